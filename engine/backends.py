@@ -1,0 +1,117 @@
+"""Backends and the per-check session they work in.
+
+A backend is a small class with a stable ``name``, a cheap offline availability check and one
+method, :meth:`Backend.read_profile`, that reads an account's public status and newest posts.
+Its optional library is imported inside its own module, and the library's exceptions are
+translated into :mod:`engine.errors` there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+
+from .cache import Cache
+from .config import PlatformSettings
+from .http import PlatformHttp
+from .models import Account, Profile
+
+if TYPE_CHECKING:
+    from .platforms import Platform
+
+
+class Backend(ABC):
+    """One way of reading a platform.
+
+    Subclasses set ``name`` (stable, used in configuration), ``description`` (one line for
+    ``social-missions backends``), ``requires`` (importable modules it needs) and
+    ``vcr_replayable`` (False when its traffic does not go through Python's HTTP stack, as a
+    real browser's does not: such a backend is skipped when a check replays a VCR cassette).
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    requires: ClassVar[tuple[str, ...]] = ()
+    vcr_replayable: ClassVar[bool] = True
+
+    def __init__(self, platform: Platform, settings: PlatformSettings) -> None:
+        self.platform = platform
+        self.settings = settings
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        """``[platforms.<platform>.<backend>]`` from the configuration."""
+        return self.settings.backend_options(self.name)
+
+    @classmethod
+    def unavailable_reason(cls, settings: PlatformSettings) -> str | None:
+        """Why this backend cannot run here, or None when it can. Never touches the network."""
+        for module in cls.requires:
+            if importlib.util.find_spec(module) is None:
+                return f"needs the Python package {module!r} (pip install {module})"
+        return None
+
+    @abstractmethod
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        """Read ``account``: whether it is public and its newest posts, at most ``session.limit``.
+
+        Raises the errors of :mod:`engine.errors` (``AccountPrivate`` is optional: a backend may
+        return ``Profile(public=False)`` instead).
+        """
+
+
+class CheckSession:
+    """What one backend's attempt at one check works with.
+
+    It counts the HTTP requests made, gives access to the platform's shared HTTP layer and the
+    persistent cache, and remembers the profile read so that ``is_public`` and
+    ``fetch_recent_posts`` on the same account share one response.
+    """
+
+    def __init__(
+        self,
+        *,
+        backend: Backend,
+        http: PlatformHttp,
+        cache: Cache,
+        limit: int,
+        replaying: bool = False,
+    ) -> None:
+        self.backend = backend
+        self.cache = cache
+        self.limit = limit
+        self.replaying = replaying
+        self.requests = 0
+        self._http = http
+        self._profiles: dict[Account, Profile] = {}
+
+    @property
+    def settings(self) -> PlatformSettings:
+        return self.backend.settings
+
+    def count_requests(self, number: int = 1) -> None:
+        """Count requests a library made on its own (instaloader, yt-dlp, a browser)."""
+        self.requests += number
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+    ) -> httpx.Response:
+        """GET through the platform's HTTP layer (rate limit, retries, proxy, counting)."""
+        return self._http.request("GET", url, counter=self, params=params, headers=headers,
+                                  cookies=cookies, follow_redirects=follow_redirects)
+
+    def profile(self, account: Account) -> Profile:
+        """The backend's reading of ``account``, made once per session."""
+        if account not in self._profiles:
+            self._profiles[account] = self.backend.read_profile(account, self)
+        return self._profiles[account]

@@ -1,0 +1,84 @@
+"""``social-missions check``: one check of one account, printed as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from engine.checks import CheckOutcome
+from engine.dates import iso_utc, parse_instant
+from engine.errors import InvalidInput
+from engine.hashtags import validate_hashtag
+from engine.models import AccountStatus
+from engine.verdicts import Window
+
+from .common import add_cassette_options, add_config_option, open_engine
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check", help="check one account's recent posts for a hashtag",
+        description="Read an account's most recent public posts and judge each against the "
+        "hashtag. Exit status: 0 checked (ok, private, not_found), 2 invalid input, "
+        "3 unavailable or layout_changed.",
+    )
+    parser.add_argument("platform", help="instagram, youtube, tiktok, or a plugin's platform")
+    parser.add_argument("handle", help="the account's handle or profile URL")
+    parser.add_argument("--hashtag", required=True, help="the required hashtag, without '#'")
+    parser.add_argument("--since", metavar="ISO", help="window start (ISO 8601, inclusive)")
+    parser.add_argument("--until", metavar="ISO", help="window end (ISO 8601, exclusive)")
+    parser.add_argument("--backend", metavar="NAME",
+                        help="use only this backend instead of the configured order")
+    parser.add_argument("--limit", type=int, metavar="N", help="how many recent posts to read")
+    add_cassette_options(parser)
+    add_config_option(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    hashtag = validate_hashtag(args.hashtag)
+    start = parse_instant(args.since, what="--since") if args.since else None
+    end = parse_instant(args.until, what="--until") if args.until else None
+    if start and end and end <= start:
+        raise InvalidInput(f"--until {args.until} is not after --since {args.since}")
+    if args.limit is not None and args.limit < 1:
+        raise InvalidInput(f"--limit must be at least 1, not {args.limit}")
+    window = Window(start=start, end=end) if (start or end) else None
+    with open_engine(args) as engine:
+        account = engine.account(args.platform, args.handle)
+        outcome = engine.check(account, hashtag, window,
+                               backends=[args.backend] if args.backend else None,
+                               limit=args.limit)
+    if args.json:
+        print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_table(outcome))
+    return 0 if outcome.snapshot.status.completed else 3
+
+
+def render_table(outcome: CheckOutcome) -> str:
+    """The readable form of a check."""
+    snapshot = outcome.snapshot
+    lines = [
+        f"{snapshot.account.platform} @{snapshot.account.handle}: {snapshot.status.value}"
+        f" via {snapshot.backend or 'no backend'}, {snapshot.requests} request(s)",
+    ]
+    if snapshot.detail:
+        lines.append(f"  {snapshot.detail}")
+    if snapshot.status is not AccountStatus.OK:
+        return "\n".join(lines)
+    lines.append(f"#{outcome.hashtag}: {outcome.matched} of {len(outcome.posts)} posts match")
+    if not outcome.posts:
+        return "\n".join(lines + ["  (the account has no posts)"])
+    rows = [("published", "kind", "verdict", "post", "detail")]
+    for judged in outcome.posts:
+        post = judged.post
+        rows.append((iso_utc(post.published_at), post.kind.value if post.kind else "-",
+                     judged.verdict.verdict.value, post.url, judged.verdict.detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4]))
+                     + "  " + row[4])
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Every error the engine raises, in one tree.
+
+::
+
+    SocialMissionsError
+    ├── InvalidInput                  bad input from a person (exit status 2)
+    │   ├── InvalidHashtag            R1: names the offending character, suggests ASCII
+    │   ├── InvalidHandle             R3: handle does not fit the platform's rules
+    │   └── InvalidDate               an ISO 8601 date that does not parse
+    ├── ConfigurationError            a bad configuration file or setting
+    │   ├── UnknownPlatform           no plugin declares this platform
+    │   └── UnknownBackend            a backend name that no plugin provides
+    ├── CassetteMiss                  a replayed check asked for a request the cassette lacks
+    └── ExtractionError               a check could not read the account (carries ``status``)
+        ├── AccountPrivate            status ``private``
+        ├── AccountNotFound           status ``not_found``
+        ├── PlatformUnavailable       status ``unavailable``: refusal, rate limit, network failure
+        │   └── BackendNotAvailable   a backend whose library or setting is missing
+        └── LayoutChanged             status ``layout_changed``: an answer in an unknown shape
+
+Backends translate their libraries' exceptions into these at their own boundary; nothing
+else escapes into the core.
+"""
+
+from __future__ import annotations
+
+
+class SocialMissionsError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class InvalidInput(SocialMissionsError, ValueError):
+    """Input from a person that the engine refuses; the message names the fix."""
+
+
+class InvalidHashtag(InvalidInput):
+    """A hashtag outside R1's alphabet; ``suggestion`` is its ASCII form when one exists."""
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
+class InvalidHandle(InvalidInput):
+    """A handle that does not fit its platform's rules (R3)."""
+
+
+class InvalidDate(InvalidInput):
+    """A date or time that is not ISO 8601."""
+
+
+class ConfigurationError(SocialMissionsError):
+    """The configuration file or a setting in it is wrong."""
+
+
+class UnknownPlatform(ConfigurationError):
+    """No installed plugin declares this platform."""
+
+
+class UnknownBackend(ConfigurationError):
+    """A backend name that the platform's plugins do not provide."""
+
+
+class CassetteMiss(SocialMissionsError):
+    """Replay asked for a request that the cassette does not hold."""
+
+
+class ExtractionError(SocialMissionsError):
+    """A check could not produce a snapshot; ``status`` is the account status of SPEC R5."""
+
+    status: str = "unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class AccountPrivate(ExtractionError):
+    """The account exists and is private: its posts cannot be read."""
+
+    status = "private"
+
+
+class AccountNotFound(ExtractionError):
+    """No account has this handle."""
+
+    status = "not_found"
+
+
+class PlatformUnavailable(ExtractionError):
+    """The platform refused or did not answer (429, login wall, bot challenge, network)."""
+
+    status = "unavailable"
+
+
+class BackendNotAvailable(PlatformUnavailable):
+    """The backend cannot run here: its library, executable or credential is missing."""
+
+
+class LayoutChanged(ExtractionError):
+    """The platform answered in a shape no parser of this backend understands."""
+
+    status = "layout_changed"

@@ -1,0 +1,199 @@
+"""The one HTTP layer of the HTTP backends.
+
+Per platform: one connection pool, a timeout, a proxy, a cookie file, a rate limit shared by all
+checks in the process, retries with backoff on 5xx and network errors, and on 429 when the
+platform's ``Retry-After`` is short enough to wait for. Each request is counted against the
+check that made it. URLs are logged with their secrets masked; headers and cookies never are.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from .config import PlatformSettings
+from .errors import ConfigurationError, PlatformUnavailable
+from .ratelimit import RateLimiter
+from .replay import SECRET_QUERY_PARAMS, find_cassette_miss
+
+log = logging.getLogger(__name__)
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class RequestCounter(Protocol):
+    """Whatever counts a check's requests (a :class:`~engine.backends.CheckSession`)."""
+
+    def count_requests(self, number: int = 1) -> None: ...
+
+
+def masked_url(url: str) -> str:
+    """``url`` with secret query parameters replaced by ``***``, for logs."""
+    parts = urlsplit(url)
+    secret = {name.lower() for name in SECRET_QUERY_PARAMS}
+    query = [(k, "***" if k.lower() in secret else v) for k, v in parse_qsl(parts.query, True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def load_cookie_file(path: Path) -> http.cookiejar.CookieJar:
+    """Cookies from a Netscape ``cookies.txt`` or a JSON export (list of name/value/domain)."""
+    if not path.is_file():
+        raise ConfigurationError(f"cookie file {str(path)!r} does not exist")
+    text = path.read_text(encoding="utf-8").strip()
+    if text.startswith(("[", "{")):
+        jar = http.cookiejar.CookieJar()
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigurationError(f"cookie file {path}: not valid JSON ({error})") from None
+        if isinstance(items, dict):
+            items = [{"name": k, "value": v, "domain": ""} for k, v in items.items()]
+        for item in items:
+            jar.set_cookie(_cookie(str(item["name"]), str(item["value"]),
+                                   str(item.get("domain", ""))))
+        return jar
+    mozilla = http.cookiejar.MozillaCookieJar(str(path))
+    try:
+        mozilla.load(ignore_discard=True, ignore_expires=True)
+    except (OSError, http.cookiejar.LoadError) as error:
+        raise ConfigurationError(
+            f"cookie file {path}: neither Netscape cookies.txt nor JSON ({error})"
+        ) from None
+    return mozilla
+
+
+def _cookie(name: str, value: str, domain: str) -> http.cookiejar.Cookie:
+    return http.cookiejar.Cookie(
+        0, name, value, None, False, domain, bool(domain), domain.startswith("."), "/", True,
+        True, None, False, None, None, {},
+    )
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The ``Retry-After`` header in seconds (number or HTTP date), or None."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class PlatformHttp:
+    """HTTP for one platform, shared by every check of one engine."""
+
+    def __init__(
+        self,
+        settings: PlatformSettings,
+        *,
+        replay: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        # Replayed answers need no politeness: never wait between or before them.
+        self._sleep: Callable[[float], None] = (lambda _seconds: None) if replay else sleep
+        self._limiter = (
+            RateLimiter(settings.rate_limit, sleep=self._sleep) if settings.rate_limit else None
+        )
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            http_settings = self.settings.http
+            cookies = load_cookie_file(self.settings.cookies_file) if self.settings.cookies_file else None
+            self._client = httpx.Client(
+                timeout=http_settings.timeout,
+                proxy=self.settings.proxy,
+                cookies=cookies,
+                headers={"user-agent": http_settings.user_agent,
+                         "accept-language": "en-US,en;q=0.9"},
+                follow_redirects=False,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        counter: RequestCounter,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+    ) -> httpx.Response:
+        """Send one request (with its retries), counting every attempt against ``counter``.
+
+        Returns the last response whatever its status: deciding what a status means is the
+        backend's job. Raises :class:`PlatformUnavailable` when the network fails every time.
+        """
+        settings = self.settings.http
+        attempt = 0
+        while True:
+            if self._limiter:
+                self._limiter.acquire()
+            counter.count_requests()
+            request = self.client.build_request(method, url, params=params, headers=headers,
+                                                cookies=cookies)
+            shown = masked_url(str(request.url))
+            try:
+                response = self.client.send(request, follow_redirects=follow_redirects)
+            except httpx.TransportError as error:
+                log.info("%s %s failed: %s", method, shown, type(error).__name__)
+                if attempt >= settings.retries:
+                    raise PlatformUnavailable(
+                        f"network error on {urlsplit(url).netloc}: {type(error).__name__}"
+                        f" {error}".rstrip()
+                    ) from error
+            except Exception as error:  # VCR and proxies wrap their own errors
+                miss = find_cassette_miss(error)
+                if miss:
+                    raise miss from error
+                raise
+            else:
+                log.debug("%s %s -> %s", method, shown, response.status_code)
+                wait = self._retry_wait(response, attempt)
+                if wait is None:
+                    return response
+                log.info("%s %s -> %s, retrying in %.1fs", method, shown,
+                         response.status_code, wait)
+                self._sleep(wait)
+                attempt += 1
+                continue
+            self._sleep(settings.backoff * (2**attempt))
+            attempt += 1
+
+    def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before retrying ``response``, or None to hand it back."""
+        settings = self.settings.http
+        if response.status_code not in RETRYABLE_STATUS or attempt >= settings.retries:
+            return None
+        retry_after = retry_after_seconds(response)
+        if response.status_code == 429:
+            # Without a short Retry-After, hammering a rate limit makes it longer; the job
+            # queue retries the whole check later instead.
+            if retry_after is None or retry_after > settings.max_retry_wait:
+                return None
+            return retry_after
+        if retry_after is not None:
+            return retry_after if retry_after <= settings.max_retry_wait else None
+        return settings.backoff * (2**attempt)

@@ -1,0 +1,96 @@
+"""Replaying and recording HTTP with VCR cassettes, for the ``--cassette`` option and tests.
+
+Cassettes never hold secrets: cookies, authorisation and Instagram session headers are filtered
+out when recording. Query parameters that a platform changes on every request (declared by its
+plugin as ``volatile_query_params``) are ignored when matching.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .errors import CassetteMiss
+
+SECRET_HEADERS = (
+    "cookie", "set-cookie", "authorization", "x-ig-www-claim", "x-csrftoken",
+    "x-ig-set-www-claim", "ig-set-authorization", "x-instagram-ajax",
+)
+SECRET_QUERY_PARAMS = ("key", "access_token", "msToken", "X-Bogus", "X-Gnarly", "verifyFp")
+
+
+def stable_query(url: str, volatile: Iterable[str]) -> list[tuple[str, str]]:
+    """The query of ``url`` without parameters that vary per request, sorted."""
+    skip = set(volatile)
+    return sorted((k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+                  if k not in skip)
+
+
+def make_query_matcher(volatile: Iterable[str]) -> Any:
+    """A VCR matcher comparing queries while ignoring ``volatile`` parameters."""
+    names = tuple(volatile)
+
+    def stable_query_matcher(r1: Any, r2: Any) -> None:
+        if stable_query(r1.uri, names) != stable_query(r2.uri, names):
+            raise AssertionError(f"query differs: {r1.uri} != {r2.uri}")
+
+    return stable_query_matcher
+
+
+def vcr_settings(volatile: Iterable[str] = ()) -> dict[str, Any]:
+    """Settings shared by the command line and the test suite (never a record mode)."""
+    return {
+        "decode_compressed_response": True,
+        "filter_headers": list(SECRET_HEADERS),
+        "filter_query_parameters": list(SECRET_QUERY_PARAMS),
+        "match_on": ("method", "scheme", "host", "port", "path", "stable_query"),
+        "before_record_response": _strip_response_secrets,
+    }
+
+
+def _strip_response_secrets(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            del headers[name]
+    return response
+
+
+@contextlib.contextmanager
+def cassette(path: str | Path, *, record: bool, volatile: Iterable[str] = ()) -> Iterator[Any]:
+    """Replay HTTP from ``path`` (or record into it); a missing request raises ``CassetteMiss``."""
+    import vcr  # loaded only when a cassette is used
+
+    path = Path(path)
+    if not record and not path.is_file():
+        raise CassetteMiss(f"cassette {str(path)!r} does not exist (pass --record to create it)")
+    recorder = vcr.VCR(**vcr_settings(volatile))
+    recorder.register_matcher("stable_query", make_query_matcher(volatile))
+    with recorder.use_cassette(
+        str(path),
+        record_mode="all" if record else "none",
+        # One recorded answer may serve a retried request (a 500 answered twice).
+        allow_playback_repeats=not record,
+    ) as active:
+        yield active
+
+
+def find_cassette_miss(error: BaseException) -> CassetteMiss | None:
+    """The cassette miss behind ``error`` (libraries wrap it), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, CassetteMiss):
+            return current
+        if type(current).__name__ == "CannotOverwriteExistingCassetteException":
+            first_line = str(current).splitlines()[0] if str(current) else "request"
+            return CassetteMiss(f"request not in the cassette: {first_line}")
+        current = current.__cause__ or current.__context__
+    text = str(error)
+    if "CannotOverwriteExistingCassetteException" in text or "Can't overwrite existing cassette" in text:
+        return CassetteMiss(f"request not in the cassette: {text.splitlines()[0]}")
+    return None

@@ -1,0 +1,1 @@
+"""The built-in platform plugins: Instagram, YouTube and TikTok."""

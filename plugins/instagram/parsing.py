@@ -1,0 +1,127 @@
+"""Reading Instagram's answers: the profile, and posts in both shapes.
+
+GraphQL nodes (``shortcode``, ``taken_at_timestamp``, ``__typename``) come from
+``web_profile_info``; "v1" items (``code``, ``taken_at``, ``media_type``) from the newer
+timeline endpoints and from instaloader's iPhone path. Mandatory fields are read strictly, with
+the missing path named; the rest tolerantly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.dates import from_epoch
+from engine.errors import AccountNotFound, LayoutChanged
+from engine.hashtags import extract_hashtags
+from engine.models import Post, PostKind, Profile
+
+from .constants import POST_URL
+
+_GRAPHQL_KINDS = {
+    "GraphImage": PostKind.IMAGE,
+    "GraphVideo": PostKind.VIDEO,
+    "GraphSidecar": PostKind.CAROUSEL,
+    "XDTGraphImage": PostKind.IMAGE,
+    "XDTGraphVideo": PostKind.VIDEO,
+    "XDTGraphSidecar": PostKind.CAROUSEL,
+}
+_V1_KINDS = {1: PostKind.IMAGE, 2: PostKind.VIDEO, 8: PostKind.CAROUSEL}
+
+
+def _required(mapping: Any, key: str, path: str) -> Any:
+    if not isinstance(mapping, Mapping) or mapping.get(key) is None:
+        raise LayoutChanged(f"Instagram answer has no {path}.{key}")
+    return mapping[key]
+
+
+def parse_profile_info(body: Any, limit: int) -> Profile:
+    """A ``web_profile_info`` body → :class:`Profile`; raises on unknown shapes."""
+    if not isinstance(body, Mapping):
+        raise LayoutChanged("Instagram answer is not a JSON object")
+    data = body.get("data")
+    if not isinstance(data, Mapping) or "user" not in data:
+        raise LayoutChanged("Instagram answer has no data.user")
+    user = data["user"]
+    if user is None:
+        raise AccountNotFound("Instagram has no account with this handle")
+    if not isinstance(user, Mapping):
+        raise LayoutChanged("Instagram answer's data.user is not an object")
+    is_private = _required(user, "is_private", "data.user")
+    if not isinstance(is_private, bool):
+        raise LayoutChanged("Instagram answer's data.user.is_private is not true or false")
+    media = user.get("edge_owner_to_timeline_media")
+    if is_private and not user.get("followed_by_viewer"):
+        return Profile(public=False, platform_id=str(user.get("id") or "") or None)
+    edges = _required(media, "edges", "data.user.edge_owner_to_timeline_media")
+    if not isinstance(edges, list):
+        raise LayoutChanged("data.user.edge_owner_to_timeline_media.edges is not a list")
+    posts = parse_items([_required(edge, "node", f"edges[{i}]") for i, edge in enumerate(edges)])
+    return Profile(public=True, posts=tuple(posts[:limit]),
+                   platform_id=str(user.get("id") or "") or None)
+
+
+def parse_items(items: Sequence[Any]) -> list[Post]:
+    """Posts from a list of GraphQL nodes or v1 items (the shape is told per item)."""
+    posts = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise LayoutChanged(f"Instagram post #{index} is not an object")
+        if "taken_at_timestamp" in item or "__typename" in item:
+            posts.append(parse_graphql_node(item, f"posts[{index}]"))
+        elif "taken_at" in item:
+            posts.append(parse_v1_item(item, f"posts[{index}]"))
+        else:
+            raise LayoutChanged(
+                f"Instagram post #{index} is neither a GraphQL node nor a v1 item "
+                f"(keys: {', '.join(sorted(item)[:8])})"
+            )
+    return posts
+
+
+def parse_graphql_node(node: Mapping[str, Any], path: str = "node") -> Post:
+    shortcode = str(_required(node, "shortcode", path))
+    taken_at = _required(node, "taken_at_timestamp", path)
+    captions = (node.get("edge_media_to_caption") or {}).get("edges") or []
+    text = ""
+    if captions and isinstance(captions[0], Mapping):
+        text = str((captions[0].get("node") or {}).get("text") or "")
+    kind = _GRAPHQL_KINDS.get(str(node.get("__typename", "")))
+    if node.get("product_type") == "clips":
+        kind = PostKind.REEL
+    elif kind is None and node.get("is_video") is not None:
+        kind = PostKind.VIDEO if node["is_video"] else PostKind.IMAGE
+    return _post(shortcode, taken_at, text, kind, bool(node.get("pinned_for_users")), path)
+
+
+def parse_v1_item(item: Mapping[str, Any], path: str = "item") -> Post:
+    code = item.get("code") or item.get("shortcode")
+    if not code:
+        raise LayoutChanged(f"Instagram answer has no {path}.code")
+    taken_at = _required(item, "taken_at", path)
+    caption = item.get("caption")
+    text = str(caption.get("text") or "") if isinstance(caption, Mapping) else ""
+    media_type = item.get("media_type")
+    if media_type is not None:
+        kind = _V1_KINDS.get(int(media_type))
+    elif item.get("carousel_media") or item.get("carousel_media_count"):
+        kind = PostKind.CAROUSEL
+    elif item.get("video_versions"):
+        kind = PostKind.VIDEO
+    else:
+        kind = PostKind.IMAGE
+    if kind is PostKind.VIDEO and (item.get("product_type") == "clips" or item.get("clips_metadata")):
+        kind = PostKind.REEL
+    pinned = bool(item.get("timeline_pinned_user_ids") or item.get("is_pinned"))
+    return _post(str(code), taken_at, text, kind, pinned, path)
+
+
+def _post(shortcode: str, taken_at: Any, text: str, kind: PostKind | None, pinned: bool,
+          path: str) -> Post:
+    try:
+        published = from_epoch(taken_at)
+    except (TypeError, ValueError, OverflowError):
+        raise LayoutChanged(f"Instagram {path}: time {taken_at!r} is not epoch seconds") from None
+    return Post(platform="instagram", id=shortcode, url=POST_URL.format(id=shortcode),
+                published_at=published, kind=kind, text=text, hashtags=extract_hashtags(text),
+                pinned=pinned)

@@ -1,0 +1,81 @@
+"""Backend ``web``: one ``web_profile_info`` request gives the status and the 12 newest posts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from engine.backends import Backend, CheckSession
+from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
+from engine.models import Account, Profile
+
+from .constants import BASE_URL, PROFILE_INFO_PATH, REFUSAL_MARKERS, WEB_APP_ID
+from .parsing import parse_profile_info
+
+
+class InstagramWeb(Backend):
+    """Instagram's own web API, as the profile page calls it."""
+
+    name = "web"
+    description = "web_profile_info JSON (1 request per check)"
+
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        base = str(self.options.get("base_url", BASE_URL)).rstrip("/")
+        response = session.get(
+            base + PROFILE_INFO_PATH,
+            params={"username": account.handle},
+            headers={"x-ig-app-id": str(self.options.get("app_id", WEB_APP_ID)),
+                     "accept": "*/*", "referer": f"{base}/{account.handle}/"},
+        )
+        return parse_profile_info(read_answer(response), session.limit)
+
+
+def read_answer(response: httpx.Response) -> Any:
+    """The JSON body of a successful answer; refusals and missing users raised as errors."""
+    status = response.status_code
+    text = response.text
+    lowered = text[:4000].lower()
+    if status in (301, 302, 303, 307, 308):
+        location = response.headers.get("location", "")
+        if "/accounts/login" in location or "/challenge" in location:
+            raise PlatformUnavailable(
+                "Instagram redirected to its login page (login wall); configure a session "
+                "cookie file or a proxy for instagram"
+            )
+        raise PlatformUnavailable(f"Instagram redirected to {location or 'elsewhere'} (HTTP {status})")
+    if status == 404:
+        raise AccountNotFound("Instagram has no account with this handle (HTTP 404)")
+    if status == 429:
+        raise PlatformUnavailable("Instagram rate limit (HTTP 429); the check will be retried later")
+    if status in (400, 401, 403):
+        marker = next((m for m in REFUSAL_MARKERS if m in lowered), None)
+        message = _message(text) or marker or "refused"
+        raise PlatformUnavailable(
+            f"Instagram refused the request (HTTP {status}: {message}); a logged-in session "
+            "cookie or another address usually helps"
+        )
+    if status >= 500:
+        raise PlatformUnavailable(f"Instagram server error (HTTP {status})")
+    if status != 200:
+        raise LayoutChanged(f"Instagram answered HTTP {status}, which no parser expects")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        if "login" in lowered or "<html" in lowered:
+            raise PlatformUnavailable(
+                "Instagram answered with an HTML page instead of JSON (login wall)"
+            ) from None
+        raise LayoutChanged("Instagram answer is not JSON") from None
+    if isinstance(body, dict) and body.get("status") == "fail":
+        raise PlatformUnavailable(f"Instagram refused the request: {body.get('message') or 'fail'}")
+    return body
+
+
+def _message(text: str) -> str | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return str(body.get("message")) if isinstance(body, dict) and body.get("message") else None
