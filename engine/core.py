@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import httpx
 import pluggy
 
 from .backends import CheckSession
@@ -61,8 +62,10 @@ class Engine:
         plugin_manager: pluggy.PluginManager | None = None,
         cache: Cache | None = None,
         replaying: bool = False,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config or Config()
+        self._transport = transport
         self.plugins = plugin_manager or get_plugin_manager(
             autoload=self.config.autoload_plugins, blocked=self.config.blocked_plugins
         )
@@ -121,7 +124,7 @@ class Engine:
     def http(self, platform: str) -> PlatformHttp:
         if platform not in self._http:
             self._http[platform] = PlatformHttp(self.config.platform(platform),
-                                                replay=self.replaying)
+                                                replay=self.replaying, transport=self._transport)
         return self._http[platform]
 
     def close(self) -> None:

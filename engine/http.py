@@ -101,8 +101,11 @@ class PlatformHttp:
         *,
         replay: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        # An in-memory transport (benchmarks, tests) instead of the network.
+        self._transport = transport
         # Replayed answers need no politeness: never wait between or before them.
         self._sleep: Callable[[float], None] = (lambda _seconds: None) if replay else sleep
         self._limiter = (
@@ -122,6 +125,7 @@ class PlatformHttp:
                 headers={"user-agent": http_settings.user_agent,
                          "accept-language": "en-US,en;q=0.9"},
                 follow_redirects=False,
+                transport=self._transport,
             )
         return self._client
 

@@ -1,0 +1,147 @@
+"""Engine time and HTTP requests per check, for every platform and backend, cold and warm.
+
+Run: ``.venv/bin/python -m benchmarks.bench_checks [--repeat N]``. Each case replays a cassette;
+the timed part is the engine's own work (parse plus verdicts) with the HTTP answer already in
+hand, so process start and cassette loading are not counted. Cases come from
+``benchmarks/cases_<platform>.py`` modules, each defining ``CASES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import pkgutil
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from engine.cache import MemoryCache
+from engine.config import config_from_mapping
+from engine.core import Engine
+from engine.replay import cassette
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmarked check: a cassette replayed for one handle through one backend.
+
+    ``warm`` runs the check once before measuring so the persistent cache is filled (the
+    warm-cache request count); cold runs start each check with an empty cache.
+    ``measure`` overrides the timing loop for backends that are not replayed through VCR (a
+    real browser): it returns (seconds per check, requests per check).
+    """
+
+    label: str
+    platform: str
+    backend: str
+    handle: str
+    cassette: Path
+    hashtag: str
+    warm: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)
+    measure: Callable[[int], tuple[float, float]] | None = None
+    wall_clock: bool = False  # report wall time per check (browser), not engine time
+    # "transport": answers served in memory to the engine's HTTP layer (engine time only);
+    # "vcr": replayed by VCR, for backends whose library has its own HTTP stack.
+    via: str = "transport"
+
+
+def _engine(case: Case, cache: MemoryCache) -> Engine:
+    table = {"backends": [case.backend], **case.settings}
+    transport = cassette_transport(case.cassette) if case.via == "transport" else None
+    return Engine(config_from_mapping({"platforms": {case.platform: table}}), cache=cache,
+                  replaying=True, transport=transport)
+
+
+def cassette_transport(path: Path) -> httpx.MockTransport:
+    """Serve a cassette's answers from memory, matched on method, host, path and query."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    answers: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], dict[str, Any]] = {}
+    for interaction in document["interactions"]:
+        request = interaction["request"]
+        url = httpx.URL(request["uri"])
+        key = (request["method"], url.host, url.path, tuple(sorted(url.params.multi_items())))
+        answers.setdefault(key, interaction["response"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        key = (request.method, request.url.host, request.url.path,
+               tuple(sorted(request.url.params.multi_items())))
+        answer = answers.get(key) or next(
+            (value for (method, host, path_, _), value in answers.items()
+             if (method, host, path_) == key[:3]), None)
+        if answer is None:
+            return httpx.Response(599, text=f"not in cassette: {request.url}")
+        body = answer["body"]["string"]
+        headers = [(name, value) for name, values in answer.get("headers", {}).items()
+                   for value in values if name.lower() != "content-encoding"]
+        return httpx.Response(answer["status"]["code"], headers=headers,
+                              content=body.encode() if isinstance(body, str) else body)
+
+    return httpx.MockTransport(handler)
+
+
+def run_case(case: Case, repeat: int) -> tuple[float, float, int]:
+    """Median seconds per check, requests per check, posts judged."""
+    if case.measure is not None:
+        seconds, requests = case.measure(repeat)
+        return seconds, requests, 0
+    cache = MemoryCache()
+    engine = _engine(case, cache)
+    account = engine.account(case.platform, case.handle)
+    volatile = engine.platform(case.platform).volatile_query_params
+    timings: list[float] = []
+    requests: list[int] = []
+    posts = 0
+    replay = (cassette(case.cassette, record=False, volatile=volatile) if case.via == "vcr"
+              else contextlib.nullcontext())
+    with replay:
+        if case.warm:
+            engine.check(account, case.hashtag)
+        for _ in range(repeat):
+            if not case.warm:
+                cache = MemoryCache()
+                engine.cache = cache
+            started = time.perf_counter()
+            outcome = engine.check(account, case.hashtag)
+            elapsed = time.perf_counter() - started
+            timings.append(elapsed)
+            requests.append(outcome.snapshot.requests)
+            posts = len(outcome.posts)
+    engine.close()
+    return statistics.median(timings), statistics.mean(requests), posts
+
+
+def load_cases() -> list[Case]:
+    cases: list[Case] = []
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]),
+                         key=lambda m: m.name):
+        if module.name.startswith("cases_"):
+            cases.extend(importlib.import_module(f"benchmarks.{module.name}").CASES)
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=200, help="checks per case")
+    parser.add_argument("--platform", help="only this platform")
+    args = parser.parse_args()
+    print(f"{'case':<44} {'ms/check':>9} {'requests':>9} {'posts':>6}")
+    for case in load_cases():
+        if args.platform and case.platform != args.platform:
+            continue
+        seconds, requests, posts = run_case(case, args.repeat)
+        kind = "wall" if case.wall_clock else "engine"
+        print(f"{case.label:<44} {seconds * 1000:>9.2f} {requests:>9.1f} {posts:>6}  ({kind})")
+
+
+if __name__ == "__main__":
+    main()
