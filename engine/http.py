@@ -26,6 +26,8 @@ from .ratelimit import RateLimiter
 from .replay import SECRET_QUERY_PARAMS, find_cassette_miss
 
 log = logging.getLogger(__name__)
+# httpx logs every full URL at INFO, API keys included: our own log line masks them instead.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 

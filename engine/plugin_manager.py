@@ -24,6 +24,7 @@ BLOCK_ENV = "SOCIAL_MISSIONS_BLOCK_PLUGINS"
 # (name, module): each module has a ``plugin`` object carrying the hook implementations.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("instagram", "plugins.instagram"),
+    ("youtube", "plugins.youtube"),
 )
 
 

@@ -1,0 +1,25 @@
+"""Refusals of the missions service; all are :class:`~engine.errors.InvalidInput` (exit 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.dates import iso_utc
+from engine.errors import InvalidInput
+
+
+class NotFound(InvalidInput):
+    """An action, mission, member or claim that does not exist."""
+
+
+class Conflict(InvalidInput):
+    """A request that contradicts what is stored (a handle held by another member, a state)."""
+
+
+class CooldownActive(InvalidInput):
+    """R4: the button is disabled until ``available_at``."""
+
+    def __init__(self, available_at: datetime) -> None:
+        super().__init__(
+            f"already claimed; the button comes back at {iso_utc(available_at)}")
+        self.available_at = available_at

@@ -1,0 +1,152 @@
+"""R2: missions, their goal, points, window, label and status."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput
+from engine.storage.models import ActionRow, MissionActionRow, MissionRow
+
+from .actions import load_action, to_action
+from .context import Service
+from .errors import Conflict, NotFound
+from .records import Mission
+
+DEFAULT_LABEL = "C'est fait ! Vérifiez mon profil !"
+DEFAULT_LABEL_EN = "Done! Check my profile!"
+STATUSES = ("draft", "published", "archived")
+
+
+@dataclass(frozen=True)
+class Unset:
+    """A window bound left to its default (as opposed to None: removed, open-ended)."""
+
+
+DEFAULT = Unset()
+
+
+def add_months(moment: datetime, months: int = 1) -> datetime:
+    """One calendar month later, on the last day of the month when the day does not exist."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def parse_cap(text: str) -> tuple[int, str]:
+    """``"3/day"`` or ``"5/week"`` → (3, "day")."""
+    count, _, period = text.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in ("day", "week"):
+        raise InvalidInput(f"cap {text!r}: write it as N/day or N/week, with N at least 1")
+    return int(count), period
+
+
+def add_mission(
+    service: Service,
+    *,
+    title: str,
+    action_ids: Sequence[int],
+    points: int,
+    goal_posts: int | None = None,
+    recurring: bool = False,
+    cap: str | None = None,
+    start: datetime | None | Unset = DEFAULT,
+    end: datetime | None | Unset = DEFAULT,
+    label: str | None = None,
+    description: str = "",
+    publish: bool = False,
+) -> Mission:
+    """Create a mission (draft unless ``publish``); ``None`` removes a window bound."""
+    if not title.strip():
+        raise InvalidInput("a mission needs a title")
+    if recurring == (goal_posts is not None):
+        raise InvalidInput("choose one goal: --posts N or --recurring")
+    if goal_posts is not None and goal_posts < 1:
+        raise InvalidInput(f"--posts must be at least 1, not {goal_posts}")
+    if cap and not recurring:
+        raise InvalidInput("--cap applies to recurring missions only")
+    if points < 1:
+        raise InvalidInput(f"--points must be at least 1, not {points}")
+    if not action_ids:
+        raise InvalidInput("a mission needs at least one action (--action ID)")
+    cap_count, cap_period = parse_cap(cap) if cap else (None, None)
+    now = service.now()
+    start_at = now if isinstance(start, Unset) else start
+    if isinstance(end, Unset):
+        end_at = add_months(start_at) if start_at else None
+    else:
+        end_at = end
+    if start_at and end_at and end_at <= start_at:
+        raise InvalidInput("the window's end must be after its start")
+    with service.db.transaction() as session:
+        actions = [load_action(session, action_id) for action_id in action_ids]
+        seen: dict[str, int] = {}
+        for action in actions:
+            if action.platform in seen:
+                raise InvalidInput(
+                    f"actions {seen[action.platform]} and {action.id} are both on "
+                    f"{action.platform}; a mission has at most one action per platform")
+            seen[action.platform] = action.id
+        row = MissionRow(
+            title=title.strip(), description=description, label=label or DEFAULT_LABEL,
+            goal_kind="recurring" if recurring else "posts", goal_posts=goal_posts,
+            cap_count=cap_count, cap_period=cap_period, points=points, start_at=start_at,
+            end_at=end_at, status="published" if publish else "draft", created_at=now)
+        session.add(row)
+        session.flush()
+        for action in actions:
+            session.add(MissionActionRow(mission_id=row.id, action_id=action.id,
+                                         platform=action.platform))
+        session.flush()
+        return to_mission(session, row)
+
+
+def set_status(service: Service, mission_id: int, status: str) -> Mission:
+    """Publish or archive a mission; an archived mission stays archived."""
+    if status not in ("published", "archived"):
+        raise InvalidInput(f"unknown status {status!r}")
+    with service.db.transaction() as session:
+        row = load_mission_row(session, mission_id)
+        if row.status == "archived" and status == "published":
+            raise Conflict(f"mission {mission_id} is archived; it cannot be published again")
+        row.status = status
+        session.flush()
+        return to_mission(session, row)
+
+
+def list_missions(service: Service, status: str | None = None) -> list[Mission]:
+    with service.db.sessions() as session:
+        query = select(MissionRow).order_by(MissionRow.id)
+        if status:
+            query = query.where(MissionRow.status == status)
+        return [to_mission(session, row) for row in session.scalars(query)]
+
+
+def get_mission(service: Service, mission_id: int) -> Mission:
+    with service.db.sessions() as session:
+        return to_mission(session, load_mission_row(session, mission_id))
+
+
+def load_mission_row(session: Session, mission_id: int) -> MissionRow:
+    row = session.get(MissionRow, mission_id)
+    if row is None:
+        raise NotFound(f"no mission {mission_id}; see `social-missions mission list`")
+    return row
+
+
+def to_mission(session: Session, row: MissionRow) -> Mission:
+    actions = session.scalars(
+        select(ActionRow).join(MissionActionRow, MissionActionRow.action_id == ActionRow.id)
+        .where(MissionActionRow.mission_id == row.id).order_by(ActionRow.platform))
+    return Mission(
+        id=row.id, title=row.title, description=row.description, label=row.label,
+        goal=row.goal_kind, goal_posts=row.goal_posts, cap_count=row.cap_count,
+        cap_period=row.cap_period, points=row.points, start_at=row.start_at, end_at=row.end_at,
+        status=row.status, created_at=row.created_at,
+        actions=tuple(to_action(action) for action in actions))

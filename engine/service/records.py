@@ -1,0 +1,200 @@
+"""What the service returns: frozen dataclasses with a ``as_json()`` for the command line and API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.dates import iso_utc
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+class Record:
+    """A JSON form for every record: instants as ISO 8601 UTC."""
+
+    def as_json(self) -> dict[str, Any]:
+        return _plain(asdict(self))  # type: ignore[call-overload,no-any-return]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action(Record):
+    id: int
+    platform: str
+    hashtag: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mission(Record):
+    id: int
+    title: str
+    description: str
+    label: str
+    goal: str  # "posts" or "recurring"
+    goal_posts: int | None
+    cap_count: int | None
+    cap_period: str | None
+    points: int
+    start_at: datetime | None
+    end_at: datetime | None
+    status: str
+    created_at: datetime
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        return tuple(action.platform for action in self.actions)
+
+    def action_for(self, platform: str) -> Action | None:
+        return next((a for a in self.actions if a.platform == platform), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkedAccount(Record):
+    platform: str
+    handle: str
+    linked_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerEntry(Record):
+    id: int
+    member_id: str
+    mission_id: int
+    points: int
+    reason: str
+    posts: tuple[str, ...]
+    check_id: int
+    idempotency_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Member(Record):
+    id: str
+    accounts: tuple[LinkedAccount, ...]
+    balance: int
+    ledger: tuple[LedgerEntry, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimReceipt(Record):
+    """The answer to a press of the button."""
+
+    claim_id: int
+    member_id: str
+    mission_id: int
+    platform: str
+    handle: str
+    post_url: str | None
+    created_at: datetime
+    available_at: datetime  # when the button comes back
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim(Record):
+    id: int
+    member_id: str
+    mission_id: int
+    platform: str
+    post_url: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    counted: int
+    rechecks_done: int
+    failures: int
+    last_status: str | None
+    last_detail: str
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class JudgedPost(Record):
+    post_id: str
+    url: str
+    published_at: datetime
+    hashtags: tuple[str, ...]
+    verdict: str
+    detail: str
+    failures: tuple[str, ...]
+    points: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult(Record):
+    """What one run of a claim's check did."""
+
+    claim_id: int
+    check_id: int
+    kind: str
+    status: str
+    backend: str | None
+    requests: int
+    shared_from: int | None
+    detail: str
+    posts: tuple[JudgedPost, ...]
+    counted: int
+    points: int
+    claim_state: str
+    next_check_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRow(Record):
+    mission_id: int
+    member_id: str
+    platform: str
+    handle: str
+    post_url: str
+    published_at: datetime
+    hashtags: tuple[str, ...]
+    verdict: str
+    detail: str
+    points: int
+    checked_at: datetime
+    backend: str | None
+    claim_id: int
+    check_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissionSummary(Record):
+    mission_id: int
+    title: str
+    claims: int
+    participants: int
+    credited_posts: int
+    points: int
+    unavailable_claims: int
+    top_rejections: tuple[tuple[str, int], ...]
+    per_platform: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_day: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiagnosisLine(Record):
+    code: str
+    text: str
+    platform: str | None = None
+    post_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnosis(Record):
+    member_id: str
+    mission_id: int
+    lang: str
+    rewarded: bool
+    points: int
+    lines: tuple[DiagnosisLine, ...]

@@ -1,0 +1,1 @@
+"""Storage of the missions service: SQLAlchemy models, database opening and migrations."""

@@ -1,0 +1,261 @@
+"""The tables of the missions service (SQLAlchemy 2 declarative models).
+
+Invariants that concurrency must not break are unique constraints, so that they hold on SQLite
+and PostgreSQL whatever the number of workers:
+
+- ``credits``: one row per (mission, platform, post), and one per (platform, post) through
+  ``exclusive_key`` when posts are exclusive;
+- ``ledger``: one row per ``idempotency_key``; rows are only ever inserted;
+- ``linked_accounts``: one handle per platform and member, one member per handle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ActionRow(Base):
+    """An external action: a platform plus a required hashtag (R1)."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    hashtag: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MissionRow(Base):
+    """A mission (R2): goal, points, window, label and status."""
+
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    label: Mapped[str] = mapped_column(String(200))
+    goal_kind: Mapped[str] = mapped_column(String(20))  # "posts" or "recurring"
+    goal_posts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cap_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cap_period: Mapped[str | None] = mapped_column(String(10), nullable=True)  # day, week
+    points: Mapped[int] = mapped_column(Integer)
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    end_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MissionActionRow(Base):
+    """An action of a mission; at most one per platform."""
+
+    __tablename__ = "mission_actions"
+    __table_args__ = (UniqueConstraint("mission_id", "platform", name="uq_mission_platform"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    platform: Mapped[str] = mapped_column(String(40))
+
+
+class MemberRow(Base):
+    """A member, identified by the host platform's own string."""
+
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkedAccountRow(Base):
+    """A member's handle on one platform (R3); ``fetch_lease_until`` lets claims share a fetch."""
+
+    __tablename__ = "linked_accounts"
+    __table_args__ = (
+        UniqueConstraint("platform", "handle", name="uq_account_handle"),
+        UniqueConstraint("member_id", "platform", name="uq_account_member_platform"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(40))
+    handle: Mapped[str] = mapped_column(String(200))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fetch_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ClaimRow(Base):
+    """A press of the button (R4) and the state of its checks (R9).
+
+    ``state``: ``queued`` (a check is due at ``due_at``), ``done`` (finished; more re-checks may
+    still be due when ``due_at`` is set), ``unavailable`` (gave up after the retry period).
+    A worker owns a claim while ``lease_until`` is in the future.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_cooldown", "member_id", "mission_id", "platform", "created_at"),
+        Index("ix_claims_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"))
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id"))
+    platform: Mapped[str] = mapped_column(String(40))
+    post_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    post_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    rechecks_done: Mapped[int] = mapped_column(Integer, default=0)
+    counted: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class CheckRow(Base):
+    """One extraction for one claim: the account status, the backend and its cost."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_account", "platform", "handle", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # first, recheck, retry
+    platform: Mapped[str] = mapped_column(String(40))
+    handle: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    # The posts the fetch returned (whole snapshot), so a simultaneous claim can reuse them.
+    posts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    # A check that reused another check's fetch (simultaneous claims, R9).
+    shared_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeenPostRow(Base):
+    """A post one check saw, with its verdict for the claim's mission (R6)."""
+
+    __tablename__ = "seen_posts"
+    __table_args__ = (
+        UniqueConstraint("check_id", "post_id", name="uq_seen_check_post"),
+        Index("ix_seen_mission", "mission_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"))
+    platform: Mapped[str] = mapped_column(String(40))
+    post_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    verdict: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CreditRow(Base):
+    """A post counted for a mission (R7)."""
+
+    __tablename__ = "credits"
+    __table_args__ = (
+        UniqueConstraint("mission_id", "platform", "post_id", name="uq_credit_mission_post"),
+        Index("ix_credits_member", "mission_id", "member_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"))
+    platform: Mapped[str] = mapped_column(String(40))
+    post_id: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"))
+    # "platform:post_id" when posts are exclusive, so one post credits one mission only.
+    exclusive_key: Mapped[str | None] = mapped_column(String(250), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerRow(Base):
+    """One award in the append-only points ledger (R8)."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(40))  # mission_completed, recurring_post
+    posts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(250), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookDeliveryRow(Base):
+    """One award event to deliver to the host platform, and how its delivery went."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger.id"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WebhookAttemptRow(Base):
+    """One HTTP attempt of a webhook delivery (status code or error)."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    seconds: Mapped[float] = mapped_column(default=0.0)

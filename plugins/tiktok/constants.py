@@ -1,0 +1,76 @@
+"""Values TikTok may change: endpoints, query parameters, status codes, limits. One place, named."""
+
+from __future__ import annotations
+
+import re
+
+BASE_URL = "https://www.tiktok.com"
+PROFILE_URL_TEMPLATE = BASE_URL + "/@{handle}"
+# The creator endpoint answers without the signed parameters the page adds (X-Bogus, msToken);
+# the page itself calls the post endpoint. The browser backend captures either.
+ITEM_LIST_PATH = "/api/creator/item_list/"
+ITEM_LIST_PATHS = ("/api/creator/item_list/", "/api/post/item_list/")
+DEFAULT_LIMIT = 10
+POST_URL = "https://www.tiktok.com/@{handle}/video/{id}"
+
+# Fixed part of the item_list query, as the web app sends it; count, cursor, secUid and
+# device_id are added per request.
+ITEM_LIST_QUERY = {
+    "aid": "1988",
+    "app_name": "tiktok_web",
+    "channel": "tiktok_web",
+    "device_platform": "web_pc",
+    "type": "1",  # 1 = newest first, 0 = oldest first
+}
+# Parameters that change on every request (or carry per-session tokens): cassette replay
+# ignores them when matching requests.
+VOLATILE_QUERY_PARAMS = ("cursor", "device_id", "verifyFp", "msToken", "X-Bogus", "X-Gnarly",
+                         "_signature", "WebIdLastTime")
+
+# webapp.user-detail.statusCode values.
+STATUS_OK = 0
+STATUS_NOT_FOUND = 10221
+STATUS_PRIVATE = 10222
+
+# textExtra entry types: 1 is a hashtag, 5 (and 0, older answers) an @mention.
+HASHTAG_ENTRY_TYPE = 1
+
+# How long a handle's secUid is trusted. A secUid never changes for an account; a handle can
+# move to another account, which the item_list author check catches earlier.
+SECUID_TTL_SECONDS = 30 * 86_400
+SECUID_CACHE_KEY = "tiktok:secuid:{handle}"
+
+UNIVERSAL_SCRIPT_ID = "__UNIVERSAL_DATA_FOR_REHYDRATION__"
+SIGI_SCRIPT_IDS = ("SIGI_STATE", "sigi-persisted-data")
+# What TikTok's proof-of-work and captcha pages carry instead of the rehydration JSON.
+CHALLENGE_MARKERS = (
+    'id="cs"', "_wafchallengeid", "Please wait...", "captcha", "verify-bar", "tiktok-verify-page",
+)
+
+HANDLE_PATTERN = re.compile(r"(?!.*\.$)[A-Za-z0-9_.]{2,24}")
+PROFILE_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|m\.)?tiktok\.com/@(?P<handle>[^/?#]+)/?(?:[?#].*)?$", re.I
+)
+POST_URL_PATTERNS = (
+    re.compile(r"tiktok\.com/@[A-Za-z0-9_.]+/(?:video|photo)/(?P<id>\d+)", re.I),
+)
+# Short links hide the post id behind a redirect that only the network can resolve.
+SHORT_LINK = re.compile(r"^(?:https?://)?(?:vm|vt)\.tiktok\.com/(?P<code>[A-Za-z0-9]+)/?", re.I)
+
+# The browser backend.
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+# Resource types the check never needs: refused before they leave the browser.
+BLOCKED_RESOURCE_TYPES = ("image", "media", "font")
+# Requests counted as the check's cost: the page and its data calls, not static assets.
+COUNTED_RESOURCE_TYPES = ("document", "xhr", "fetch")
+NAVIGATION_TIMEOUT_SECONDS = 30.0
+ITEM_LIST_WAIT_SECONDS = 15.0

@@ -1,0 +1,272 @@
+"""Reading TikTok's answers: the profile page (both layouts) and ``item_list`` bodies.
+
+The profile page embeds its state as JSON: ``__UNIVERSAL_DATA_FOR_REHYDRATION__`` (current:
+``__DEFAULT_SCOPE__["webapp.user-detail"]`` with ``statusCode`` and ``userInfo``) or
+``SIGI_STATE`` (legacy, until 2023: ``UserModule`` and ``ItemModule`` with the videos embedded).
+Every backend reads pages and items through this module, so statuses mean the same whatever
+fetched them. Mandatory fields are read strictly, with the missing path named; the rest
+tolerantly.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine.dates import from_epoch
+from engine.errors import AccountNotFound, AccountPrivate, LayoutChanged, PlatformUnavailable
+from engine.hashtags import extract_hashtags, merge_hashtags
+from engine.models import Post, PostKind
+
+from .constants import (
+    CHALLENGE_MARKERS,
+    HASHTAG_ENTRY_TYPE,
+    POST_URL,
+    SIGI_SCRIPT_IDS,
+    STATUS_NOT_FOUND,
+    STATUS_OK,
+    STATUS_PRIVATE,
+    UNIVERSAL_SCRIPT_ID,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageState:
+    """What a public profile page tells: the account's ``secUid`` and, in the legacy layout,
+    its videos (``items`` is None when the page carries none and ``item_list`` is needed)."""
+
+    layout: str  # "universal" or "sigi"
+    sec_uid: str
+    items: tuple[Mapping[str, Any], ...] | None = None
+
+
+def _script_json(page: str, script_id: str) -> Any | None:
+    """The JSON inside ``<script id="script_id">``, or None when the page has no such script."""
+    found = re.search(
+        rf'<script[^>]*\bid=["\']{re.escape(script_id)}["\'][^>]*>(.*?)</script>', page, re.S
+    )
+    if not found:
+        return None
+    text = found.group(1).strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        try:  # some pages escape the JSON as HTML text
+            return json.loads(html.unescape(text))
+        except ValueError:
+            raise LayoutChanged(f"TikTok page: <script id={script_id}> is not JSON") from None
+
+
+def parse_page(page: str, handle: str) -> PageState:
+    """A profile page → :class:`PageState` for a public account.
+
+    Raises ``AccountPrivate`` (status 10222, ``privateAccount`` or ``secret``),
+    ``AccountNotFound`` (status 10221 or no user), ``PlatformUnavailable`` (empty body, bot
+    challenge) and ``LayoutChanged`` (neither layout, or a missing mandatory field).
+    """
+    if not page.strip():
+        raise PlatformUnavailable("TikTok answered with an empty page (bot protection)")
+    universal = _script_json(page, UNIVERSAL_SCRIPT_ID)
+    if universal is not None:
+        return _universal_state(universal)
+    for script_id in SIGI_SCRIPT_IDS:
+        sigi = _script_json(page, script_id)
+        if sigi is not None:
+            return _sigi_state(sigi, handle)
+    if any(marker in page for marker in CHALLENGE_MARKERS):
+        raise PlatformUnavailable(
+            "TikTok answered with a bot challenge page instead of the profile; the browser "
+            "backend or another address usually gets through"
+        )
+    raise LayoutChanged(
+        f"TikTok page has neither <script id={UNIVERSAL_SCRIPT_ID}> nor <script id=SIGI_STATE>"
+    )
+
+
+def _universal_state(data: Any) -> PageState:
+    scope = data.get("__DEFAULT_SCOPE__") if isinstance(data, Mapping) else None
+    if not isinstance(scope, Mapping):
+        raise LayoutChanged("TikTok page has no __DEFAULT_SCOPE__ in its rehydration data")
+    detail = scope.get("webapp.user-detail")
+    if not isinstance(detail, Mapping):
+        raise LayoutChanged('TikTok page has no __DEFAULT_SCOPE__["webapp.user-detail"]')
+    status = detail.get("statusCode", STATUS_OK)
+    user_info = detail.get("userInfo")
+    user = user_info.get("user") if isinstance(user_info, Mapping) else None
+    check_status(status, "webapp.user-detail")
+    if not isinstance(user_info, Mapping):
+        raise LayoutChanged('TikTok page has no webapp.user-detail.userInfo')
+    if not isinstance(user, Mapping) or not user:
+        raise AccountNotFound("TikTok has no account with this handle (no userInfo.user)")
+    _check_private(user)
+    sec_uid = user.get("secUid")
+    if not isinstance(sec_uid, str) or not sec_uid:
+        raise LayoutChanged('TikTok page has no webapp.user-detail.userInfo.user.secUid')
+    return PageState(layout="universal", sec_uid=sec_uid)
+
+
+def _sigi_state(data: Any, handle: str) -> PageState:
+    if not isinstance(data, Mapping) or not isinstance(data.get("UserModule"), Mapping):
+        raise LayoutChanged("TikTok SIGI_STATE has no UserModule")
+    user_page = data.get("UserPage")
+    if isinstance(user_page, Mapping):
+        check_status(user_page.get("statusCode", STATUS_OK), "SIGI_STATE.UserPage")
+    users = data["UserModule"].get("users")
+    if not isinstance(users, Mapping):
+        raise LayoutChanged("TikTok SIGI_STATE has no UserModule.users")
+    user = next((value for key, value in users.items() if key.lower() == handle.lower()), None)
+    if user is None and len(users) == 1:
+        user = next(iter(users.values()))
+    if not isinstance(user, Mapping) or not user:
+        raise AccountNotFound("TikTok has no account with this handle (UserModule.users is empty)")
+    _check_private(user)
+    sec_uid = user.get("secUid")
+    if not isinstance(sec_uid, str) or not sec_uid:
+        raise LayoutChanged("TikTok SIGI_STATE has no UserModule.users[handle].secUid")
+    modules = data.get("ItemModule") or {}
+    if not isinstance(modules, Mapping):
+        raise LayoutChanged("TikTok SIGI_STATE's ItemModule is not an object")
+    # ItemList["user-post"].list keeps the grid order (pinned first); ItemModule is keyed by id.
+    listed = ((data.get("ItemList") or {}).get("user-post") or {}).get("list")
+    order = [str(i) for i in listed] if isinstance(listed, list) else list(modules)
+    items = tuple(modules[i] for i in order if isinstance(modules.get(i), Mapping))
+    return PageState(layout="sigi", sec_uid=sec_uid, items=items)
+
+
+def check_status(status: Any, where: str) -> None:
+    """Raise for a ``statusCode`` that is not success (shared by page and ``item_list``)."""
+    try:
+        code = int(status)
+    except (TypeError, ValueError):
+        raise LayoutChanged(f"TikTok {where}.statusCode {status!r} is not a number") from None
+    if code == STATUS_OK:
+        return
+    if code == STATUS_PRIVATE:
+        raise AccountPrivate("the TikTok account is private (statusCode 10222)")
+    if code == STATUS_NOT_FOUND:
+        raise AccountNotFound("TikTok has no account with this handle (statusCode 10221)")
+    raise LayoutChanged(f"TikTok {where}.statusCode {code} is not a status any parser knows")
+
+
+def _check_private(user: Mapping[str, Any]) -> None:
+    if user.get("privateAccount") or user.get("secret"):
+        raise AccountPrivate("the TikTok account is private (privateAccount)")
+
+
+def parse_item_list(body: Any) -> list[Mapping[str, Any]]:
+    """The ``itemList`` of an ``item_list`` answer (an account without videos has none)."""
+    if not isinstance(body, Mapping):
+        raise LayoutChanged("TikTok item_list answer is not a JSON object")
+    if "statusCode" in body or "status_code" in body:
+        check_status(body.get("statusCode", body.get("status_code")), "item_list")
+    items = body.get("itemList")
+    if items is None:
+        # TikTok leaves itemList out when there is nothing to list; hasMore says it answered.
+        if "hasMore" in body or "hasMorePrevious" in body:
+            return []
+        raise LayoutChanged(
+            f"TikTok item_list answer has no itemList (keys: {', '.join(sorted(body)[:8])})"
+        )
+    if not isinstance(items, list):
+        raise LayoutChanged("TikTok item_list answer's itemList is not a list")
+    return items
+
+
+def read_json_answer(text: str, what: str) -> Any:
+    """Parse a JSON answer; an empty body is TikTok's bot protection, not "no posts"."""
+    if not text.strip():
+        raise PlatformUnavailable(
+            f"TikTok answered {what} with an empty body (bot protection: the request lacked the "
+            "page's signature); the browser backend gets through"
+        )
+    try:
+        return json.loads(text)
+    except ValueError:
+        if any(marker in text for marker in CHALLENGE_MARKERS):
+            raise PlatformUnavailable(f"TikTok answered {what} with a bot challenge") from None
+        raise LayoutChanged(f"TikTok {what} answer is not JSON") from None
+
+
+def item_author(item: Mapping[str, Any]) -> str | None:
+    """The handle of an item's author, when the answer says it."""
+    author = item.get("author")
+    if isinstance(author, Mapping):
+        name = author.get("uniqueId")
+        return str(name) if name else None
+    return str(author) if isinstance(author, str) and author else None
+
+
+def hashtags_from_entries(entries: Iterable[Any]) -> list[str]:
+    """Hashtag names from ``textExtra`` entries: type 1 only; @mentions never count.
+
+    Answers projected without ``type`` keep only hashtags, but a name starting with ``@`` is a
+    mention whatever its type says.
+    """
+    tags = []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        name = str(entry.get("hashtagName") or "").strip()
+        kind = entry.get("type")
+        if not name or name.startswith("@"):
+            continue
+        if kind is not None and _as_int(kind) != HASHTAG_ENTRY_TYPE:
+            continue
+        tags.append(name)
+    return tags
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lists(value: Any) -> Sequence[Any]:
+    return value if isinstance(value, list) else []
+
+
+def parse_item(item: Any, handle: str, path: str = "item") -> Post:
+    """One ``itemList`` (or legacy ``ItemModule``) entry → :class:`Post`."""
+    if not isinstance(item, Mapping):
+        raise LayoutChanged(f"TikTok {path} is not an object")
+    post_id = item.get("id")
+    if not post_id:
+        raise LayoutChanged(f"TikTok answer has no {path}.id")
+    created = item.get("createTime")
+    if created in (None, ""):
+        raise LayoutChanged(f"TikTok answer has no {path}.createTime")
+    try:
+        published = from_epoch(created)
+    except (TypeError, ValueError, OverflowError):
+        raise LayoutChanged(f"TikTok {path}.createTime {created!r} is not epoch seconds") from None
+    contents = [c for c in _lists(item.get("contents")) if isinstance(c, Mapping)]
+    desc = str(item.get("desc") or "")
+    texts = [desc] + [str(c.get("desc") or "") for c in contents if c.get("desc") != desc]
+    entries = list(_lists(item.get("textExtra")))
+    for content in contents:
+        entries.extend(_lists(content.get("textExtra")))
+    # Structured hashtags first, then any the caption has that textExtra left out.
+    hashtags = merge_hashtags(hashtags_from_entries(entries), extract_hashtags(*texts))
+    kind = PostKind.PHOTO if item.get("imagePost") else PostKind.VIDEO
+    return Post(
+        platform="tiktok",
+        id=str(post_id),
+        url=POST_URL.format(handle=handle, id=post_id),
+        published_at=published,
+        kind=kind,
+        text="\n".join(t for t in texts if t),
+        hashtags=hashtags,
+        pinned=bool(item.get("isPinned")),
+    )
+
+
+def parse_items(items: Sequence[Any], handle: str, limit: int) -> tuple[Post, ...]:
+    """Posts in the answer's order (pinned first), at most ``limit``."""
+    return tuple(parse_item(item, handle, f"itemList[{index}]")
+                 for index, item in enumerate(items[:limit]))

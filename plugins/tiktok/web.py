@@ -1,0 +1,135 @@
+"""Backend ``web``: the profile page for ``secUid`` and status, then ``item_list`` for the videos.
+
+Costs: 2 requests cold (page, ``item_list``); 1 warm, once the handle's ``secUid`` is in the
+engine's persistent cache (the page is skipped); 1 for the legacy ``SIGI_STATE`` page, which
+carries the videos itself.
+
+With a cached ``secUid`` the status comes from ``item_list`` alone: ``statusCode`` 10222 is
+private and 10221 means the ``secUid`` is gone. An *empty* list is ambiguous (an account made
+private since, a soft block, or no videos), so it is never taken as "no posts": the page is
+read again (a second request) and decides. Items whose author is another handle mean the
+handle changed hands: the cache entry is dropped and the page decides too.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from engine.backends import Backend, CheckSession
+from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
+from engine.models import Account, Profile
+
+from .constants import (
+    BASE_URL,
+    ITEM_LIST_PATH,
+    ITEM_LIST_QUERY,
+    SECUID_CACHE_KEY,
+    SECUID_TTL_SECONDS,
+)
+from .parsing import (
+    PageState,
+    item_author,
+    parse_item_list,
+    parse_items,
+    parse_page,
+    read_json_answer,
+)
+
+
+class TikTokWeb(Backend):
+    """TikTok's own web endpoints, as the profile page uses them."""
+
+    name = "web"
+    description = "profile page + item_list JSON (2 requests cold, 1 with the secUid cached)"
+
+    @property
+    def base_url(self) -> str:
+        return str(self.options.get("base_url", BASE_URL)).rstrip("/")
+
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        key = SECUID_CACHE_KEY.format(handle=account.handle)
+        cached = session.cache.get(key)
+        warm_items: list[Mapping[str, Any]] | None = None
+        if isinstance(cached, str) and cached:
+            try:
+                warm_items = self.item_list(account, cached, session)
+            except AccountNotFound:
+                warm_items = None
+            if warm_items and _authored_by(warm_items, account.handle):
+                return Profile(public=True,
+                               posts=parse_items(warm_items, account.handle, session.limit),
+                               platform_id=cached)
+            session.cache.delete(key)
+        state = self.read_page(account, session)
+        ttl = float(self.options.get("secuid_ttl_days", SECUID_TTL_SECONDS / 86_400)) * 86_400
+        session.cache.set(key, state.sec_uid, ttl)
+        if state.items is not None:
+            items: Sequence[Mapping[str, Any]] = state.items
+        elif warm_items == [] and state.sec_uid == cached:
+            items = []  # the page confirms a public account whose list really is empty
+        else:
+            items = self.item_list(account, state.sec_uid, session)
+        return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
+                       platform_id=state.sec_uid)
+
+    def read_page(self, account: Account, session: CheckSession) -> PageState:
+        """The profile page, read into a :class:`PageState` (statuses raised)."""
+        url = f"{self.base_url}/@{account.handle}"
+        response = session.get(url, headers={
+            "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        })
+        refuse(response, "the profile page")
+        if response.status_code == 404:
+            raise AccountNotFound("TikTok has no account with this handle (HTTP 404)")
+        if response.status_code != 200:
+            raise LayoutChanged(f"TikTok answered the profile page with HTTP {response.status_code}")
+        return parse_page(response.text, account.handle)
+
+    def item_list(self, account: Account, sec_uid: str,
+                  session: CheckSession) -> list[Mapping[str, Any]]:
+        """The newest items of ``sec_uid``, pinned first, as ``item_list`` answers them."""
+        params = {
+            **ITEM_LIST_QUERY,
+            "count": str(session.limit),
+            "cursor": str(int(time.time() * 1000)),
+            "secUid": sec_uid,
+            # A random device id, as a first visit has; it changes nothing in the answer.
+            "device_id": str(random.randint(7_250_000_000_000_000_000, 7_325_099_899_999_999_999)),
+        }
+        response = session.get(self.base_url + ITEM_LIST_PATH, params=params, headers={
+            "accept": "application/json, text/plain, */*",
+            "referer": f"{self.base_url}/@{account.handle}",
+        })
+        refuse(response, "item_list")
+        if response.status_code != 200:
+            raise LayoutChanged(f"TikTok answered item_list with HTTP {response.status_code}")
+        return parse_item_list(read_json_answer(response.text, "item_list"))
+
+
+def refuse(response: httpx.Response, what: str) -> None:
+    """Raise ``PlatformUnavailable`` for TikTok's refusals (rate limit, login wall, 5xx)."""
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        location = response.headers.get("location", "")
+        wall = "/login" in location
+        raise PlatformUnavailable(
+            f"TikTok redirected {what} to {'its login page' if wall else location or 'elsewhere'}"
+            f" (HTTP {status})"
+        )
+    if status == 429:
+        raise PlatformUnavailable(f"TikTok rate limit on {what} (HTTP 429)")
+    if status in (401, 403):
+        raise PlatformUnavailable(f"TikTok refused {what} (HTTP {status})")
+    if status >= 500:
+        raise PlatformUnavailable(f"TikTok server error on {what} (HTTP {status})")
+
+
+def _authored_by(items: Sequence[Mapping[str, Any]], handle: str) -> bool:
+    """False when the items name another author: the handle moved to another account."""
+    authors = {name.lower() for name in map(item_author, items) if name}
+    return not authors or handle in authors

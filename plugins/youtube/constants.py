@@ -1,0 +1,56 @@
+"""Values YouTube may change: hosts, endpoint paths, cookies, limits, URL forms. One place, named."""
+
+from __future__ import annotations
+
+import re
+
+BASE_URL = "https://www.youtube.com"
+# The Atom feed of a channel's 15 newest uploads (Shorts included).
+FEED_PATH = "/feeds/videos.xml"
+# Handle pages: "/@<handle>" for the rss lookup, "/@<handle>/videos" for yt-dlp (a bare "/@h"
+# makes yt-dlp read the streams and shorts tabs as well).
+HANDLE_PATH = "/@{handle}"
+VIDEOS_TAB_PATH = "/@{handle}/videos"
+CHANNEL_VIDEOS_PATH = "/channel/{channel_id}/videos"
+# Without a consent cookie, European addresses are redirected to consent.youtube.com.
+CONSENT_COOKIES = {"SOCS": "CAI"}
+
+DATA_API_URL = "https://www.googleapis.com/youtube/v3"
+DATA_API_KEY_SETTING = "api_key"
+
+DEFAULT_LIMIT = 15
+# A handle's channel id practically never changes; a month keeps warm checks at one request.
+CHANNEL_ID_TTL = 30 * 86_400
+CACHE_KEY = "youtube:channel-id:{handle}"
+
+POST_URL = "https://www.youtube.com/watch?v={id}"
+
+CHANNEL_ID_PATTERN = re.compile(r"UC[A-Za-z0-9_-]{22}")
+# Handles: 3-30 letters (Unicode ones exist), digits, "_", "." and "-".
+HANDLE_PATTERN = re.compile(r"[\w.-]{3,30}")
+VIDEO_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{11}")
+
+PROFILE_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|m\.)?youtube\.com/"
+    r"(?:(?P<at>@)(?P<handle>[^/?#]+)|channel/(?P<channel>UC[A-Za-z0-9_-]{22}))"
+    r"(?:/[^?#]*)?(?:[?#].*)?$",
+    re.I,
+)
+POST_URL_PATTERNS = (
+    re.compile(r"youtube\.com/watch\?(?:[^#]*&)?v=(?P<id>[A-Za-z0-9_-]{11})", re.I),
+    re.compile(r"youtube\.com/(?:shorts|live|embed)/(?P<id>[A-Za-z0-9_-]{11})", re.I),
+    re.compile(r"youtu\.be/(?P<id>[A-Za-z0-9_-]{11})", re.I),
+)
+
+# Atom and Media RSS namespaces of the feed.
+FEED_NAMESPACES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "yt": "http://www.youtube.com/xml/schemas/2015",
+    "media": "http://search.yahoo.com/mrss/",
+}
+
+# Data API error reasons that mean "not now" rather than "no such channel".
+QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded",
+                 "userRateLimitExceeded")
+KEY_REASONS = ("keyInvalid", "keyExpired", "API_KEY_INVALID", "accessNotConfigured",
+               "forbidden", "ipRefererBlocked")

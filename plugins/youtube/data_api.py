@@ -1,0 +1,155 @@
+"""Backend ``data-api``: the official YouTube Data API v3 with an API key.
+
+Two calls of 1 quota unit each (of 10,000 a day per key): ``channels.list`` (by ``forHandle`` or
+``id``, ``part=contentDetails``) for the uploads playlist, then ``playlistItems.list`` for the
+newest videos with title, description and publication time. The key comes from
+``[platforms.youtube.data-api] api_key`` or the environment variable named by ``api_key_env``;
+it is never logged (the HTTP layer masks ``key``) nor recorded (cassettes drop ``key``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from engine.backends import Backend, CheckSession
+from engine.config import PlatformSettings
+from engine.dates import parse_instant
+from engine.errors import AccountNotFound, InvalidDate, LayoutChanged, PlatformUnavailable
+from engine.models import Account, Post, Profile
+
+from .constants import DATA_API_KEY_SETTING, DATA_API_URL, KEY_REASONS, QUOTA_REASONS
+from .handles import is_channel_id
+from .parsing import video_post
+
+NAME = "data-api"
+
+
+class YouTubeDataApi(Backend):
+    """YouTube Data API v3 (``[platforms.youtube.data-api]``: api_key or api_key_env)."""
+
+    name = NAME
+    description = "official YouTube Data API v3 with an API key (2 requests, 2 quota units)"
+
+    @classmethod
+    def unavailable_reason(cls, settings: PlatformSettings) -> str | None:
+        if not settings.secret(NAME, DATA_API_KEY_SETTING):
+            return ("needs an API key: set api_key, or api_key_env naming an environment "
+                    "variable, in [platforms.youtube.data-api]")
+        return None
+
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        key = self.settings.secret(NAME, DATA_API_KEY_SETTING)
+        if not key:
+            raise PlatformUnavailable(str(self.unavailable_reason(self.settings)))
+        base = str(self.options.get("base_url", DATA_API_URL)).rstrip("/")
+        by = ({"id": account.handle} if is_channel_id(account.handle)
+              else {"forHandle": "@" + account.handle})
+        channels = _answer(session.get(f"{base}/channels",
+                                       params={"part": "contentDetails", **by, "key": key}),
+                           "channels.list")
+        items = channels.get("items")
+        if items is None and "pageInfo" not in channels:
+            raise LayoutChanged("YouTube Data API channels.list answer has neither items nor "
+                                "pageInfo")
+        if not items:
+            # The API answers 200 with no items for an unknown handle or id.
+            raise AccountNotFound("YouTube has no channel with this handle (Data API: no items)")
+        channel = items[0]
+        uploads = _path(channel, ("contentDetails", "relatedPlaylists", "uploads"),
+                        "channels.list items[0]")
+        channel_id = str(channel.get("id") or "") or None
+        response = session.get(f"{base}/playlistItems",
+                               params={"part": "snippet", "maxResults": str(session.limit),
+                                       "playlistId": uploads, "key": key})
+        if response.status_code == 404 and _reasons(response) & {"playlistNotFound"}:
+            # A channel without uploads has no uploads playlist yet.
+            return Profile(public=True, posts=(), platform_id=channel_id)
+        playlist = _answer(response, "playlistItems.list")
+        raw_items = playlist.get("items")
+        if not isinstance(raw_items, list):
+            raise LayoutChanged("YouTube Data API playlistItems.list answer has no items list")
+        posts = [_post(item, index) for index, item in enumerate(raw_items)]
+        posts.sort(key=lambda post: post.published_at, reverse=True)
+        return Profile(public=True, posts=tuple(posts[:session.limit]), platform_id=channel_id)
+
+
+def _post(item: Any, index: int) -> Post:
+    where = f"playlistItems.list items[{index}]"
+    snippet = _path(item, ("snippet",), where)
+    video_id = str(_path(snippet, ("resourceId", "videoId"), f"{where}.snippet"))
+    published = str(_path(snippet, ("publishedAt",), f"{where}.snippet"))
+    try:
+        published_at = parse_instant(published, what=f"{where}.snippet.publishedAt")
+    except InvalidDate:
+        raise LayoutChanged(f"YouTube Data API {where}.snippet.publishedAt {published!r} "
+                            "is not ISO 8601") from None
+    return video_post(video_id, published_at, str(snippet.get("title") or ""),
+                      str(snippet.get("description") or ""))
+
+
+def _path(value: Any, keys: tuple[str, ...], where: str) -> Any:
+    current = value
+    for depth, key in enumerate(keys):
+        if not isinstance(current, Mapping) or current.get(key) in (None, ""):
+            raise LayoutChanged(f"YouTube Data API answer has no {where}."
+                                + ".".join(keys[: depth + 1]))
+        current = current[key]
+    return current
+
+
+def _error(response: httpx.Response) -> Mapping[str, Any]:
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, Mapping) else None
+    return error if isinstance(error, Mapping) else {}
+
+
+def _reasons(response: httpx.Response) -> set[str]:
+    """Every ``reason`` in a Google API error (``errors[]`` and ``details[]``)."""
+    error = _error(response)
+    found = set()
+    for group in ("errors", "details"):
+        for entry in error.get(group) or []:
+            if isinstance(entry, Mapping) and entry.get("reason"):
+                found.add(str(entry["reason"]))
+    return found
+
+
+def _answer(response: httpx.Response, call: str) -> Mapping[str, Any]:
+    """The JSON body of a successful call; quota, key and server errors are ``unavailable``."""
+    status = response.status_code
+    if status != 200:
+        reasons = _reasons(response)
+        message = str(_error(response).get("message") or "").split("<a")[0].strip()
+        if reasons & set(QUOTA_REASONS):
+            raise PlatformUnavailable(
+                f"YouTube Data API quota exhausted ({call}: {', '.join(sorted(reasons))}); quota "
+                "resets at midnight Pacific time, or configure another backend first"
+            )
+        if reasons & set(KEY_REASONS) or status in (400, 401, 403):
+            raise PlatformUnavailable(
+                f"YouTube Data API refused the API key ({call}, HTTP {status}: "
+                f"{message or ', '.join(sorted(reasons)) or 'refused'}); check "
+                "[platforms.youtube.data-api] api_key"
+            )
+        if status == 429 or status >= 500:
+            raise PlatformUnavailable(f"YouTube Data API {call} failed (HTTP {status}); "
+                                      "the check will be retried")
+        if status == 404:
+            raise AccountNotFound(f"YouTube Data API {call}: not found ({message or status})")
+        raise LayoutChanged(f"YouTube Data API {call} answered HTTP {status}, "
+                            "which no parser expects")
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        raise LayoutChanged(f"YouTube Data API {call} answer is not JSON") from None
+    if not isinstance(body, Mapping):
+        raise LayoutChanged(f"YouTube Data API {call} answer is not a JSON object")
+    return body
+

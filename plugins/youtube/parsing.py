@@ -1,0 +1,120 @@
+"""Reading YouTube's answers: the channel page (for the channel id) and the uploads feed.
+
+The feed is Atom with the ``yt:`` and ``media:`` extensions. Its quirks, all handled here:
+whitespace may precede the XML declaration (which strict parsers refuse); the feed-level
+``yt:channelId`` lacks the ``UC`` prefix that entry-level ids keep; ``updated`` moves with view
+counts and is not an edit time, so it is ignored. Shorts are in the feed like any upload and link
+as ``watch?v=``: the feed does not tell them apart, so every entry is a ``video``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from engine.dates import parse_instant
+from engine.errors import InvalidDate, LayoutChanged
+from engine.hashtags import extract_hashtags
+from engine.models import Post, PostKind, Profile
+
+from .constants import CHANNEL_ID_PATTERN, FEED_NAMESPACES, POST_URL
+
+_ID = r"(UC[A-Za-z0-9_-]{22})"
+# Where the channel page names its id, most stable first.
+_PAGE_ID_SOURCES = (
+    ("<link rel=\"canonical\">", re.compile(
+        r"<link[^>]+rel=[\"']canonical[\"'][^>]+href=[\"'][^\"']*/channel/" + _ID)),
+    ("<meta itemprop=\"identifier\">", re.compile(
+        r"<meta[^>]+itemprop=[\"']identifier[\"'][^>]+content=[\"']" + _ID)),
+    ("the RSS <link rel=\"alternate\">", re.compile(
+        r"<link[^>]+type=[\"']application/rss\+xml[\"'][^>]+href=[\"'][^\"']*channel_id=" + _ID)),
+    ("ytInitialData…externalId", re.compile(r"\"externalId\"\s*:\s*\"" + _ID + "\"")),
+)
+_ATOM = "{%s}" % FEED_NAMESPACES["atom"]
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def channel_id_from_page(page: str) -> str:
+    """The ``UC…`` id a channel page names; :class:`LayoutChanged` listing where it looked."""
+    for _name, pattern in _PAGE_ID_SOURCES:
+        found = pattern.search(page)
+        if found:
+            return found.group(1)
+    raise LayoutChanged(
+        "YouTube channel page names no channel id (looked for "
+        + ", ".join(name for name, _ in _PAGE_ID_SOURCES) + ")"
+    )
+
+
+def parse_feed(body: bytes | str, limit: int) -> Profile:
+    """An uploads feed → :class:`Profile` with its newest ``limit`` videos."""
+    root = _feed_root(body)
+    channel_id = _feed_channel_id(root)
+    posts = [parse_entry(entry, index)
+             for index, entry in enumerate(root.iterfind("atom:entry", FEED_NAMESPACES))]
+    # The feed lists newest first; sort anyway so a reordered feed cannot hide a recent video.
+    posts.sort(key=lambda post: post.published_at, reverse=True)
+    return Profile(public=True, posts=tuple(posts[:limit]), platform_id=channel_id)
+
+
+def parse_entry(entry: Any, index: int = 0) -> Post:
+    """One ``<entry>``: id and publication time strictly, title and description tolerantly."""
+    path = f"feed.entry[{index}]"
+    video_id = _text(entry, "yt:videoId")
+    if not video_id:
+        entry_id = _text(entry, "atom:id")
+        video_id = entry_id.removeprefix("yt:video:") if entry_id.startswith("yt:video:") else ""
+    if not video_id:
+        raise LayoutChanged(f"YouTube feed has no {path}/yt:videoId")
+    published = _text(entry, "atom:published")
+    if not published:
+        raise LayoutChanged(f"YouTube feed has no {path}/published")
+    try:
+        published_at = parse_instant(published, what=f"{path}/published")
+    except InvalidDate:
+        raise LayoutChanged(f"YouTube feed {path}/published {published!r} is not ISO 8601") from None
+    title = _text(entry, "atom:title") or _text(entry, "media:group/media:title")
+    description = _text(entry, "media:group/media:description")
+    return video_post(video_id, published_at, title, description)
+
+
+def video_post(video_id: str, published_at: Any, title: str, description: str) -> Post:
+    """A :class:`Post` for one video; hashtags from the title, then the description."""
+    text = f"{title}\n\n{description}".strip() if description else title
+    return Post(platform="youtube", id=video_id, url=POST_URL.format(id=video_id),
+                published_at=published_at, kind=PostKind.VIDEO, text=text,
+                hashtags=extract_hashtags(title, description))
+
+
+def _feed_root(body: bytes | str) -> Any:
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    # YouTube sometimes sends whitespace before "<?xml", which libxml2 refuses.
+    raw = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not raw:
+        raise LayoutChanged("YouTube feed answer is empty")
+    try:
+        root = etree.fromstring(raw, _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise LayoutChanged(f"YouTube feed is not XML ({error})") from None
+    if root.tag != _ATOM + "feed":
+        raise LayoutChanged(f"YouTube feed root is {etree.QName(root).localname!r}, not Atom feed")
+    return root
+
+
+def _feed_channel_id(root: Any) -> str | None:
+    """The channel id with its ``UC`` prefix (the feed level omits it; entries keep it)."""
+    entry_level = _text(root, "atom:entry/yt:channelId")
+    if CHANNEL_ID_PATTERN.fullmatch(entry_level):
+        return entry_level
+    feed_level = _text(root, "yt:channelId")
+    if feed_level and not feed_level.startswith("UC"):
+        feed_level = "UC" + feed_level
+    return feed_level if CHANNEL_ID_PATTERN.fullmatch(feed_level) else None
+
+
+def _text(element: Any, path: str) -> str:
+    found = element.find(path, FEED_NAMESPACES)
+    return (found.text or "").strip() if found is not None else ""
+

@@ -1,0 +1,207 @@
+"""Backend ``yt-dlp``: the channel's Videos tab through the yt-dlp library, then each video.
+
+``https://www.youtube.com/@<handle>/videos`` (asked for explicitly: a bare ``/@h`` also reads the
+streams and shorts tabs) is read flat, up to the limit; the flat listing carries no description
+nor exact time, so each video's watch page is then read: 1 + N requests for N videos (16 for 15).
+Only metadata is wanted, so yt-dlp is told to use the web client's player response embedded in
+the watch page and to skip the client configs and the player JavaScript (no innertube API call,
+no signature solving). Slower and heavier than ``rss``, it is the fallback that survives page
+changes, since yt-dlp's maintainers follow them.
+
+yt-dlp is imported only when this backend runs; its exceptions are translated here. Its request
+handlers are limited to ``requests`` and ``urllib`` so that it never takes curl_cffi or another
+transport that cassette replay cannot see.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.backends import Backend, CheckSession
+from engine.dates import from_epoch
+from engine.errors import (
+    AccountNotFound,
+    ExtractionError,
+    LayoutChanged,
+    PlatformUnavailable,
+)
+from engine.models import Account, Post, Profile
+from engine.replay import find_cassette_miss
+
+from .constants import BASE_URL, CHANNEL_VIDEOS_PATH, POST_URL, VIDEOS_TAB_PATH
+from .handles import is_channel_id
+from .parsing import video_post
+
+log = logging.getLogger(__name__)
+# Transports cassette replay can see; curl_cffi and websockets bypass it.
+_ALLOWED_HANDLERS = ("Requests", "Urllib")
+# Per-video errors that mean this one video cannot be read by anyone anonymous: it is skipped.
+_SKIPPABLE_VIDEO_ERRORS = ("private video", "members-only", "join this channel",
+                           "video unavailable", "this video has been removed")
+_EXTRACTOR_ARGS = {"youtube": {"player_client": ["web"], "player_skip": ["configs", "js"]}}
+
+
+class YouTubeYtDlp(Backend):
+    """YouTube through yt-dlp (``[platforms.youtube.yt-dlp]``: no options needed)."""
+
+    name = "yt-dlp"
+    description = "yt-dlp library (1 + 1 request per video: 16 for 15 videos)"
+    requires = ("yt_dlp",)
+
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        import yt_dlp
+
+        path = (CHANNEL_VIDEOS_PATH.format(channel_id=account.handle)
+                if is_channel_id(account.handle)
+                else VIDEOS_TAB_PATH.format(handle=account.handle))
+        try:
+            with _counting_ydl(yt_dlp, session, self._params(session)) as ydl:
+                listing = ydl.extract_info(BASE_URL + path, download=False, process=False)
+                if not isinstance(listing, dict):
+                    raise LayoutChanged("yt-dlp read no channel from the Videos tab")
+                entries = listing.get("entries")
+                if entries is None:
+                    raise LayoutChanged("yt-dlp found no entries list on the Videos tab")
+                posts = [post for post in self._videos(ydl, yt_dlp, entries, session.limit)
+                         if post is not None]
+        except ExtractionError:
+            raise
+        except yt_dlp.utils.YoutubeDLError as error:
+            raise translate_error(error) from None
+        posts.sort(key=lambda post: post.published_at, reverse=True)
+        channel_id = listing.get("channel_id") or listing.get("id")
+        return Profile(public=True, posts=tuple(posts[:session.limit]),
+                       platform_id=str(channel_id) if channel_id else None)
+
+    def _params(self, session: CheckSession) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "quiet": True,
+            "no_warnings": True,
+            "noprogress": True,
+            "logger": _YtDlpLog(),
+            "skip_download": True,
+            "extract_flat": "in_playlist",
+            "playlistend": session.limit,
+            "cachedir": False,  # no player or token cache written on the worker's disk
+            "extractor_retries": 0,
+            "retries": 0,
+            "socket_timeout": float(self.settings.http.timeout),
+            "extractor_args": _EXTRACTOR_ARGS,
+        }
+        if self.settings.proxy:
+            params["proxy"] = self.settings.proxy
+        return params
+
+    def _videos(self, ydl: Any, yt_dlp: Any, entries: Any, limit: int) -> Iterator[Post | None]:
+        for entry in itertools.islice(entries, limit):
+            video_id = entry.get("id") if isinstance(entry, dict) else None
+            if not video_id:
+                raise LayoutChanged("yt-dlp listing entry has no id")
+            try:
+                info = ydl.extract_info(POST_URL.format(id=video_id), download=False,
+                                        process=False)
+            except yt_dlp.utils.DownloadError as error:
+                if find_cassette_miss(error) is None and _is_skippable(error):
+                    log.info("yt-dlp: video %s skipped: %s", video_id, error)
+                    yield None
+                    continue
+                raise
+            yield video_from_info(info, video_id)
+
+
+def video_from_info(info: Any, video_id: str) -> Post:
+    """A :class:`Post` from yt-dlp's info dict for one video."""
+    if not isinstance(info, dict):
+        raise LayoutChanged(f"yt-dlp gave no information for video {video_id}")
+    published = _published(info)
+    if published is None:
+        raise LayoutChanged(f"yt-dlp found no timestamp nor upload_date for video {video_id}")
+    return video_post(str(info.get("id") or video_id), published, str(info.get("title") or ""),
+                      str(info.get("description") or ""))
+
+
+def _published(info: dict[str, Any]) -> datetime | None:
+    for key in ("timestamp", "release_timestamp"):
+        if isinstance(info.get(key), int | float):
+            return from_epoch(info[key])
+    upload_date = info.get("upload_date")
+    if isinstance(upload_date, str) and len(upload_date) == 8 and upload_date.isdigit():
+        return datetime.strptime(upload_date, "%Y%m%d").replace(tzinfo=UTC)
+    return None
+
+
+def translate_error(error: BaseException) -> Exception:
+    """yt-dlp's errors as engine errors (a cassette miss is passed through as such)."""
+    miss = find_cassette_miss(error)
+    if miss is not None:
+        return miss
+    status = _http_status(error)
+    message = str(error).removeprefix("ERROR: ").strip()
+    lowered = message.lower()
+    if status == 404 or "this channel does not exist" in lowered:
+        return AccountNotFound(f"YouTube has no channel with this handle (yt-dlp: {message})")
+    if status is not None and (status == 429 or status >= 500 or status in (401, 403)):
+        return PlatformUnavailable(f"YouTube refused yt-dlp (HTTP {status}): {message}")
+    if "sign in to confirm" in lowered or "confirm you" in lowered or "429" in lowered:
+        return PlatformUnavailable(f"YouTube asks yt-dlp to sign in (bot check): {message}")
+    if "unable to extract" in lowered or "failed to parse" in lowered or "no entries" in lowered:
+        return LayoutChanged(f"yt-dlp could not read YouTube's page: {message}")
+    return PlatformUnavailable(f"yt-dlp: {message}")
+
+
+def _http_status(error: BaseException) -> int | None:
+    """The HTTP status behind a yt-dlp error (wrapped in ``cause`` and ``exc_info``)."""
+    seen: set[int] = set()
+    stack: list[Any] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        status = getattr(current, "status", None)
+        if isinstance(status, int) and type(current).__name__ == "HTTPError":
+            return status
+        exc_info = getattr(current, "exc_info", None)
+        stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__,
+                      exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None])
+    return None
+
+
+def _is_skippable(error: BaseException) -> bool:
+    lowered = str(error).lower()
+    return _http_status(error) is None and any(text in lowered for text in _SKIPPABLE_VIDEO_ERRORS)
+
+
+def _counting_ydl(yt_dlp: Any, session: CheckSession, params: dict[str, Any]) -> Any:
+    """A ``YoutubeDL`` that counts each request against ``session`` and keeps to VCR's view."""
+
+    class CountingYoutubeDL(yt_dlp.YoutubeDL):  # type: ignore[misc, name-defined]
+        def urlopen(self, req: Any) -> Any:
+            session.count_requests()
+            return super().urlopen(req)
+
+        def build_request_director(self, handlers: Any, preferences: Any = None) -> Any:
+            usable = [h for h in handlers if getattr(h, "RH_KEY", "") in _ALLOWED_HANDLERS]
+            return super().build_request_director(usable, preferences)
+
+    return CountingYoutubeDL(params)
+
+
+class _YtDlpLog:
+    """yt-dlp's messages into :mod:`logging` (never on the command line's standard output)."""
+
+    def debug(self, message: str) -> None:
+        log.debug("%s", message)
+
+    def info(self, message: str) -> None:
+        log.debug("%s", message)
+
+    def warning(self, message: str) -> None:
+        log.info("yt-dlp warning: %s", message)
+
+    def error(self, message: str) -> None:
+        log.info("yt-dlp error: %s", message)

@@ -1,0 +1,114 @@
+"""The shared HTTP layer: retries, Retry-After, rate limit, counting, cookies, secrets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from engine.config import HttpSettings, PlatformSettings, RateLimit
+from engine.errors import ConfigurationError, PlatformUnavailable
+from engine.http import PlatformHttp, load_cookie_file, masked_url
+from engine.ratelimit import RateLimiter
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def count_requests(self, number: int = 1) -> None:
+        self.requests += number
+
+
+def layer(handler, *, retries: int = 2, rate: RateLimit | None = None,
+          cookies: Path | None = None) -> tuple[PlatformHttp, list[float]]:
+    slept: list[float] = []
+    settings = PlatformSettings(name="instagram", rate_limit=rate, cookies_file=cookies,
+                                http=HttpSettings(retries=retries, backoff=0.5,
+                                                  max_retry_wait=30))
+    return PlatformHttp(settings, sleep=slept.append,
+                        transport=httpx.MockTransport(handler)), slept
+
+
+def test_5xx_is_retried_with_exponential_backoff_and_counted() -> None:
+    answers = iter([503, 500, 200])
+    http, slept = layer(lambda request: httpx.Response(next(answers)))
+    counter = Counter()
+    assert http.request("GET", "https://example.test/", counter=counter).status_code == 200
+    assert counter.requests == 3
+    assert slept == [0.5, 1.0]
+
+
+def test_429_waits_for_a_short_retry_after_only() -> None:
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200)])
+    http, slept = layer(lambda request: next(answers))
+    assert http.request("GET", "https://example.test/", counter=Counter()).status_code == 200
+    assert slept == [2.0]
+
+    http, slept = layer(lambda request: httpx.Response(429))
+    counter = Counter()
+    assert http.request("GET", "https://example.test/", counter=counter).status_code == 429
+    assert counter.requests == 1 and slept == []
+
+    http, slept = layer(lambda request: httpx.Response(429, headers={"Retry-After": "3600"}))
+    assert http.request("GET", "https://example.test/", counter=Counter()).status_code == 429
+    assert slept == []
+
+
+def test_network_failure_becomes_unavailable_after_retries() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    http, slept = layer(refuse, retries=1)
+    counter = Counter()
+    with pytest.raises(PlatformUnavailable, match="network error on example.test"):
+        http.request("GET", "https://example.test/", counter=counter)
+    assert counter.requests == 2 and slept == [0.5]
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(RateLimit(2, 10.0), clock=lambda: now[0], sleep=sleep)
+    assert [limiter.acquire() for _ in range(2)] == [0.0, 0.0]
+    assert limiter.acquire() == 10.0
+    assert waits == [10.0]
+
+
+def test_secrets_are_masked_in_urls_and_never_logged(caplog: pytest.LogCaptureFixture,
+                                                    tmp_path: Path) -> None:
+    assert masked_url("https://x.test/a?key=SECRET&part=id") == "https://x.test/a?key=%2A%2A%2A&part=id"
+    cookies = tmp_path / "cookies.json"
+    cookies.write_text('{"sessionid": "TOPSECRETCOOKIE"}', encoding="utf-8")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie", ""))
+        return httpx.Response(200)
+
+    http, _ = layer(handler, cookies=cookies)
+    with caplog.at_level(logging.DEBUG):
+        http.request("GET", "https://x.test/a?key=SECRETKEY", counter=Counter())
+    assert "sessionid=TOPSECRETCOOKIE" in seen[0]
+    assert "SECRETKEY" not in caplog.text and "TOPSECRETCOOKIE" not in caplog.text
+
+
+def test_netscape_cookie_file(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.txt"
+    path.write_text("# Netscape HTTP Cookie File\n"
+                    ".instagram.com\tTRUE\t/\tTRUE\t2000000000\tsessionid\tabc\n",
+                    encoding="utf-8")
+    assert [c.name for c in load_cookie_file(path)] == ["sessionid"]
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        load_cookie_file(tmp_path / "missing.txt")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not cookies", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="neither Netscape"):
+        load_cookie_file(bad)
