@@ -176,11 +176,12 @@ def config_from_mapping(raw: Mapping[str, Any], *, path: Path | None = None) -> 
 def _http_settings(table: Mapping[str, Any], base: HttpSettings, where: str) -> HttpSettings:
     values: dict[str, Any] = {}
     for key in _HTTP_KEYS & table.keys():
-        value = table[key]
-        expected = str if key == "user_agent" else (int if key == "retries" else float)
+        value: Any = table[key]
+        expected: type = str if key == "user_agent" else (int if key == "retries" else float)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, expected) or (expected is not str and value < 0):
+        negative = isinstance(value, int | float) and value < 0
+        if not isinstance(value, expected) or negative:
             raise ConfigurationError(f"{where}: {key} must be a non-negative {expected.__name__}")
         values[key] = value
     return HttpSettings(**{**base.__dict__, **values})

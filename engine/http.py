@@ -159,7 +159,7 @@ class PlatformHttp:
                 self._limiter.acquire()
             counter.count_requests()
             request = self.client.build_request(method, url, params=params, headers=headers,
-                                                cookies=cookies)
+                                                cookies=dict(cookies) if cookies else None)
             shown = masked_url(str(request.url))
             try:
                 response = self.client.send(request, follow_redirects=follow_redirects)

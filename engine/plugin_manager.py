@@ -25,6 +25,7 @@ BLOCK_ENV = "SOCIAL_MISSIONS_BLOCK_PLUGINS"
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("instagram", "plugins.instagram"),
     ("youtube", "plugins.youtube"),
+    ("tiktok", "plugins.tiktok"),
 )
 
 

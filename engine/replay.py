@@ -75,7 +75,33 @@ def cassette(path: str | Path, *, record: bool, volatile: Iterable[str] = ()) ->
         # One recorded answer may serve a retried request (a 500 answered twice).
         allow_playback_repeats=not record,
     ) as active:
+        if not record:
+            _replay_in_order(active)
         yield active
+
+
+def _replay_in_order(active: Any) -> None:
+    """Serve requests that match alike (same URL, bodies not compared) in recorded order.
+
+    With repeats allowed, VCR always plays the first match, so a library POSTing one query per
+    post to the same URL would get the first answer every time. Unplayed answers go first; a
+    request left over (a retry) repeats one already played.
+    """
+    from vcr.errors import UnhandledHTTPRequestError
+
+    play = active.play_response
+
+    def play_response(request: Any) -> Any:
+        active.allow_playback_repeats = False
+        try:
+            return play(request)
+        except UnhandledHTTPRequestError:
+            active.allow_playback_repeats = True
+            return play(request)
+        finally:
+            active.allow_playback_repeats = True
+
+    active.play_response = play_response
 
 
 def find_cassette_miss(error: BaseException) -> CassetteMiss | None:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("instaloader", "yt_dlp", "playwright")
 
 PROBE = """
 import contextlib, io, json, sys
@@ -18,8 +17,9 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         code = main(sys.argv[1:])
     except SystemExit as stop:
         code = stop.code
-print(json.dumps({"code": code, "loaded": [m for m in %r if m in sys.modules]}))
-""" % (HEAVY,)
+heavy = ("instaloader", "yt_dlp", "playwright")
+print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}))
+"""
 
 
 def run(*args: str) -> dict[str, object]:

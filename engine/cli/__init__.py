@@ -30,6 +30,15 @@ EXIT_INCOMPLETE = 3
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.check",
     "engine.cli.backends",
+    "engine.cli.demo",
+    "engine.cli.init",
+    "engine.cli.action",
+    "engine.cli.mission",
+    "engine.cli.member",
+    "engine.cli.claim",
+    "engine.cli.worker",
+    "engine.cli.report",
+    "engine.cli.why",
 )
 
 

@@ -14,7 +14,6 @@ from engine.storage.migrate import upgrade
 from .settings import ServiceSettings, load_settings
 
 
-
 class JobSink(Protocol):
     """Where the service puts jobs once their rows are committed (the huey queue)."""
 

@@ -78,10 +78,8 @@ def add_mission(
     cap_count, cap_period = parse_cap(cap) if cap else (None, None)
     now = service.now()
     start_at = now if isinstance(start, Unset) else start
-    if isinstance(end, Unset):
-        end_at = add_months(start_at) if start_at else None
-    else:
-        end_at = end
+    # Without a start, the default end still falls one month after the creation.
+    end_at = add_months(start_at or now) if isinstance(end, Unset) else end
     if start_at and end_at and end_at <= start_at:
         raise InvalidInput("the window's end must be after its start")
     with service.db.transaction() as session:

@@ -79,8 +79,8 @@ def parse_page(page: str, handle: str) -> PageState:
             return _sigi_state(sigi, handle)
     if any(marker in page for marker in CHALLENGE_MARKERS):
         raise PlatformUnavailable(
-            "TikTok answered with a bot challenge page instead of the profile; the browser "
-            "backend or another address usually gets through"
+            "TikTok answered with a bot challenge page (proof of work or captcha) instead of "
+            "the profile"
         )
     raise LayoutChanged(
         f"TikTok page has neither <script id={UNIVERSAL_SCRIPT_ID}> nor <script id=SIGI_STATE>"

@@ -12,6 +12,7 @@ mistaken for a channel id: a stored handle is a channel id exactly when it match
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -49,7 +50,8 @@ class YouTubeHandleRule(HandleRule):
             raise InvalidHandle(
                 f"{raw.strip()!r} is not a valid {platform} handle: {self.description}"
             )
-        return handle.lower()
+        # NFC so that a handle typed with combining accents is the same key as a composed one.
+        return unicodedata.normalize("NFC", handle).lower()
 
 
 HANDLE_RULE = YouTubeHandleRule(pattern=HANDLE_PATTERN, description=DESCRIPTION,

@@ -105,7 +105,7 @@ class YouTubeYtDlp(Backend):
                 info = ydl.extract_info(POST_URL.format(id=video_id), download=False,
                                         process=False)
             except yt_dlp.utils.DownloadError as error:
-                if find_cassette_miss(error) is None and _is_skippable(error):
+                if _cassette_miss(error) is None and _is_skippable(error):
                     log.info("yt-dlp: video %s skipped: %s", video_id, error)
                     yield None
                     continue
@@ -136,7 +136,7 @@ def _published(info: dict[str, Any]) -> datetime | None:
 
 def translate_error(error: BaseException) -> Exception:
     """yt-dlp's errors as engine errors (a cassette miss is passed through as such)."""
-    miss = find_cassette_miss(error)
+    miss = _cassette_miss(error)
     if miss is not None:
         return miss
     status = _http_status(error)
@@ -146,28 +146,44 @@ def translate_error(error: BaseException) -> Exception:
         return AccountNotFound(f"YouTube has no channel with this handle (yt-dlp: {message})")
     if status is not None and (status == 429 or status >= 500 or status in (401, 403)):
         return PlatformUnavailable(f"YouTube refused yt-dlp (HTTP {status}): {message}")
-    if "sign in to confirm" in lowered or "confirm you" in lowered or "429" in lowered:
+    if "sign in to confirm" in lowered or "confirm you" in lowered:
         return PlatformUnavailable(f"YouTube asks yt-dlp to sign in (bot check): {message}")
-    if "unable to extract" in lowered or "failed to parse" in lowered or "no entries" in lowered:
+    if any(text in lowered for text in ("unable to extract", "failed to parse",
+                                        "failed to resolve url", "incomplete")):
         return LayoutChanged(f"yt-dlp could not read YouTube's page: {message}")
     return PlatformUnavailable(f"yt-dlp: {message}")
 
 
-def _http_status(error: BaseException) -> int | None:
-    """The HTTP status behind a yt-dlp error (wrapped in ``cause`` and ``exc_info``)."""
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and every exception behind it: causes, ``exc_info``, a handler's own errors."""
     seen: set[int] = set()
     stack: list[Any] = [error]
     while stack:
         current = stack.pop()
-        if current is None or id(current) in seen:
+        if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
+        exc_info = getattr(current, "exc_info", None)
+        stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__,
+                      exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None,
+                      *(getattr(current, "unexpected_errors", None) or ())])
+
+
+def _cassette_miss(error: BaseException) -> Exception | None:
+    for current in _chain(error):
+        miss = find_cassette_miss(current)
+        if miss is not None:
+            return miss
+    return None
+
+
+def _http_status(error: BaseException) -> int | None:
+    """The HTTP status behind a yt-dlp error (wrapped in ``cause`` and ``exc_info``)."""
+    for current in _chain(error):
         status = getattr(current, "status", None)
         if isinstance(status, int) and type(current).__name__ == "HTTPError":
             return status
-        exc_info = getattr(current, "exc_info", None)
-        stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__,
-                      exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None])
     return None
 
 

@@ -33,14 +33,14 @@ _WITH_MEDIA = ("app.bsky.embed.recordWithMedia#view", "app.bsky.embed.recordWith
 
 def _required(mapping: Any, key: str, path: str) -> Any:
     if not isinstance(mapping, Mapping) or mapping.get(key) is None:
-        raise LayoutChanged(f"Bluesky answer has no {path}.{key}")
+        raise LayoutChanged(f"Bluesky answer has no {path + '.' if path else ''}{key}")
     return mapping[key]
 
 
 def parse_author_feed(body: Any, handle: str, limit: int) -> Profile:
     """A ``getAuthorFeed`` body → :class:`Profile` (always public: Bluesky has no private
     accounts); reposts are left out, being someone else's posts."""
-    feed = _required(body, "feed", "(answer)")
+    feed = _required(body, "feed", "")
     if not isinstance(feed, list):
         raise LayoutChanged("Bluesky answer's feed is not a list")
     posts: list[Post] = []

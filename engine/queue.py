@@ -1,0 +1,166 @@
+"""The job queue: huey on SQLite by default, on Redis when ``[queue] url`` is ``redis://…``.
+
+Jobs are wake-ups, the database is the truth: a job names a claim or a webhook delivery, and
+running it twice, late, or on two workers at once does nothing more than running it once
+(leases and unique keys in :mod:`engine.service`). Jobs lost with a killed worker are found
+again by the worker's sweep of due rows, so delivery is at-least-once.
+
+Each process builds its :class:`JobQueue` bound to its own :class:`~engine.service.context.Service`;
+the task names are the same everywhere, so any worker runs any producer's jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+from sqlalchemy.engine import make_url
+
+from engine.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "social-missions"
+CLAIM_TASK = "social_missions.check_claim"
+WEBHOOK_TASK = "social_missions.deliver_webhook"
+
+
+def build_huey(url: str, name: str = QUEUE_NAME) -> Huey:
+    """A huey instance for ``sqlite:///path`` or ``redis://host:port/db``."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, results=False, utc=True)
+    if url.startswith("sqlite:"):
+        database = make_url(url).database
+        if not database:
+            raise ConfigurationError(f"queue url {url!r} names no file")
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=str(Path(database).expanduser()), results=False,
+                          utc=True, timeout=30)
+    raise ConfigurationError(
+        f"queue url {url!r}: use sqlite:///path/queue.sqlite3 or redis://host:6379/0")
+
+
+@dataclass
+class WorkerStats:
+    jobs: int = 0
+    swept: int = 0
+
+
+class JobQueue:
+    """The service's jobs on one huey instance."""
+
+    def __init__(self, huey: Huey, *, run_claim: Callable[[int], Any],
+                 run_webhook: Callable[[int], Any]) -> None:
+        self.huey = huey
+        self._claim_task = huey.task(name=CLAIM_TASK)(run_claim)
+        self._webhook_task = huey.task(name=WEBHOOK_TASK)(run_webhook)
+
+    # -- producing -----------------------------------------------------------------------------
+
+    def enqueue_claim(self, claim_id: int, delay: float = 0.0) -> None:
+        if delay > 0:
+            self._claim_task.schedule(args=(claim_id,), delay=delay)
+        else:
+            self._claim_task(claim_id)
+
+    def enqueue_webhook(self, delivery_id: int, delay: float = 0.0) -> None:
+        if delay > 0:
+            self._webhook_task.schedule(args=(delivery_id,), delay=delay)
+        else:
+            self._webhook_task(delivery_id)
+
+    # -- consuming -----------------------------------------------------------------------------
+
+    def promote_scheduled(self) -> int:
+        """Move scheduled jobs whose time has come to the queue."""
+        due = self.huey.read_schedule()
+        for task in due:
+            self.huey.enqueue(task)
+        return len(due)
+
+    def run_one(self) -> bool:
+        """Run the next queued job; False when the queue is empty."""
+        task = self.huey.dequeue()
+        if task is None:
+            return False
+        try:
+            self.huey.execute(task)
+        except Exception:  # a failed job must not stop the worker; the sweep retries it
+            log.exception("job %s failed", task.name)
+        return True
+
+    def pending(self) -> int:
+        return int(self.huey.pending_count())
+
+    def scheduled(self) -> int:
+        return int(self.huey.scheduled_count())
+
+    def flush(self) -> None:
+        self.huey.flush()
+
+
+def run_worker(
+    queue: JobQueue,
+    sweep: Callable[[], int],
+    *,
+    once: bool = False,
+    threads: int = 1,
+    poll_interval: float = 1.0,
+    stop: threading.Event | None = None,
+) -> WorkerStats:
+    """Run jobs until ``stop`` (or, with ``once``, until nothing is due any more).
+
+    ``sweep`` runs the rows that are due but have no job (lost with a killed worker, or
+    written by a producer without a queue) and returns how many it ran.
+    """
+    stop = stop or threading.Event()
+    stats = WorkerStats()
+    lock = threading.Lock()
+    idle = [0] * threads
+
+    def loop(index: int) -> None:
+        while not stop.is_set():
+            try:
+                queue.promote_scheduled()
+                if queue.run_one():
+                    with lock:
+                        stats.jobs += 1
+                    idle[index] = 0
+                    continue
+                done = sweep()
+            except Exception:  # a database hiccup: wait and go on
+                log.exception("worker loop error")
+                done = 0
+                time.sleep(poll_interval)
+            with lock:
+                stats.swept += done
+            if done:
+                idle[index] = 0
+                continue
+            idle[index] += 1
+            if once and all(count > 0 for count in idle):
+                stop.set()
+                return
+            if once:
+                time.sleep(0.02)  # another thread is still busy; its work may chain more
+            else:
+                # Spread the threads' polls so they do not all hit the database together.
+                stop.wait(poll_interval * (0.5 + random.random()))
+
+    if threads == 1:
+        loop(0)
+        return stats
+    workers = [threading.Thread(target=loop, args=(i,), daemon=True, name=f"worker-{i}")
+               for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return stats

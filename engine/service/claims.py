@@ -1,0 +1,96 @@
+"""R4: claims (presses of the button) and the per-(member, mission, platform) cooldown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput
+from engine.storage.models import ClaimRow, MissionActionRow
+
+from .context import Service
+from .errors import Conflict, CooldownActive, NotFound
+from .members import linked_handle, load_member_row
+from .missions import load_mission_row
+from .records import Claim, ClaimReceipt
+
+
+def create_claim(service: Service, member_id: str, mission_id: int, platform: str,
+                 post_url: str | None = None) -> ClaimReceipt:
+    """Accept a claim (its check is queued) or refuse it with the reason (R4)."""
+    found = service.engine.platform(platform)
+    post_id = None
+    if post_url:
+        post_id = found.post_id_from_url(post_url)
+        if post_id is None:
+            raise InvalidInput(f"{post_url!r} is not a {found.title} post URL")
+    now = service.now()
+    cooldown = timedelta(seconds=service.settings.cooldown)
+    with service.db.transaction() as session:
+        # Locking the member serialises their claims: two presses cannot both pass the cooldown.
+        load_member_row(session, member_id, lock=True)
+        mission = load_mission_row(session, mission_id)
+        if mission.status != "published":
+            raise Conflict(f"mission {mission_id} is {mission.status}; only published missions "
+                           "accept claims")
+        if session.scalar(select(MissionActionRow.id).where(
+                MissionActionRow.mission_id == mission_id,
+                MissionActionRow.platform == found.name)) is None:
+            raise Conflict(f"mission {mission_id} has no {found.title} action")
+        handle = linked_handle(session, member_id, found.name)
+        if handle is None:
+            raise Conflict(f"member {member_id!r} has no linked {found.title} handle; link one "
+                           "with `social-missions member link`")
+        last = last_claim_at(session, member_id, mission_id, found.name)
+        if last is not None and now < last + cooldown:
+            raise CooldownActive(last + cooldown)
+        row = ClaimRow(member_id=member_id, mission_id=mission_id, platform=found.name,
+                       post_url=post_url, post_id=post_id, state="queued", created_at=now,
+                       due_at=now, failures=0, rechecks_done=0, counted=0, last_detail="")
+        session.add(row)
+        session.flush()
+        receipt = ClaimReceipt(claim_id=row.id, member_id=member_id, mission_id=mission_id,
+                               platform=found.name, handle=handle, post_url=post_url,
+                               created_at=now, available_at=now + cooldown)
+    if service.queue is not None:
+        service.queue.enqueue_claim(receipt.claim_id)
+    return receipt
+
+
+def last_claim_at(session: Session, member_id: str, mission_id: int,
+                  platform: str) -> datetime | None:
+    return session.scalar(
+        select(ClaimRow.created_at).where(ClaimRow.member_id == member_id,
+                                          ClaimRow.mission_id == mission_id,
+                                          ClaimRow.platform == platform)
+        .order_by(ClaimRow.created_at.desc()).limit(1))
+
+
+def to_claim(row: ClaimRow) -> Claim:
+    return Claim(id=row.id, member_id=row.member_id, mission_id=row.mission_id,
+                 platform=row.platform, post_url=row.post_url, state=row.state,
+                 created_at=row.created_at, due_at=row.due_at, counted=row.counted,
+                 rechecks_done=row.rechecks_done, failures=row.failures,
+                 last_status=row.last_status, last_detail=row.last_detail,
+                 finished_at=row.finished_at)
+
+
+def get_claim(service: Service, claim_id: int) -> Claim:
+    with service.db.sessions() as session:
+        row = session.get(ClaimRow, claim_id)
+        if row is None:
+            raise NotFound(f"no claim {claim_id}")
+        return to_claim(row)
+
+
+def list_claims(service: Service, *, member_id: str | None = None,
+                mission_id: int | None = None) -> list[Claim]:
+    with service.db.sessions() as session:
+        query = select(ClaimRow).order_by(ClaimRow.id)
+        if member_id is not None:
+            query = query.where(ClaimRow.member_id == member_id)
+        if mission_id is not None:
+            query = query.where(ClaimRow.mission_id == mission_id)
+        return [to_claim(row) for row in session.scalars(query)]

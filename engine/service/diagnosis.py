@@ -1,0 +1,214 @@
+"""R10: "why was I not rewarded?" for one member and one mission, in French or English.
+
+Each line has a stable code and plain words built from the seed's checklist: make the account
+public, check the handle, fix the hashtag typo, publish on the grid rather than in stories, post
+within the window, wait for the automatic re-check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.dates import iso_utc
+from engine.errors import InvalidInput
+from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, SeenPostRow
+
+from .context import Service
+from .members import linked_handle, load_member_row
+from .missions import load_mission_row, to_mission
+from .records import Diagnosis, DiagnosisLine, Mission
+
+LANGUAGES = ("fr", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "rewarded": {
+        "fr": "Bravo : {points} point(s) gagné(s) avec cette mission.",
+        "en": "Well done: {points} point(s) earned with this mission.",
+    },
+    "progress": {
+        "fr": "Progression : {count} publication(s) comptée(s) sur {goal}.",
+        "en": "Progress: {count} of {goal} post(s) counted.",
+    },
+    "no_handle": {
+        "fr": "Aucun compte {platform} n'est lié à votre profil : ajoutez votre identifiant "
+              "et vérifiez qu'il est exact.",
+        "en": "No {platform} account is linked to your profile: add your handle and check "
+              "that it is right.",
+    },
+    "no_claim": {
+        "fr": "Vous n'avez pas encore cliqué sur « {label} » pour {platform}.",
+        "en": "You have not pressed \"{label}\" for {platform} yet.",
+    },
+    "check_pending": {
+        "fr": "La vérification de votre profil {platform} est en cours ; revenez dans quelques "
+              "instants.",
+        "en": "Your {platform} profile is being checked; come back in a moment.",
+    },
+    "recheck_scheduled": {
+        "fr": "Rien n'a encore été compté sur {platform}. La plateforme peut mettre environ "
+              "5 minutes à afficher une nouvelle publication : une nouvelle vérification "
+              "automatique aura lieu vers {at}, sans attendre le délai du bouton.",
+        "en": "Nothing has counted on {platform} yet. Platforms can take about 5 minutes to "
+              "show a new post: an automatic re-check will run around {at}, without waiting "
+              "for the button.",
+    },
+    "platform_unavailable": {
+        "fr": "{platform} n'a pas répondu (limite ou page de connexion) ; la vérification est "
+              "relancée automatiquement, prochain essai vers {at}.",
+        "en": "{platform} did not answer (rate limit or login wall); the check is retried "
+              "automatically, next try around {at}.",
+    },
+    "claim_unavailable": {
+        "fr": "{platform} n'a pas pu être lu pendant 24 heures ; réessayez plus tard en "
+              "cliquant à nouveau sur le bouton.",
+        "en": "{platform} could not be read for 24 hours; try again later with the button.",
+    },
+    "account_private": {
+        "fr": "Votre compte {platform} @{handle} est privé : passez-le en public pour que vos "
+              "publications puissent être vues.",
+        "en": "Your {platform} account @{handle} is private: make it public so that your "
+              "posts can be seen.",
+    },
+    "account_not_found": {
+        "fr": "Le compte {platform} @{handle} est introuvable : vérifiez l'identifiant lié à "
+              "votre profil.",
+        "en": "The {platform} account @{handle} does not exist: check the handle linked to "
+              "your profile.",
+    },
+    "no_posts": {
+        "fr": "Aucune publication n'est visible sur @{handle} : publiez sur la grille du "
+              "profil, pas en story (les stories ne sont pas lues).",
+        "en": "No post is visible on @{handle}: publish on the profile's grid, not in a story "
+              "(stories are not read).",
+    },
+    "post_not_recent": {
+        "fr": "La publication choisie ne fait pas partie des plus récentes de @{handle} : "
+              "seules les dernières publications de la grille sont lues.",
+        "en": "The post you chose is not among @{handle}'s most recent ones: only the latest "
+              "posts of the grid are read.",
+    },
+    "hashtag_missing": {
+        "fr": "{url} : le hashtag #{hashtag} est absent ; ajoutez-le dans la légende d'une "
+              "publication de la grille (pas en story).",
+        "en": "{url}: #{hashtag} is missing; add it to the caption of a post on the grid "
+              "(not a story).",
+    },
+    "hashtag_near_miss": {
+        "fr": "{url} : corrigez la faute de frappe du hashtag ({detail}).",
+        "en": "{url}: fix the hashtag typo ({detail}).",
+    },
+    "before_window": {
+        "fr": "{url} : publiée avant le début de la mission ({start}) ; publiez pendant la "
+              "période de la mission.",
+        "en": "{url}: published before the mission started ({start}); post within the "
+              "mission's period.",
+    },
+    "after_window": {
+        "fr": "{url} : publiée après la fin de la mission ({end}).",
+        "en": "{url}: published after the mission ended ({end}).",
+    },
+    "already_counted": {
+        "fr": "{url} : déjà comptée pour cette mission ; une publication ne compte qu'une fois.",
+        "en": "{url}: already counted for this mission; a post counts once.",
+    },
+    "used_elsewhere": {
+        "fr": "{url} : déjà récompensée par une autre mission ; publiez-en une nouvelle.",
+        "en": "{url}: already rewarded by another mission; publish a new one.",
+    },
+    "goal_already_met": {
+        "fr": "{url} : l'objectif de la mission était déjà atteint.",
+        "en": "{url}: the mission's goal was already met.",
+    },
+    "cap_reached": {
+        "fr": "{url} : le plafond de publications récompensées pour la période est atteint ; "
+              "revenez la période suivante.",
+        "en": "{url}: the cap of rewarded posts for the period is reached; come back next "
+              "period.",
+    },
+}
+
+
+def _say(code: str, lang: str, **values: object) -> str:
+    return TEXTS[code][lang].format(**values)
+
+
+def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr") -> Diagnosis:
+    """Explain, platform by platform, what happened to the member's claims for the mission."""
+    if lang not in LANGUAGES:
+        raise InvalidInput(f"--lang must be fr or en, not {lang!r}")
+    lines: list[DiagnosisLine] = []
+
+    def add(code: str, where: str | None = None, url: str | None = None,
+            **values: object) -> None:
+        lines.append(DiagnosisLine(code=code, text=_say(code, lang, **values),
+                                   platform=where, post_url=url))
+
+    with service.db.sessions() as session:
+        load_member_row(session, member_id)
+        row = load_mission_row(session, mission_id)
+        mission = to_mission(session, row)
+        points = int(session.scalar(select(func.coalesce(func.sum(LedgerRow.points), 0)).where(
+            LedgerRow.member_id == member_id, LedgerRow.mission_id == mission_id)) or 0)
+        credited = int(session.scalar(select(func.count(CreditRow.id)).where(
+            CreditRow.member_id == member_id, CreditRow.mission_id == mission_id)) or 0)
+        if points:
+            add("rewarded", points=points)
+        if mission.goal == "posts" and mission.goal_posts:
+            add("progress", count=min(credited, mission.goal_posts), goal=mission.goal_posts)
+        for action in mission.actions:
+            platform = action.platform
+            title = service.engine.platform(platform).title
+            handle = linked_handle(session, member_id, platform)
+            if handle is None:
+                add("no_handle", platform, platform=title)
+                continue
+            claim = session.scalar(select(ClaimRow).where(
+                ClaimRow.member_id == member_id, ClaimRow.mission_id == mission_id,
+                ClaimRow.platform == platform).order_by(ClaimRow.id.desc()).limit(1))
+            if claim is None:
+                add("no_claim", platform, platform=title, label=mission.label)
+                continue
+            check = session.scalar(select(CheckRow).where(CheckRow.claim_id == claim.id)
+                                   .order_by(CheckRow.id.desc()).limit(1))
+            at = iso_utc(claim.due_at) if claim.due_at else ""
+            if check is None:
+                add("check_pending", platform, platform=title)
+                continue
+            if claim.state == "unavailable":
+                add("claim_unavailable", platform, platform=title)
+                continue
+            if check.status in ("unavailable", "layout_changed"):
+                add("platform_unavailable", platform, platform=title, at=at)
+                continue
+            if check.status == "private":
+                add("account_private", platform, platform=title, handle=check.handle)
+            elif check.status == "not_found":
+                add("account_not_found", platform, platform=title, handle=check.handle)
+            else:
+                _post_lines(session, check, claim, action.hashtag, mission, add)
+            if claim.state == "rechecking":
+                add("recheck_scheduled", platform, platform=title, at=at)
+    return Diagnosis(member_id=member_id, mission_id=mission_id, lang=lang,
+                     rewarded=points > 0, points=points, lines=tuple(lines))
+
+
+def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str,
+                mission: Mission, add: Callable[..., None]) -> None:
+    seen = list(session.scalars(select(SeenPostRow).where(SeenPostRow.check_id == check.id)
+                                .order_by(SeenPostRow.published_at.desc())))
+    if claim.post_id and not seen:
+        add("post_not_recent", check.platform, claim.post_url, handle=check.handle)
+        return
+    if not seen:
+        add("no_posts", check.platform, handle=check.handle)
+        return
+    start = iso_utc(mission.start_at) if mission.start_at else "-"
+    end = iso_utc(mission.end_at) if mission.end_at else "-"
+    for post in seen:
+        if post.verdict == "counted":
+            continue
+        add(post.verdict, check.platform, post.url, url=post.url, hashtag=hashtag,
+            detail=post.detail, start=start, end=end)

@@ -1,0 +1,45 @@
+"""Wiring a :class:`Service` to its job queue and running workers."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+from engine.queue import JobQueue, WorkerStats, build_huey, run_worker
+
+from .checking import due_claims, process_claim, worker_name
+from .context import Service
+from .webhooks import deliver, due_deliveries
+
+
+def attach_queue(service: Service, url: str | None = None) -> JobQueue:
+    """Bind the configured huey queue to ``service`` (producers and workers alike)."""
+    queue = JobQueue(build_huey(url or service.settings.queue_url),
+                     run_claim=lambda claim_id: process_claim(service, claim_id),
+                     run_webhook=lambda delivery_id: deliver(service, delivery_id))
+    service.queue = queue
+    return queue
+
+
+def sweep(service: Service) -> int:
+    """Run what is due in the database but has no job; returns how many ran."""
+    ran = 0
+    claims = due_claims(service, limit=50)
+    random.shuffle(claims)  # several threads sweeping at once take different claims first
+    owner = worker_name()
+    for claim_id in claims:
+        if process_claim(service, claim_id, owner) is not None:
+            ran += 1
+    for delivery_id in due_deliveries(service, limit=50):
+        if deliver(service, delivery_id) is not None:
+            ran += 1
+    return ran
+
+
+def work(service: Service, *, once: bool = False, threads: int | None = None,
+         stop: threading.Event | None = None) -> WorkerStats:
+    """Process jobs (``once``: until nothing is due) with ``threads`` worker threads."""
+    queue = service.queue if isinstance(service.queue, JobQueue) else attach_queue(service)
+    return run_worker(queue, lambda: sweep(service), once=once,
+                      threads=threads or service.settings.workers,
+                      poll_interval=service.settings.poll_interval, stop=stop)

@@ -1,0 +1,149 @@
+"""R8: an event per award, delivered to the host platform as a signed webhook.
+
+The body is fixed when the award is written (same transaction), so every retry sends and signs
+the same bytes. The signature header is ``X-Social-Missions-Signature: sha256=<hex>``, the
+HMAC-SHA256 of the raw body with the configured secret. Deliveries are retried with exponential
+backoff up to ``[webhooks] max_attempts``; every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import or_, select, update
+
+from engine.dates import iso_utc
+from engine.storage.models import LedgerRow, WebhookAttemptRow, WebhookDeliveryRow
+
+from .context import Service
+
+log = logging.getLogger(__name__)
+EVENT = "points.awarded"
+SIGNATURE_HEADER = "X-Social-Missions-Signature"
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The signature header's value for ``body``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, secret: str, header: str) -> bool:
+    """What an integrator runs: constant-time comparison of the signature."""
+    return hmac.compare_digest(sign(body, secret), header)
+
+
+def event_body(ledger: LedgerRow, *, progress: int | None, goal: int | None,
+               balance: int) -> str:
+    return json.dumps({
+        "event": EVENT,
+        "id": ledger.idempotency_key,
+        "member": ledger.member_id,
+        "mission": ledger.mission_id,
+        "points": ledger.points,
+        "reason": ledger.reason,
+        "posts": list(ledger.posts),
+        "check": ledger.check_id,
+        "progress": progress,
+        "goal": goal,
+        "balance": balance,
+        "awarded_at": iso_utc(ledger.created_at),
+    }, ensure_ascii=False, sort_keys=True)
+
+
+def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | None:
+    """Try one delivery if it is due and nobody else is on it; returns its new state."""
+    settings = service.settings
+    now = service.now()
+    with service.db.transaction() as session:
+        taken = session.execute(
+            update(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.id == delivery_id, WebhookDeliveryRow.state == "pending",
+                   WebhookDeliveryRow.next_attempt_at <= now,
+                   or_(WebhookDeliveryRow.lease_until.is_(None),
+                       WebhookDeliveryRow.lease_until < now))
+            .values(lease_until=now + timedelta(seconds=settings.webhook_timeout * 3))
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.get(WebhookDeliveryRow, delivery_id)
+        assert row is not None
+        url, body = row.url, row.body.encode()
+    secret = settings.webhook_secret or ""
+    started = time.perf_counter()
+    status_code: int | None = None
+    error = ""
+    try:
+        response = httpx.post(url, content=body, timeout=settings.webhook_timeout, headers={
+            "content-type": "application/json", SIGNATURE_HEADER: sign(body, secret),
+            "X-Social-Missions-Event": EVENT, "X-Social-Missions-Delivery": str(delivery_id)})
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except httpx.HTTPError as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    seconds = time.perf_counter() - started
+    done = service.now()
+    with service.db.transaction() as session:
+        row = session.get(WebhookDeliveryRow, delivery_id)
+        assert row is not None
+        row.attempts += 1
+        session.add(WebhookAttemptRow(delivery_id=delivery_id, attempted_at=done,
+                                      status_code=status_code, error=error, seconds=seconds))
+        row.lease_until = None
+        if not error:
+            row.state, row.delivered_at, row.next_attempt_at = "delivered", done, None
+        elif row.attempts >= settings.webhook_max_attempts:
+            row.state, row.next_attempt_at = "failed", None
+            log.warning("webhook delivery %s failed %s times; giving up", delivery_id,
+                        row.attempts)
+        else:
+            row.next_attempt_at = done + retry_delay(settings.webhook_first_delay, row.attempts)
+        state, next_at = row.state, row.next_attempt_at
+    if next_at is not None and service.queue is not None:
+        service.queue.enqueue_webhook(delivery_id, (next_at - done).total_seconds())
+    return state
+
+
+def retry_delay(first: float, attempts: int) -> timedelta:
+    """Exponential backoff: first, 2×first, 4×first… capped at six hours."""
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def due_deliveries(service: Service, limit: int = 100) -> list[int]:
+    now = service.now()
+    with service.db.sessions() as session:
+        return list(session.scalars(
+            select(WebhookDeliveryRow.id)
+            .where(WebhookDeliveryRow.state == "pending", WebhookDeliveryRow.next_attempt_at <= now,
+                   or_(WebhookDeliveryRow.lease_until.is_(None),
+                       WebhookDeliveryRow.lease_until < now))
+            .order_by(WebhookDeliveryRow.id).limit(limit)))
+
+
+def deliveries(service: Service) -> list[dict[str, object]]:
+    """Every delivery with its attempts (for tests, the API and operators)."""
+    with service.db.sessions() as session:
+        out: list[dict[str, object]] = []
+        for row in session.scalars(select(WebhookDeliveryRow).order_by(WebhookDeliveryRow.id)):
+            attempts = session.scalars(select(WebhookAttemptRow).where(
+                WebhookAttemptRow.delivery_id == row.id).order_by(WebhookAttemptRow.id))
+            out.append({"id": row.id, "ledger_id": row.ledger_id, "state": row.state,
+                        "attempts": [{"status_code": a.status_code, "error": a.error,
+                                      "at": iso_utc(a.attempted_at)} for a in attempts],
+                        "body": row.body})
+        return out
+
+
+def new_delivery(service: Service, ledger: LedgerRow, body: str,
+                 now: datetime) -> WebhookDeliveryRow | None:
+    """The delivery row for an award, or None when no webhook is configured."""
+    if not service.settings.webhook_url:
+        return None
+    return WebhookDeliveryRow(ledger_id=ledger.id, url=service.settings.webhook_url, body=body,
+                              state="pending", attempts=0, next_attempt_at=now, created_at=now)

@@ -1,0 +1,157 @@
+"""Backend ``yt-dlp``: yt-dlp's TikTok user extraction (``TikTokUserIE``), flat, newest first.
+
+Two requests per check, like ``web`` cold: the profile page, then one ``item_list`` page of 15
+(yt-dlp's own page size). yt-dlp extracts no hashtags: they are read from the caption
+(``desc``), and it says nothing of pinned or photo posts (``kind`` stays unknown).
+
+The profile page yt-dlp downloads is also read by this plugin's own parser (a small subclass of
+``TikTokUserIE`` hooks where yt-dlp reads the page), so private, unknown, challenged and
+unknown-shape accounts get the same statuses as with ``web`` and no extra request; yt-dlp alone
+would report all of them as "Unable to extract secondary user ID". Requests are counted in
+``YoutubeDL.urlopen``. yt-dlp is imported only when this backend runs; ``curl_cffi`` is never
+needed (without it yt-dlp makes plain requests VCR can record and replay).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from engine.backends import Backend, CheckSession
+from engine.dates import from_epoch
+from engine.errors import ExtractionError, LayoutChanged, PlatformUnavailable
+from engine.hashtags import extract_hashtags
+from engine.models import Account, Post, Profile
+from engine.replay import find_cassette_miss
+
+from .constants import POST_URL, PROFILE_URL_TEMPLATE
+from .parsing import parse_page
+
+log = logging.getLogger(__name__)
+# yt-dlp's own messages for an account that exists but shows nothing.
+NO_VIDEOS_MESSAGE = "does not have any videos"
+
+
+class TikTokYtDlp(Backend):
+    """TikTok through yt-dlp (``[platforms.tiktok.yt-dlp]``: ``extractor_args`` passed as is)."""
+
+    name = "yt-dlp"
+    description = "yt-dlp TikTok user extraction (2 requests per check; hashtags from captions)"
+    requires = ("yt_dlp",)
+
+    def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        import yt_dlp
+
+        downloader_class, extractor_class = _classes()
+        params: dict[str, Any] = {
+            "quiet": True,
+            "no_warnings": True,
+            "logger": _Logger(),
+            "extract_flat": "in_playlist",
+            "playlistend": session.limit,
+            "skip_download": True,
+            "socket_timeout": self.settings.http.timeout,
+            "extractor_retries": 1,
+            "extractor_args": dict(self.options.get("extractor_args", {})),
+        }
+        if self.settings.proxy:
+            params["proxy"] = self.settings.proxy
+        if self.settings.cookies_file:
+            params["cookiefile"] = str(self.settings.cookies_file)
+        try:
+            with downloader_class(params, auto_init=False) as ydl:
+                ydl.counter = session
+                extractor = extractor_class(ydl)
+                extractor.handle = account.handle
+                ydl.add_info_extractor(extractor)
+                info = ydl.extract_info(PROFILE_URL_TEMPLATE.format(handle=account.handle),
+                                        download=False, ie_key=extractor_class.ie_key())
+        except ExtractionError:
+            raise
+        except yt_dlp.utils.DownloadError as error:
+            miss = find_cassette_miss(error)
+            if miss:
+                raise miss from error
+            message = str(error)
+            if NO_VIDEOS_MESSAGE in message:
+                return Profile(public=True, posts=())
+            raise PlatformUnavailable(f"yt-dlp: {message.removeprefix('ERROR: ')}") from None
+        return Profile(public=True, posts=self._posts(info, account, session.limit),
+                       platform_id=str(info.get("id") or "") or None)
+
+    @staticmethod
+    def _posts(info: Any, account: Account, limit: int) -> tuple[Post, ...]:
+        if not isinstance(info, dict) or not isinstance(info.get("entries"), list):
+            raise LayoutChanged("yt-dlp gave no playlist entries for the TikTok account")
+        posts = []
+        for index, entry in enumerate(info["entries"][:limit]):
+            video_id = entry.get("id") if isinstance(entry, dict) else None
+            timestamp = entry.get("timestamp") if isinstance(entry, dict) else None
+            if not video_id or timestamp is None:
+                raise LayoutChanged(f"yt-dlp entry #{index} has no id or timestamp")
+            caption = str(entry.get("description") or entry.get("title") or "")
+            posts.append(Post(platform="tiktok", id=str(video_id),
+                              url=POST_URL.format(handle=account.handle, id=video_id),
+                              published_at=from_epoch(timestamp), text=caption,
+                              hashtags=extract_hashtags(caption)))
+        return tuple(posts)
+
+
+class _Logger:
+    """yt-dlp's messages go to logging, never to the terminal of a worker."""
+
+    def debug(self, message: str) -> None:
+        log.debug("yt-dlp: %s", message)
+
+    def info(self, message: str) -> None:
+        log.debug("yt-dlp: %s", message)
+
+    def warning(self, message: str) -> None:
+        log.info("yt-dlp: %s", message)
+
+    def error(self, message: str) -> None:
+        log.info("yt-dlp: %s", message)
+
+
+@functools.cache
+def _classes() -> tuple[Any, Any]:
+    """yt-dlp subclasses, built on first use so that yt-dlp is imported only here."""
+    import yt_dlp
+    from yt_dlp.extractor.tiktok import TikTokUserIE
+
+    class CountingYoutubeDL(yt_dlp.YoutubeDL):  # type: ignore[misc]
+        """Counts every request yt-dlp sends against the check."""
+
+        counter: CheckSession | None = None
+
+        def urlopen(self, req: Any) -> Any:
+            if self.counter is not None:
+                self.counter.count_requests()
+            try:
+                return super().urlopen(req)
+            except Exception as error:
+                # yt-dlp turns network errors into warnings on the profile page; a cassette
+                # miss must stay visible as one.
+                miss = find_cassette_miss(error)
+                if miss:
+                    raise miss from error
+                raise
+
+    class StatusTikTokUserIE(TikTokUserIE):  # type: ignore[misc]
+        """``TikTokUserIE`` reading the profile page through this plugin's parser too."""
+
+        handle = ""
+
+        def _get_universal_data(self, webpage: str, display_id: str) -> Any:
+            # Raises AccountPrivate, AccountNotFound, PlatformUnavailable or LayoutChanged;
+            # engine errors pass through yt-dlp untouched.
+            state = parse_page(webpage or "", self.handle or display_id)
+            if state.layout != "universal":
+                raise LayoutChanged(
+                    "yt-dlp reads only __UNIVERSAL_DATA_FOR_REHYDRATION__; this legacy SIGI_STATE "
+                    "page is read by the web backend"
+                )
+            return super()._get_universal_data(webpage, display_id)
+
+    return CountingYoutubeDL, StatusTikTokUserIE

@@ -1,0 +1,141 @@
+"""The backend contract over the three YouTube backends, plus what every backend must agree on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from engine.models import AccountStatus, PostKind
+from engine.testing.contract import BackendContract, replay_snapshot
+
+from youtube_support import CASSETTES, DATA_API_SETTINGS
+
+BACKENDS = ["rss", "data-api", "yt-dlp"]
+# The cassette that plays each contract case, per backend.
+CASE_FILES = {
+    "public": {"rss": "public", "data-api": "public", "yt-dlp": "public"},
+    "not_found": {"rss": "not_found", "data-api": "not_found", "yt-dlp": "not_found"},
+    "unavailable": {"rss": "feed_404", "data-api": "quota_exceeded", "yt-dlp": "rate_limited"},
+    "layout_changed": {"rss": "unknown_shape", "data-api": "unknown_shape",
+                       "yt-dlp": "unknown_shape"},
+}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class TestYouTubeContract(BackendContract):
+    platform = "youtube"
+    handles: ClassVar[dict[str, str]] = {
+        "public": "@terra.trails", "not_found": "@no.such.channel.404",
+        "unavailable": "@terra.trails", "layout_changed": "@terra.trails",
+    }
+    # rss: lookup + feed; data-api: channels + playlistItems; yt-dlp: tab + one per video.
+    max_requests: ClassVar[dict[str, int]] = {"rss": 2, "data-api": 2, "yt-dlp": 16}
+    settings: ClassVar[dict[str, dict[str, Any]]] = {"data-api": DATA_API_SETTINGS}
+
+    def cassette(self, backend: str, case: str) -> Path:
+        return CASSETTES / backend / f"{CASE_FILES[case][backend]}.yaml"
+
+    def test_private_account(self, backend: str) -> None:
+        # YouTube channels are public by nature: no backend ever reports "private".
+        snapshot = self.replay(backend, "public")
+        assert snapshot.status is AccountStatus.OK
+        assert snapshot.public is True
+
+
+def _replay(backend: str, name: str, handle: str):  # type: ignore[no-untyped-def]
+    settings = DATA_API_SETTINGS if backend == "data-api" else None
+    return replay_snapshot("youtube", handle, backend, CASSETTES / backend / f"{name}.yaml",
+                           settings=settings)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_check_by_channel_id(backend: str) -> None:
+    snapshot = _replay(backend, "channel_id", "UCt3rRaTr41lsQx8Lm2vNp7A")
+    assert snapshot.status is AccountStatus.OK, snapshot.detail
+    assert snapshot.account.handle == "UCt3rRaTr41lsQx8Lm2vNp7A"
+    assert snapshot.posts[0].id == "tT1match0Aa"
+    expected = {"rss": 1, "data-api": 2, "yt-dlp": 15}[backend]
+    assert snapshot.requests == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_post_is_a_video_with_a_watch_url(backend: str) -> None:
+    snapshot = _replay(backend, "public", "terra.trails")
+    for post in snapshot.posts:
+        assert post.kind is PostKind.VIDEO
+        assert post.url == f"https://www.youtube.com/watch?v={post.id}"
+    assert [p.published_at for p in snapshot.posts] == sorted(
+        (p.published_at for p in snapshot.posts), reverse=True)
+
+
+def test_backends_agree_on_the_public_channel() -> None:
+    rss = _replay("rss", "public", "terra.trails")
+    api = _replay("data-api", "public", "terra.trails")
+    ytdlp = _replay("yt-dlp", "public", "terra.trails")
+    as_tuples = [[(p.id, p.published_at, p.hashtags) for p in s.posts] for s in (rss, api)]
+    assert as_tuples[0] == as_tuples[1]
+    assert len(rss.posts) == 15
+    # The Videos tab that yt-dlp reads does not list Shorts; everything else is the same.
+    without_shorts = [(p.id, p.published_at, p.hashtags) for p in rss.posts
+                      if p.id != "tT10shortII"]
+    assert [(p.id, p.published_at, p.hashtags) for p in ytdlp.posts] == without_shorts
+    assert ytdlp.requests == 1 + len(ytdlp.posts)
+
+
+@pytest.mark.parametrize("backend", ["rss", "data-api"])
+def test_shorts_heavy_channel(backend: str) -> None:
+    snapshot = _replay(backend, "shorts", "@Quick.Cuts")
+    assert snapshot.status is AccountStatus.OK, snapshot.detail
+    assert len(snapshot.posts) == 15
+    assert sum("shorts" in post.hashtags for post in snapshot.posts) == 13
+    assert all(post.url.startswith("https://www.youtube.com/watch?v=") for post in snapshot.posts)
+
+
+def test_ytdlp_reads_only_the_videos_tab_of_a_shorts_heavy_channel() -> None:
+    snapshot = _replay("yt-dlp", "shorts", "quick.cuts")
+    assert snapshot.status is AccountStatus.OK, snapshot.detail
+    assert [post.id for post in snapshot.posts] == ["qC14longvid", "qC15longvi2"]
+    assert snapshot.requests == 3
+
+
+def test_data_api_bad_key_is_unavailable_with_a_clear_detail() -> None:
+    snapshot = _replay("data-api", "bad_key", "terra.trails")
+    assert snapshot.status is AccountStatus.UNAVAILABLE
+    assert "API key" in snapshot.detail and "api_key" in snapshot.detail
+    assert "test-key" not in snapshot.detail
+
+
+def test_data_api_quota_detail_names_the_quota() -> None:
+    snapshot = _replay("data-api", "quota_exceeded", "terra.trails")
+    assert snapshot.status is AccountStatus.UNAVAILABLE
+    assert "quota" in snapshot.detail and "quotaExceeded" in snapshot.detail
+
+
+def test_data_api_without_key_is_skipped_with_a_reason() -> None:
+    snapshot = replay_snapshot("youtube", "terra.trails", "data-api",
+                               CASSETTES / "data-api" / "public.yaml")
+    assert snapshot.status is AccountStatus.UNAVAILABLE
+    assert snapshot.requests == 0
+    assert snapshot.attempts[0].outcome == "skipped"
+    assert "api_key" in snapshot.detail
+
+
+def test_data_api_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YOUTUBE_KEY_FOR_TEST", "from-env")
+    snapshot = replay_snapshot("youtube", "terra.trails", "data-api",
+                               CASSETTES / "data-api" / "public.yaml",
+                               settings={"data-api": {"api_key_env": "YOUTUBE_KEY_FOR_TEST"}})
+    assert snapshot.status is AccountStatus.OK, snapshot.detail
+
+
+def test_no_cassette_holds_a_key() -> None:
+    for path in CASSETTES.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "key=" not in text, path
+        assert "AIza" not in text, path
