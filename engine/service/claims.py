@@ -25,7 +25,7 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
     if post_url:
         post_id = found.post_id_from_url(post_url)
         if post_id is None:
-            raise InvalidInput(f"{post_url!r} is not a {found.title} post URL")
+            raise InvalidInput(f"{post_url!r} is not a post URL of {found.title}")
     now = service.now()
     cooldown = timedelta(seconds=service.settings.cooldown)
     with service.db.transaction() as session:

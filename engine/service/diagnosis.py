@@ -97,8 +97,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "(not a story).",
     },
     "hashtag_near_miss": {
-        "fr": "{url} : corrigez la faute de frappe du hashtag ({detail}).",
-        "en": "{url}: fix the hashtag typo ({detail}).",
+        "fr": "{url} : corrigez la faute de frappe du hashtag : {near} au lieu de #{hashtag}.",
+        "en": "{url}: fix the hashtag typo: {near} instead of #{hashtag}.",
     },
     "before_window": {
         "fr": "{url} : publiée avant le début de la mission ({start}) ; publiez pendant la "
@@ -141,10 +141,10 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
         raise InvalidInput(f"--lang must be fr or en, not {lang!r}")
     lines: list[DiagnosisLine] = []
 
-    def add(code: str, where: str | None = None, url: str | None = None,
+    def add(code: str, where: str | None = None, link: str | None = None,
             **values: object) -> None:
         lines.append(DiagnosisLine(code=code, text=_say(code, lang, **values),
-                                   platform=where, post_url=url))
+                                   platform=where, post_url=link))
 
     with service.db.sessions() as session:
         load_member_row(session, member_id)
@@ -210,5 +210,7 @@ def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str
     for post in seen:
         if post.verdict == "counted":
             continue
+        # The near-miss detail starts with the tag that was typed ("#sumer2025 is not …").
+        near = post.detail.split(" ", 1)[0] if post.detail.startswith("#") else post.detail
         add(post.verdict, check.platform, post.url, url=post.url, hashtag=hashtag,
-            detail=post.detail, start=start, end=end)
+            near=near, start=start, end=end)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import random
 import threading
 
-from engine.queue import JobQueue, WorkerStats, build_huey, run_worker
+from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_worker
 
 from .checking import due_claims, process_claim, worker_name
 from .context import Service
 from .webhooks import deliver, due_deliveries
 
 
-def attach_queue(service: Service, url: str | None = None) -> JobQueue:
+def attach_queue(service: Service, url: str | None = None, name: str = QUEUE_NAME) -> JobQueue:
     """Bind the configured huey queue to ``service`` (producers and workers alike)."""
-    queue = JobQueue(build_huey(url or service.settings.queue_url),
+    queue = JobQueue(build_huey(url or service.settings.queue_url, name),
                      run_claim=lambda claim_id: process_claim(service, claim_id),
                      run_webhook=lambda delivery_id: deliver(service, delivery_id))
     service.queue = queue

@@ -120,7 +120,7 @@ def _classes() -> tuple[Any, Any]:
     import yt_dlp
     from yt_dlp.extractor.tiktok import TikTokUserIE
 
-    class CountingYoutubeDL(yt_dlp.YoutubeDL):  # type: ignore[misc]
+    class CountingYoutubeDL(yt_dlp.YoutubeDL):
         """Counts every request yt-dlp sends against the check."""
 
         counter: CheckSession | None = None
@@ -138,7 +138,7 @@ def _classes() -> tuple[Any, Any]:
                     raise miss from error
                 raise
 
-    class StatusTikTokUserIE(TikTokUserIE):  # type: ignore[misc]
+    class StatusTikTokUserIE(TikTokUserIE):
         """``TikTokUserIE`` reading the profile page through this plugin's parser too."""
 
         handle = ""

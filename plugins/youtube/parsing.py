@@ -32,7 +32,7 @@ _PAGE_ID_SOURCES = (
         r"<link[^>]+type=[\"']application/rss\+xml[\"'][^>]+href=[\"'][^\"']*channel_id=" + _ID)),
     ("ytInitialData…externalId", re.compile(r"\"externalId\"\s*:\s*\"" + _ID + "\"")),
 )
-_ATOM = "{%s}" % FEED_NAMESPACES["atom"]
+_ATOM = "{" + FEED_NAMESPACES["atom"] + "}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 

@@ -195,7 +195,7 @@ def _is_skippable(error: BaseException) -> bool:
 def _counting_ydl(yt_dlp: Any, session: CheckSession, params: dict[str, Any]) -> Any:
     """A ``YoutubeDL`` that counts each request against ``session`` and keeps to VCR's view."""
 
-    class CountingYoutubeDL(yt_dlp.YoutubeDL):  # type: ignore[misc, name-defined]
+    class CountingYoutubeDL(yt_dlp.YoutubeDL):
         def urlopen(self, req: Any) -> Any:
             session.count_requests()
             return super().urlopen(req)

@@ -480,10 +480,39 @@ def build_ytdlp() -> None:
                            "endpoint": {"urlEndpoint": {"url": "/@terra.trails/videos"}}})])
 
 
+def private_watch_page(video: Video) -> str:
+    """The watch page of a video made private after it was listed."""
+    player = {"responseContext": {"serviceTrackingParams": []},
+              "playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Private video",
+                                    "messages": ["This is a private video. Please sign in to "
+                                                 "verify that you may see it."]}}
+    initial = {"responseContext": {"serviceTrackingParams": []},
+               "contents": {"twoColumnWatchNextResults": {"results": {"results": {
+                   "contents": []}}}},
+               "currentVideoEndpoint": {"watchEndpoint": {"videoId": video.id}}}
+    return ('<!DOCTYPE html><html lang="en"><head><title> - YouTube</title></head><body>'
+            f'<script nonce="Xq7vB2">var ytInitialPlayerResponse = {json.dumps(player)};</script>'
+            f'<script nonce="Xq7vB2">var ytInitialData = {json.dumps(initial)};</script>'
+            '</body></html>')
+
+
+def build_ytdlp_private() -> None:
+    """A channel whose second listed video turned private before its watch page was read."""
+    few = Channel(TRAILS.handle, TRAILS.id, TRAILS.title, TRAILS.videos[:3])
+    write_cassette(ROOT / "yt-dlp" / "private_video.yaml", [
+        Exchange(f"{WWW}/@{few.handle}/videos", body=channel_page(few, "videos"),
+                 content_type=HTML),
+        _watch(few, few.videos[0]),
+        Exchange(f"{WWW}/watch?v={few.videos[1].id}&bpctr=9999999999&has_verified=1",
+                 body=private_watch_page(few.videos[1]), content_type=HTML),
+        _watch(few, few.videos[2])])
+
+
 def build() -> None:
     build_rss()
     build_data_api()
     build_ytdlp()
+    build_ytdlp_private()
 
 
 if __name__ == "__main__":

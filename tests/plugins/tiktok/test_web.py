@@ -107,7 +107,12 @@ def test_legacy_layout_costs_one_request() -> None:
 
 def test_limit_is_sent_as_count() -> None:
     seen: list[httpx.URL] = []
-    engine = _engine_over(lambda request: seen.append(request.url) or _answer(request, PUBLIC))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return _answer(request, PUBLIC)
+
+    engine = _engine_over(answer)
     engine.snapshot(engine.account("tiktok", PUBLIC), limit=4)
     assert seen[1].params["count"] == "4" and seen[1].params["aid"] == "1988"
     assert seen[1].params["secUid"] == SEC_UID and seen[1].params["type"] == "1"

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from youtube_support import CASSETTES, DATA_API_SETTINGS
 
 from engine.models import AccountStatus, PostKind
 from engine.testing.contract import BackendContract, replay_snapshot
-
-from youtube_support import CASSETTES, DATA_API_SETTINGS
 
 BACKENDS = ["rss", "data-api", "yt-dlp"]
 # The cassette that plays each contract case, per backend.
@@ -139,3 +138,27 @@ def test_no_cassette_holds_a_key() -> None:
         text = path.read_text(encoding="utf-8")
         assert "key=" not in text, path
         assert "AIza" not in text, path
+
+
+def test_ytdlp_skips_a_video_turned_private_after_listing() -> None:
+    snapshot = _replay("yt-dlp", "private_video", "terra.trails")
+    assert snapshot.status is AccountStatus.OK, snapshot.detail
+    assert [post.id for post in snapshot.posts] == ["tT1match0Aa", "tT3nearMsCc"]
+    assert snapshot.requests == 4
+
+
+def test_ytdlp_uses_only_transports_that_replay_can_see() -> None:
+    import yt_dlp
+
+    from engine.backends import CheckSession
+    from engine.cache import MemoryCache
+    from engine.core import Engine
+    from plugins.youtube.ytdlp_backend import _counting_ydl
+
+    engine = Engine()
+    platform = engine.platform("youtube")
+    backend = platform.backend("yt-dlp")(platform, engine.config.platform("youtube"))
+    session = CheckSession(backend=backend, http=engine.http("youtube"), cache=MemoryCache(),
+                           limit=15)
+    with _counting_ydl(yt_dlp, session, backend._params(session)) as ydl:
+        assert set(ydl._request_director.handlers) <= {"Requests", "Urllib"}

@@ -1,0 +1,54 @@
+"""Small builders shared by the service tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.service.actions import add_action
+from engine.service.context import Service
+from engine.service.members import link_account
+from engine.service.missions import add_mission
+from engine.service.records import Mission
+from engine.service.runtime import work
+from engine.storage.models import CheckRow, LedgerRow
+
+JUNE = {"start": datetime(2025, 6, 1, tzinfo=UTC), "end": datetime(2025, 7, 1, tzinfo=UTC)}
+
+
+def mission(service: Service, *, hashtag: str = "summer2025", points: int = 10,
+            **options: Any) -> Mission:
+    action = add_action(service, "instagram", hashtag)
+    window = {**JUNE, **{k: options.pop(k) for k in ("start", "end") if k in options}}
+    if "goal_posts" not in options and not options.get("recurring"):
+        options["goal_posts"] = 3
+    return add_mission(service, title="Été", action_ids=[action.id], points=points,
+                       publish=True, **window, **options)
+
+
+def member(service: Service, member_id: str = "ana", handle: str = "ana.summer") -> str:
+    link_account(service, member_id, "instagram", handle)
+    return member_id
+
+
+def run(service: Service) -> None:
+    """Process everything due now (jobs and sweep), like ``worker --once``."""
+    work(service, once=True, threads=1)
+
+
+def ledger_rows(service: Service) -> list[tuple[str, int, int, str]]:
+    with service.db.sessions() as session:
+        return [(r.member_id, r.mission_id, r.points, r.idempotency_key)
+                for r in session.scalars(select(LedgerRow).order_by(LedgerRow.id))]
+
+
+def check_count(service: Service) -> int:
+    with service.db.sessions() as session:
+        return int(session.scalar(select(func.count(CheckRow.id))) or 0)
+
+
+def requests_made(service: Service) -> int:
+    with service.db.sessions() as session:
+        return int(session.scalar(select(func.coalesce(func.sum(CheckRow.requests), 0))) or 0)

@@ -1,0 +1,105 @@
+"""At-least-once jobs, idempotent: duplicates, two worker processes, a worker killed mid-check."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from engine.service.checking import process_claim
+from engine.service.claims import create_claim, get_claim
+from engine.service.context import Service, utc_now
+from engine.service.members import get_member
+from engine.service.runtime import work
+
+from .conftest import ROOT
+from .helpers import check_count, ledger_rows, member, mission, run
+
+
+def _spawn(mode: str, service: Service, claim_id: int, marker: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.service.worker_process", mode, service.db.url,
+         str(claim_id), str(marker)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_job_delivered_twice(service: Service, replay: Any) -> None:
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    assert service.queue is not None
+    service.queue.enqueue_claim(receipt.claim_id)  # the same job again
+    run(service)
+    before = ledger_rows(service)
+    assert check_count(service) == 1 and len(before) == 4
+    for _ in range(3):  # replaying every job after the fact changes nothing
+        service.queue.enqueue_claim(receipt.claim_id)
+    run(service)
+    assert process_claim(service, receipt.claim_id) is None
+    assert ledger_rows(service) == before and check_count(service) == 1
+
+
+def test_two_worker_processes_on_one_claim(service: Service, tmp_path: Path) -> None:
+    service.clock = utc_now
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    marker = tmp_path / "go"
+    workers = [_spawn("run", service, receipt.claim_id, marker) for _ in range(2)]
+    time.sleep(1.0)  # both processes loaded and waiting
+    marker.write_text("go")
+    outputs = sorted(w.communicate(timeout=60)[0].strip() for w in workers)
+    assert outputs == ["checked", "skipped"], outputs
+    assert check_count(service) == 1
+    assert len(ledger_rows(service)) == 4
+    assert get_member(service, "ana").balance == 40
+
+
+def test_threads_racing_on_claims_of_one_member(service: Service, replay: Any) -> None:
+    service.clock = utc_now
+    missions = [mission(service, recurring=True) for _ in range(3)]
+    member(service)
+    claims = [create_claim(service, "ana", m.id, "instagram").claim_id for m in missions]
+    threads = [threading.Thread(target=process_claim, args=(service, claim_id))
+               for claim_id in claims * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(2.1)  # claims that found the fetch in progress wait a moment, then share it
+    work(service, once=True, threads=2)
+    assert check_count(service) == 3
+    assert len(ledger_rows(service)) == 12
+    assert get_member(service, "ana").balance == 120
+
+
+def test_worker_killed_mid_check(service: Service, replay: Any, tmp_path: Path) -> None:
+    service.clock = utc_now
+    goal = mission(service, goal_posts=2, points=30)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    marker = tmp_path / "fetching"
+    doomed = _spawn("hang", service, receipt.claim_id, marker)
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert doomed.poll() is None, doomed.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+    # The dead worker's lease blocks the claim for a moment, then the next worker finishes it.
+    assert process_claim(service, receipt.claim_id) is None
+    time.sleep(2.2)
+    run(service)
+    claim = get_claim(service, receipt.claim_id)
+    assert claim.state == "done" and claim.counted == 2
+    assert check_count(service) == 1
+    assert [points for _, _, points, _ in ledger_rows(service)] == [30]
+    run(service)
+    assert [points for _, _, points, _ in ledger_rows(service)] == [30]
