@@ -92,8 +92,8 @@ def cassette_transport(path: Path) -> httpx.MockTransport:
 def run_case(case: Case, repeat: int) -> tuple[float, float, int]:
     """Median seconds per check, requests per check, posts judged."""
     if case.measure is not None:
-        seconds, requests = case.measure(repeat)
-        return seconds, requests, 0
+        seconds, requests_per_check = case.measure(repeat)
+        return seconds, requests_per_check, 0
     cache = MemoryCache()
     engine = _engine(case, cache)
     account = engine.account(case.platform, case.handle)
@@ -101,8 +101,10 @@ def run_case(case: Case, repeat: int) -> tuple[float, float, int]:
     timings: list[float] = []
     requests: list[int] = []
     posts = 0
-    replay = (cassette(case.cassette, record=False, volatile=volatile) if case.via == "vcr"
-              else contextlib.nullcontext())
+    replay: contextlib.AbstractContextManager[Any] = (
+        cassette(case.cassette, record=False, volatile=volatile) if case.via == "vcr"
+        else contextlib.nullcontext()
+    )
     with replay:
         if case.warm:
             engine.check(account, case.hashtag)

@@ -1,0 +1,63 @@
+"""R10: the report (rows, filters, CSV/JSON, summaries) and the diagnosis in French and English."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from engine.service.claims import create_claim
+from engine.service.context import Service
+from engine.service.diagnosis import diagnose
+from engine.service.report import ReportFilter, as_csv, as_json, report_rows, summaries
+
+from .helpers import member, mission, run
+
+
+def test_report_rows_filters_and_formats(service: Service, replay: Any) -> None:
+    goal = mission(service, goal_posts=3, points=50)
+    member(service)
+    member(service, "bob", "bob.summer")
+    create_claim(service, "ana", goal.id, "instagram")
+    create_claim(service, "bob", goal.id, "instagram")
+    run(service)
+    rows = report_rows(service)
+    assert len(rows) == 8
+    assert {r.backend for r in rows} == {"web"}
+    assert len(report_rows(service, ReportFilter(member_id="bob"))) == 1
+    near = report_rows(service, ReportFilter(verdict="hashtag_near_miss"))
+    assert [r.handle for r in near] == ["ana.summer"]
+    assert report_rows(service, ReportFilter(platform="tiktok")) == []
+    parsed = list(csv.DictReader(io.StringIO(as_csv(rows))))
+    assert parsed[0].keys() >= {"post_url", "verdict", "points", "backend", "hashtags"}
+    [summary] = summaries(service)
+    assert (summary.claims, summary.participants, summary.credited_posts, summary.points) == (
+        2, 2, 4, 50)
+    assert dict(summary.top_rejections)["hashtag_near_miss"] == 1
+    assert summary.per_platform["instagram"] == {"claims": 2, "credited_posts": 4}
+    document = json.loads(as_json(rows, [summary]))
+    assert len(document["rows"]) == 8 and document["summary"][0]["points"] == 50
+
+
+def test_diagnosis_in_both_languages(service: Service, replay: Any) -> None:
+    goal = mission(service, goal_posts=10)
+    member(service)
+    member(service, "carla", "carla.private")
+    create_claim(service, "ana", goal.id, "instagram")
+    create_claim(service, "carla", goal.id, "instagram")
+    run(service)
+    french = diagnose(service, "ana", goal.id)
+    codes = [line.code for line in french.lines]
+    assert codes[0] == "progress"
+    assert "hashtag_near_miss" in codes and "before_window" in codes
+    near = next(line for line in french.lines if line.code == "hashtag_near_miss")
+    assert "corrigez la faute de frappe" in near.text and "#sumer2025" in near.text
+    english = diagnose(service, "ana", goal.id, "en")
+    assert any("fix the hashtag typo" in line.text for line in english.lines)
+    private = diagnose(service, "carla", goal.id)
+    assert any("passez-le en public" in line.text for line in private.lines)
+    assert any(line.code == "recheck_scheduled" for line in private.lines)
+    nobody = mission(service, hashtag="autre")
+    assert [line.code for line in diagnose(service, "ana", nobody.id, "en").lines] == [
+        "progress", "no_claim"]
