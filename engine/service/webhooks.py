@@ -85,8 +85,8 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
-    except httpx.HTTPError as failure:
-        error = f"{type(failure).__name__}: {failure}"
+    except Exception as failure:  # any failure is one failed attempt, recorded and retried
+        error = f"{type(failure).__name__}: {str(failure).splitlines()[0] if str(failure) else ''}"
     seconds = time.perf_counter() - started
     done = service.now()
     with service.db.transaction() as session:

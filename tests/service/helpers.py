@@ -15,13 +15,16 @@ from engine.service.records import Mission
 from engine.service.runtime import work
 from engine.storage.models import CheckRow, LedgerRow
 
-JUNE = {"start": datetime(2025, 6, 1, tzinfo=UTC), "end": datetime(2025, 7, 1, tzinfo=UTC)}
+JUNE: dict[str, datetime | None] = {"start": datetime(2025, 6, 1, tzinfo=UTC),
+                                    "end": datetime(2025, 7, 1, tzinfo=UTC)}
 
 
 def mission(service: Service, *, hashtag: str = "summer2025", points: int = 10,
             **options: Any) -> Mission:
     action = add_action(service, "instagram", hashtag)
-    window = {**JUNE, **{k: options.pop(k) for k in ("start", "end") if k in options}}
+    chosen: dict[str, datetime | None] = {k: options.pop(k) for k in ("start", "end")
+                                          if k in options}
+    window = {**JUNE, **chosen}
     if "goal_posts" not in options and not options.get("recurring"):
         options["goal_posts"] = 3
     return add_mission(service, title="Été", action_ids=[action.id], points=points,
