@@ -12,3 +12,9 @@ CASES = [
     Case(label="instagram web (12 posts)", platform="instagram", backend="web",
          handle="lea.voyage", cassette=CASSETTES / "web" / "public.yaml", hashtag="summer2025"),
 ]
+
+CASES.append(
+    Case(label="instagram instaloader (12 posts)", platform="instagram", backend="instaloader",
+         handle="lea.voyage", cassette=CASSETTES / "instaloader" / "public.yaml",
+         hashtag="summer2025", via="vcr"),
+)

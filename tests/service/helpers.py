@@ -28,7 +28,8 @@ def mission(service: Service, *, hashtag: str = "summer2025", points: int = 10,
     if "goal_posts" not in options and not options.get("recurring"):
         options["goal_posts"] = 3
     return add_mission(service, title="Été", action_ids=[action.id], points=points,
-                       publish=True, **window, **options)
+                       publish=True, start=window["start"], end=window["end"],
+                       **options)
 
 
 def member(service: Service, member_id: str = "ana", handle: str = "ana.summer") -> str:
