@@ -24,6 +24,7 @@ from engine.errors import ExtractionError, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags
 from engine.models import Account, Post, Profile
 from engine.replay import find_cassette_miss
+from engine.ytdlp_support import YtDlpLogger, counting_downloader_class
 
 from .constants import POST_URL, PROFILE_URL_TEMPLATE
 from .parsing import parse_page
@@ -47,7 +48,7 @@ class TikTokYtDlp(Backend):
         params: dict[str, Any] = {
             "quiet": True,
             "no_warnings": True,
-            "logger": _Logger(),
+            "logger": YtDlpLogger(),
             "extract_flat": "in_playlist",
             "playlistend": session.limit,
             "skip_download": True,
@@ -98,45 +99,10 @@ class TikTokYtDlp(Backend):
         return tuple(posts)
 
 
-class _Logger:
-    """yt-dlp's messages go to logging, never to the terminal of a worker."""
-
-    def debug(self, message: str) -> None:
-        log.debug("yt-dlp: %s", message)
-
-    def info(self, message: str) -> None:
-        log.debug("yt-dlp: %s", message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp: %s", message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp: %s", message)
-
-
 @functools.cache
 def _classes() -> tuple[Any, Any]:
     """yt-dlp subclasses, built on first use so that yt-dlp is imported only here."""
-    import yt_dlp
     from yt_dlp.extractor.tiktok import TikTokUserIE
-
-    class CountingYoutubeDL(yt_dlp.YoutubeDL):
-        """Counts every request yt-dlp sends against the check."""
-
-        counter: CheckSession | None = None
-
-        def urlopen(self, req: Any) -> Any:
-            if self.counter is not None:
-                self.counter.count_requests()
-            try:
-                return super().urlopen(req)
-            except Exception as error:
-                # yt-dlp turns network errors into warnings on the profile page; a cassette
-                # miss must stay visible as one.
-                miss = find_cassette_miss(error)
-                if miss:
-                    raise miss from error
-                raise
 
     class StatusTikTokUserIE(TikTokUserIE):
         """``TikTokUserIE`` reading the profile page through this plugin's parser too."""
@@ -154,4 +120,4 @@ def _classes() -> tuple[Any, Any]:
                 )
             return super()._get_universal_data(webpage, display_id)
 
-    return CountingYoutubeDL, StatusTikTokUserIE
+    return counting_downloader_class(), StatusTikTokUserIE

@@ -31,6 +31,7 @@ from engine.errors import (
 )
 from engine.models import Account, Post, Profile
 from engine.replay import find_cassette_miss
+from engine.ytdlp_support import YtDlpLogger, counting_downloader
 
 from .constants import BASE_URL, CHANNEL_VIDEOS_PATH, POST_URL, VIDEOS_TAB_PATH
 from .handles import is_channel_id
@@ -38,7 +39,6 @@ from .parsing import video_post
 
 log = logging.getLogger(__name__)
 # Transports cassette replay can see; curl_cffi and websockets bypass it.
-_ALLOWED_HANDLERS = ("Requests", "Urllib")
 # Per-video errors that mean this one video cannot be read by anyone anonymous: it is skipped.
 _SKIPPABLE_VIDEO_ERRORS = ("private video", "members-only", "join this channel",
                            "video unavailable", "this video has been removed")
@@ -59,7 +59,7 @@ class YouTubeYtDlp(Backend):
                 if is_channel_id(account.handle)
                 else VIDEOS_TAB_PATH.format(handle=account.handle))
         try:
-            with _counting_ydl(yt_dlp, session, self._params(session)) as ydl:
+            with counting_downloader(self._params(session), session) as ydl:
                 listing = ydl.extract_info(BASE_URL + path, download=False, process=False)
                 if not isinstance(listing, dict):
                     raise LayoutChanged("yt-dlp read no channel from the Videos tab")
@@ -82,7 +82,7 @@ class YouTubeYtDlp(Backend):
             "quiet": True,
             "no_warnings": True,
             "noprogress": True,
-            "logger": _YtDlpLog(),
+            "logger": YtDlpLogger(),
             "skip_download": True,
             "extract_flat": "in_playlist",
             "playlistend": session.limit,
@@ -192,32 +192,3 @@ def _is_skippable(error: BaseException) -> bool:
     return _http_status(error) is None and any(text in lowered for text in _SKIPPABLE_VIDEO_ERRORS)
 
 
-def _counting_ydl(yt_dlp: Any, session: CheckSession, params: dict[str, Any]) -> Any:
-    """A ``YoutubeDL`` that counts each request against ``session`` and keeps to VCR's view."""
-
-    class CountingYoutubeDL(yt_dlp.YoutubeDL):
-        def urlopen(self, req: Any) -> Any:
-            session.count_requests()
-            return super().urlopen(req)
-
-        def build_request_director(self, handlers: Any, preferences: Any = None) -> Any:
-            usable = [h for h in handlers if getattr(h, "RH_KEY", "") in _ALLOWED_HANDLERS]
-            return super().build_request_director(usable, preferences)
-
-    return CountingYoutubeDL(params)
-
-
-class _YtDlpLog:
-    """yt-dlp's messages into :mod:`logging` (never on the command line's standard output)."""
-
-    def debug(self, message: str) -> None:
-        log.debug("%s", message)
-
-    def info(self, message: str) -> None:
-        log.debug("%s", message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp warning: %s", message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp error: %s", message)

@@ -100,10 +100,9 @@ def test_real_feed_404_after_a_good_lookup_is_unavailable(shared_fixtures: Path,
 def test_ytdlp_reads_the_real_videos_tab_in_one_request(shared_fixtures: Path,
                                                         tmp_path: Path) -> None:
     """The listing step of the yt-dlp backend on a real channel page (no watch pages exist)."""
-    import yt_dlp
 
     from engine.backends import CheckSession
-    from plugins.youtube.ytdlp_backend import _counting_ydl
+    from engine.ytdlp_support import counting_downloader
 
     page = (shared_fixtures / PAGE_FILE).read_text(encoding="utf-8")
     path = write_cassette(tmp_path / "tab.yaml", [
@@ -115,7 +114,7 @@ def test_ytdlp_reads_the_real_videos_tab_in_one_request(shared_fixtures: Path,
     session = CheckSession(backend=backend, http=engine.http("youtube"), cache=engine.cache,
                            limit=15, replaying=True)
     with cassette(path, record=False), \
-            _counting_ydl(yt_dlp, session, backend._params(session)) as ydl:
+            counting_downloader(backend._params(session), session) as ydl:
         listing = ydl.extract_info("https://www.youtube.com/@hospitalrecords/videos",
                                    download=False, process=False)
         # Only the first page: the backend stops at the limit before any continuation.

@@ -148,17 +148,16 @@ def test_ytdlp_skips_a_video_turned_private_after_listing() -> None:
 
 
 def test_ytdlp_uses_only_transports_that_replay_can_see() -> None:
-    import yt_dlp
 
     from engine.backends import CheckSession
     from engine.cache import MemoryCache
     from engine.core import Engine
-    from plugins.youtube.ytdlp_backend import _counting_ydl
+    from engine.ytdlp_support import counting_downloader
 
     engine = Engine()
     platform = engine.platform("youtube")
     backend = platform.backend("yt-dlp")(platform, engine.config.platform("youtube"))
     session = CheckSession(backend=backend, http=engine.http("youtube"), cache=MemoryCache(),
                            limit=15)
-    with _counting_ydl(yt_dlp, session, backend._params(session)) as ydl:
+    with counting_downloader(backend._params(session), session) as ydl:
         assert set(ydl._request_director.handlers) <= {"Requests", "Urllib"}
