@@ -40,13 +40,26 @@ def make_query_matcher(volatile: Iterable[str]) -> Any:
     return stable_query_matcher
 
 
+def path_matcher_ignoring_case(r1: Any, r2: Any) -> None:
+    """Paths compared without case: handles in URLs (``/@Name``) are case-insensitive on the
+    platforms, so a recording made with ``/@Name`` answers a check of ``name``."""
+    if r1.path.lower() != r2.path.lower():
+        raise AssertionError(f"path differs: {r1.path} != {r2.path}")
+
+
+def register_matchers(recorder: Any, volatile: Iterable[str]) -> None:
+    """Register the matchers that :func:`vcr_settings` names on a VCR instance."""
+    recorder.register_matcher("stable_query", make_query_matcher(volatile))
+    recorder.register_matcher("path_any_case", path_matcher_ignoring_case)
+
+
 def vcr_settings(volatile: Iterable[str] = ()) -> dict[str, Any]:
     """Settings shared by the command line and the test suite (never a record mode)."""
     return {
         "decode_compressed_response": True,
         "filter_headers": list(SECRET_HEADERS),
         "filter_query_parameters": list(SECRET_QUERY_PARAMS),
-        "match_on": ("method", "scheme", "host", "port", "path", "stable_query"),
+        "match_on": ("method", "scheme", "host", "port", "path_any_case", "stable_query"),
         "before_record_response": _strip_response_secrets,
     }
 
@@ -68,7 +81,7 @@ def cassette(path: str | Path, *, record: bool, volatile: Iterable[str] = ()) ->
     if not record and not path.is_file():
         raise CassetteMiss(f"cassette {str(path)!r} does not exist (pass --record to create it)")
     recorder = vcr.VCR(**vcr_settings(volatile))
-    recorder.register_matcher("stable_query", make_query_matcher(volatile))
+    register_matchers(recorder, volatile)
     with recorder.use_cassette(
         str(path),
         record_mode="all" if record else "none",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.replay import make_query_matcher, vcr_settings
+from engine.replay import register_matchers, vcr_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -19,7 +19,7 @@ VOLATILE_QUERY_PARAMS = ("cursor", "device_id", "verifyFp", "msToken", "X-Bogus"
 
 
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
-    vcr.register_matcher("stable_query", make_query_matcher(VOLATILE_QUERY_PARAMS))
+    register_matchers(vcr, VOLATILE_QUERY_PARAMS)
 
 
 @pytest.fixture(scope="module")

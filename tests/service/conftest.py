@@ -21,7 +21,7 @@ from engine.cache import MemoryCache
 from engine.config import Config
 from engine.core import Engine
 from engine.queue import build_huey
-from engine.replay import make_query_matcher, vcr_settings
+from engine.replay import register_matchers, vcr_settings
 from engine.service.context import Service
 from engine.service.runtime import attach_queue
 from engine.service.settings import load_settings
@@ -86,7 +86,7 @@ def replay() -> Iterator[Any]:
     import vcr
 
     recorder = vcr.VCR(**vcr_settings(), ignore_localhost=True)
-    recorder.register_matcher("stable_query", make_query_matcher(()))
+    register_matchers(recorder, ())
     with recorder.use_cassette(str(ACCOUNTS), record_mode="none",
                                allow_playback_repeats=True) as active:
         yield active
