@@ -73,14 +73,19 @@ def _strip_response_secrets(response: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def cassette(path: str | Path, *, record: bool, volatile: Iterable[str] = ()) -> Iterator[Any]:
-    """Replay HTTP from ``path`` (or record into it); a missing request raises ``CassetteMiss``."""
+def cassette(
+    path: str | Path, *, record: bool, volatile: Iterable[str] = (), ignore_localhost: bool = False
+) -> Iterator[Any]:
+    """Replay HTTP from ``path`` (or record into it); a missing request raises ``CassetteMiss``.
+
+    ``ignore_localhost`` lets requests to this machine (webhook receivers in tests) through.
+    """
     import vcr  # loaded only when a cassette is used
 
     path = Path(path)
     if not record and not path.is_file():
         raise CassetteMiss(f"cassette {str(path)!r} does not exist (pass --record to create it)")
-    recorder = vcr.VCR(**vcr_settings(volatile))
+    recorder = vcr.VCR(**vcr_settings(volatile), ignore_localhost=ignore_localhost)
     register_matchers(recorder, volatile)
     with recorder.use_cassette(
         str(path),

@@ -21,7 +21,7 @@ from engine.cache import MemoryCache
 from engine.config import Config
 from engine.core import Engine
 from engine.queue import build_huey
-from engine.replay import register_matchers, vcr_settings
+from engine.replay import cassette
 from engine.service.context import Service
 from engine.service.runtime import attach_queue
 from engine.service.settings import load_settings
@@ -83,12 +83,7 @@ def clock() -> Clock:
 @pytest.fixture
 def replay() -> Iterator[Any]:
     """The service cassette; requests to 127.0.0.1 (webhook receivers) go through for real."""
-    import vcr
-
-    recorder = vcr.VCR(**vcr_settings(), ignore_localhost=True)
-    register_matchers(recorder, ())
-    with recorder.use_cassette(str(ACCOUNTS), record_mode="none",
-                               allow_playback_repeats=True) as active:
+    with cassette(ACCOUNTS, record=False, ignore_localhost=True) as active:
         yield active
 
 
