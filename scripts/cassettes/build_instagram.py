@@ -14,6 +14,9 @@ ROOT = Path(__file__).resolve().parents[2] / "cassettes" / "instagram" / "web"
 URL = "https://www.instagram.com/api/v1/users/web_profile_info/?username={}"
 DAY = 86_400
 NOW = 1_750_000_000  # 2025-06-15T15:06:40Z
+# Instagram's refusal body (HTTP 401 or 429) since late 2024.
+PLEASE_WAIT = {"message": "Please wait a few minutes before you try again.",
+               "require_login": True, "status": "fail"}
 
 
 def node(shortcode: str, typename: str, taken_at: int, caption: str | None,
@@ -111,13 +114,11 @@ def build() -> None:
     ])
     write_cassette(ROOT / "rate_limited.yaml", [
         Exchange(URL.format("lea.voyage"), status=429,
-                 body={"message": "Please wait a few minutes before you try again.",
-                       "require_login": True, "status": "fail"}),
+                 body=PLEASE_WAIT),
     ])
     write_cassette(ROOT / "wait_a_few_minutes.yaml", [
         Exchange(URL.format("lea.voyage"), status=401,
-                 body={"message": "Please wait a few minutes before you try again.",
-                       "require_login": True, "status": "fail"}),
+                 body=PLEASE_WAIT),
     ])
     write_cassette(ROOT / "login_redirect.yaml", [
         Exchange(URL.format("lea.voyage"), status=302, body="", content_type="text/html",

@@ -28,7 +28,7 @@ from typing import Any
 
 from engine.testing.cassettes import Exchange, write_cassette
 
-from .build_instagram import DAY, NOW
+from .build_instagram import DAY, NOW, PLEASE_WAIT
 
 ROOT = Path(__file__).resolve().parents[2] / "cassettes" / "instagram" / "instaloader"
 PAGE = "https://www.instagram.com/{}/"
@@ -244,13 +244,11 @@ def build() -> None:
     ])
     write_cassette(ROOT / "rate_limited.yaml", [
         Exchange(PAGE.format("lea.voyage"), status=429,
-                 body={"message": "Please wait a few minutes before you try again.",
-                       "require_login": True, "status": "fail"}),
+                 body=PLEASE_WAIT),
     ])
     write_cassette(ROOT / "wait_a_few_minutes.yaml", [
         Exchange(PAGE.format("lea.voyage"), status=401,
-                 body={"message": "Please wait a few minutes before you try again.",
-                       "require_login": True, "status": "fail"}),
+                 body=PLEASE_WAIT),
     ])
     write_cassette(ROOT / "login_redirect.yaml", [
         Exchange(PAGE.format("lea.voyage"), status=302, content_type=HTML, body="",

@@ -251,6 +251,18 @@ def web_item_list_url(sec_uid: str, count: int = 10) -> str:
     return f"{ITEM_LIST}?{urlencode(query)}"
 
 
+def write_page_only_cassettes(folder: Path) -> None:
+    """The cases that end on the profile page, alike for every HTTP backend."""
+    write_cassette(folder / "private.yaml", [
+        Exchange(PAGE.format(PRIVATE), body=page(PRIVATE, PRIVATE_STATE), content_type=HTML)])
+    write_cassette(folder / "not_found.yaml", [
+        Exchange(PAGE.format(MISSING), body=page(MISSING, MISSING_STATE), content_type=HTML)])
+    write_cassette(folder / "bot_challenge.yaml", [
+        Exchange(PAGE.format(PUBLIC), body=CHALLENGE_PAGE, content_type=HTML)])
+    write_cassette(folder / "unknown_shape.yaml", [
+        Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, UNKNOWN_SHAPE_STATE), content_type=HTML)])
+
+
 def build_web() -> None:
     folder = ROOT / "web"
     public_page = Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, PUBLIC_STATE), content_type=HTML)
@@ -258,18 +270,11 @@ def build_web() -> None:
         public_page,
         Exchange(web_item_list_url(PUBLIC_SECUID), body=item_list_answer(public_items())),
     ])
-    write_cassette(folder / "private.yaml", [
-        Exchange(PAGE.format(PRIVATE), body=page(PRIVATE, PRIVATE_STATE), content_type=HTML)])
-    write_cassette(folder / "not_found.yaml", [
-        Exchange(PAGE.format(MISSING), body=page(MISSING, MISSING_STATE), content_type=HTML)])
-    write_cassette(folder / "bot_challenge.yaml", [
-        Exchange(PAGE.format(PUBLIC), body=CHALLENGE_PAGE, content_type=HTML)])
+    write_page_only_cassettes(folder)
     write_cassette(folder / "empty_item_list.yaml", [
         public_page,
         Exchange(web_item_list_url(PUBLIC_SECUID), body="", content_type="application/json"),
     ])
-    write_cassette(folder / "unknown_shape.yaml", [
-        Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, UNKNOWN_SHAPE_STATE), content_type=HTML)])
     write_cassette(folder / "legacy.yaml", [
         Exchange(PAGE.format(LEGACY), body=page(LEGACY, sigi_state(), script_id="SIGI_STATE"),
                  content_type=HTML)])
@@ -301,14 +306,7 @@ def build_ytdlp() -> None:
         Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, PUBLIC_STATE), content_type=HTML),
         Exchange(ytdlp_item_list_url(PUBLIC_SECUID), body=answer),
     ])
-    write_cassette(folder / "private.yaml", [
-        Exchange(PAGE.format(PRIVATE), body=page(PRIVATE, PRIVATE_STATE), content_type=HTML)])
-    write_cassette(folder / "not_found.yaml", [
-        Exchange(PAGE.format(MISSING), body=page(MISSING, MISSING_STATE), content_type=HTML)])
-    write_cassette(folder / "bot_challenge.yaml", [
-        Exchange(PAGE.format(PUBLIC), body=CHALLENGE_PAGE, content_type=HTML)])
-    write_cassette(folder / "unknown_shape.yaml", [
-        Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, UNKNOWN_SHAPE_STATE), content_type=HTML)])
+    write_page_only_cassettes(folder)
 
 
 # -- browser (HAR) ------------------------------------------------------------------------------
