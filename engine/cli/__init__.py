@@ -39,6 +39,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.worker",
     "engine.cli.report",
     "engine.cli.why",
+    "engine.cli.token",
+    "engine.cli.serve",
 )
 
 

@@ -74,3 +74,33 @@ def to_member(session: Session, member_id: str, *, with_ledger: bool) -> Member:
                        for a in accounts),
         balance=balance(session, member_id),
         ledger=tuple(entries(session, member_id)) if with_ledger else ())
+
+
+def unlink_account(service: Service, member_id: str, platform: str) -> Member:
+    """Remove the member's handle on ``platform`` (claims and points already earned stay)."""
+    name = service.engine.platform(platform).name
+    with service.db.transaction() as session:
+        load_member_row(session, member_id)
+        current = session.scalar(select(LinkedAccountRow).where(
+            LinkedAccountRow.member_id == member_id, LinkedAccountRow.platform == name))
+        if current is None:
+            raise NotFound(f"member {member_id!r} has no linked {name} handle")
+        session.delete(current)
+        session.flush()
+        return to_member(session, member_id, with_ledger=False)
+
+
+def list_balances(service: Service) -> list[tuple[str, int]]:
+    """Every member with their balance (0 without awards), by member id."""
+    from sqlalchemy import func
+
+    from engine.storage.models import LedgerRow
+
+    with service.db.sessions() as session:
+        totals: dict[str, int] = {}
+        for member_id, total in session.execute(
+                select(LedgerRow.member_id, func.sum(LedgerRow.points))
+                .group_by(LedgerRow.member_id)):
+            totals[member_id] = int(total or 0)
+        return [(member_id, totals.get(member_id, 0))
+                for member_id in session.scalars(select(MemberRow.id).order_by(MemberRow.id))]

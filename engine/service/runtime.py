@@ -9,6 +9,7 @@ from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_work
 
 from .checking import due_claims, process_claim, worker_name
 from .context import Service
+from .stored_settings import apply_stored_settings
 from .webhooks import deliver, due_deliveries
 
 
@@ -39,6 +40,7 @@ def sweep(service: Service) -> int:
 def work(service: Service, *, once: bool = False, threads: int | None = None,
          stop: threading.Event | None = None) -> WorkerStats:
     """Process jobs (``once``: until nothing is due) with ``threads`` worker threads."""
+    apply_stored_settings(service)  # the webhook URL and secret set through the API
     queue = service.queue if isinstance(service.queue, JobQueue) else attach_queue(service)
     return run_worker(queue, lambda: sweep(service), once=once,
                       threads=threads or service.settings.workers,

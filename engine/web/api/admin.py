@@ -1,0 +1,113 @@
+"""Admin routes: the Social campaigns report, webhook settings and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from engine.service.report import ReportFilter, as_csv, report_rows, summaries
+from engine.service.stored_settings import update_webhook
+from engine.service.webhooks import deliveries
+
+from ..auth import Admin, service_of
+from ..tokens import create_token, list_tokens, revoke_token
+from .schemas import (
+    ERRORS,
+    MAX_ID,
+    IdPath,
+    Instant,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    WebhookIn,
+    WebhookOut,
+    WebhookSecret,
+)
+
+router = APIRouter(responses=ERRORS)
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}},
+          "description": "JSON `{rows, summary}` or, with `format=csv`, a CSV file"}}
+
+
+@router.get("/report", tags=["report"], responses=CSV_RESPONSE)
+def report(
+    request: Request,
+    _: Admin,
+    mission: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    platform: Annotated[str | None, Query(max_length=40)] = None,
+    member: Annotated[str | None, Query(max_length=200)] = None,
+    verdict: Annotated[str | None, Query(max_length=40)] = None,
+    since: Annotated[Instant | None, Query(description="checks finished at or after")] = None,
+    until: Annotated[Instant | None, Query(description="checks finished before")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Response:
+    """Every post every check saw, newest check first (SPEC R10), with per-mission summaries."""
+    service = service_of(request)
+    rows = report_rows(service, ReportFilter(mission_id=mission, platform=platform,
+                                             member_id=member, verdict=verdict, since=since,
+                                             until=until))
+    if format == "csv":
+        return Response(as_csv(rows), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="social-campaigns-report.csv"'})
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"rows": [row.as_json() for row in rows],
+                         "summary": [item.as_json() for item in summaries(service, mission)]})
+
+
+def _webhook(request: Request, secret: str | None = None) -> WebhookOut:
+    settings = service_of(request).settings
+    shown = {"secret": secret} if secret else {}  # absent, not null, when not just created
+    return WebhookOut(url=settings.webhook_url, secret_set=bool(settings.webhook_secret),
+                      max_attempts=settings.webhook_max_attempts, **shown)
+
+
+@router.get("/webhook", response_model=WebhookOut, response_model_exclude_unset=True,
+            tags=["webhook"])
+def webhook(request: Request, _: Admin) -> WebhookOut:
+    """Where award events go; the secret itself is never returned."""
+    return _webhook(request)
+
+
+@router.put("/webhook", response_model=WebhookOut, response_model_exclude_unset=True,
+            tags=["webhook"])
+def set_webhook(body: WebhookIn, request: Request, _: Admin) -> WebhookOut:
+    """Set the URL (null or empty: none). When no secret exists yet, one is created and
+    returned in this answer only."""
+    secret = update_webhook(service_of(request), url=body.url)
+    return _webhook(request, secret)
+
+
+@router.post("/webhook/secret", response_model=WebhookSecret, tags=["webhook"])
+def rotate_secret(request: Request, _: Admin) -> WebhookSecret:
+    """Replace the signing secret; the new one is in this answer only."""
+    secret = update_webhook(service_of(request), rotate_secret=True)
+    assert secret is not None
+    return WebhookSecret(secret=secret)
+
+
+@router.get("/webhook/deliveries", tags=["webhook"])
+def webhook_deliveries(request: Request, _: Admin) -> list[dict[str, object]]:
+    """Every award event with its delivery attempts."""
+    return deliveries(service_of(request))
+
+
+@router.get("/tokens", response_model=list[TokenOut], tags=["tokens"])
+def tokens(request: Request, _: Admin) -> list[dict[str, Any]]:
+    return [token.as_json() for token in list_tokens(service_of(request))]
+
+
+@router.post("/tokens", status_code=201, response_model=TokenCreated, tags=["tokens"])
+def new_token(body: TokenIn, request: Request, _: Admin) -> dict[str, Any]:
+    """Create a token; the raw value is in this answer only."""
+    token, raw = create_token(service_of(request), body.scope, body.label)
+    return {**token.as_json(), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut, tags=["tokens"])
+def revoke(token_id: IdPath, request: Request, _: Admin) -> dict[str, Any]:
+    """Revoke a token: it answers 401 from now on (idempotent)."""
+    return revoke_token(service_of(request), token_id).as_json()

@@ -1,0 +1,105 @@
+"""Member accounts, balances, ledgers, claims and the diagnosis (integrator scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from engine.service.claims import create_claim, get_claim, list_claims
+from engine.service.diagnosis import diagnose
+from engine.service.members import get_member, link_account, list_balances, unlink_account
+from engine.service.records import Claim, Diagnosis, Member
+
+from ..auth import API_PREFIX, Integrator, service_of
+from .schemas import (
+    ERRORS,
+    Balance,
+    ClaimAccepted,
+    ClaimIn,
+    ErrorOut,
+    IdPath,
+    Ledger,
+    LinkIn,
+    MemberPath,
+    PlatformPath,
+)
+
+router = APIRouter(responses=ERRORS)
+
+
+@router.get("/members/{member_id}", response_model=Member, tags=["members"])
+def show_member(member_id: MemberPath, request: Request, _: Integrator) -> Member:
+    """The member's linked handles, balance and ledger."""
+    return get_member(service_of(request), member_id)
+
+
+@router.put("/members/{member_id}/accounts/{platform}", response_model=Member, tags=["members"])
+def link(member_id: MemberPath, platform: PlatformPath, body: LinkIn, request: Request,
+         _: Integrator) -> Member:
+    """Link (or replace) the member's handle on ``platform``; creates the member if new.
+    A handle held by another member answers 409."""
+    return link_account(service_of(request), member_id, platform, body.handle)
+
+
+@router.delete("/members/{member_id}/accounts/{platform}", response_model=Member,
+               tags=["members"])
+def unlink(member_id: MemberPath, platform: PlatformPath, request: Request,
+           _: Integrator) -> Member:
+    """Remove the member's handle on ``platform``; points already earned stay."""
+    return unlink_account(service_of(request), member_id, platform)
+
+
+@router.get("/members/{member_id}/balance", response_model=Balance, tags=["balances"])
+def balance(member_id: MemberPath, request: Request, _: Integrator) -> Balance:
+    member = get_member(service_of(request), member_id)
+    return Balance(member_id=member.id, balance=member.balance)
+
+
+@router.get("/members/{member_id}/ledger", response_model=Ledger, tags=["balances"])
+def ledger(member_id: MemberPath, request: Request, _: Integrator) -> Ledger:
+    member = get_member(service_of(request), member_id)
+    return Ledger(member_id=member.id, balance=member.balance, entries=list(member.ledger))
+
+
+@router.get("/balances", response_model=list[Balance], tags=["balances"])
+def balances(request: Request, _: Integrator) -> list[Balance]:
+    """Every member's balance (sum of their ledger)."""
+    return [Balance(member_id=member_id, balance=total)
+            for member_id, total in list_balances(service_of(request))]
+
+
+@router.get("/members/{member_id}/missions/{mission_id}/diagnosis", response_model=Diagnosis,
+            tags=["members"])
+def diagnosis(member_id: MemberPath, mission_id: IdPath, request: Request, _: Integrator,
+              lang: Annotated[Literal["fr", "en"], Query()] = "fr") -> Diagnosis:
+    """Why the member was (not) rewarded for the mission, in French or English."""
+    return diagnose(service_of(request), member_id, mission_id, lang)
+
+
+@router.post("/claims", status_code=202, response_model=ClaimAccepted, tags=["claims"],
+             responses={429: {"model": ErrorOut, "description": "cooldown: the button comes "
+                              "back at `button_available_at` (also `Retry-After`, seconds)"}})
+def claim(body: ClaimIn, request: Request, _: Integrator) -> ClaimAccepted:
+    """Press the button: the check is queued (202). During the cooldown: 429."""
+    receipt = create_claim(service_of(request), body.member_id, body.mission_id, body.platform,
+                           body.post_url)
+    return ClaimAccepted(
+        claim_id=receipt.claim_id, member_id=receipt.member_id, mission_id=receipt.mission_id,
+        platform=receipt.platform, handle=receipt.handle, post_url=receipt.post_url,
+        created_at=receipt.created_at, button_available_at=receipt.available_at,
+        status_url=f"{API_PREFIX}/claims/{receipt.claim_id}")
+
+
+@router.get("/claims", response_model=list[Claim], tags=["claims"])
+def claims(request: Request, _: Integrator,
+           member: Annotated[str | None, Query(max_length=200)] = None,
+           mission: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> list[Claim]:
+    return list_claims(service_of(request), member_id=member, mission_id=mission)
+
+
+@router.get("/claims/{claim_id}", response_model=Claim, tags=["claims"])
+def claim_status(claim_id: IdPath, request: Request, _: Integrator) -> Claim:
+    """The claim's state: ``queued`` until its first check ran, then ``done`` (``counted``
+    posts) or ``unavailable``."""
+    return get_claim(service_of(request), claim_id)

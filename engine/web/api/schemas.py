@@ -1,0 +1,172 @@
+"""Request bodies and the answers that are not service records, as pydantic models.
+
+Every field is bounded (lengths, ranges, years) so that no input can reach the database in a
+form it would refuse with an error of its own: bad input answers 422, never 500.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from engine.service.records import LedgerEntry
+
+MAX_ID = 2**31 - 1
+
+
+def _instant(value: datetime) -> datetime:
+    """Naive instants are UTC; years outside 1970–2999 are refused (no overflow later)."""
+    if not 1970 <= value.year <= 2999:
+        raise ValueError("the year must be between 1970 and 2999")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_instant)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+MemberId = Annotated[Text, Field(min_length=1, max_length=200)]
+PlatformName = Annotated[Text, Field(min_length=1, max_length=40)]
+
+MemberPath = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]+$",
+                                 description="the host platform's member id")]
+PlatformPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActionIn(Body):
+    platform: PlatformName = Field(examples=["instagram"])
+    hashtag: Annotated[Text, Field(min_length=1, max_length=100, examples=["summer2025"])]
+
+
+class MissionIn(Body):
+    """A mission; ``start`` defaults to now and ``end`` to a month later; ``null`` removes one."""
+
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    action_ids: Annotated[list[Id], Field(min_length=1, max_length=20)]
+    points: Annotated[int, Field(ge=1, le=1_000_000)]
+    goal_posts: Annotated[int | None, Field(ge=1, le=10_000)] = None
+    recurring: bool = False
+    cap: Annotated[Text | None, Field(max_length=20, examples=["3/day"])] = None
+    start: Instant | None = None
+    end: Instant | None = None
+    label: Annotated[Text | None, Field(max_length=200)] = None
+    description: Annotated[Text, Field(max_length=10_000)] = ""
+    publish: bool = False
+
+
+class LinkIn(Body):
+    handle: Annotated[Text, Field(min_length=1, max_length=300,
+                                  examples=["lea.voyage", "https://www.instagram.com/lea.voyage/"])]
+
+
+class ClaimIn(Body):
+    member_id: MemberId
+    mission_id: Id
+    platform: PlatformName
+    post_url: Annotated[Text | None, Field(max_length=2000)] = None
+
+
+class ClaimAccepted(BaseModel):
+    claim_id: int
+    member_id: str
+    mission_id: int
+    platform: str
+    handle: str
+    post_url: str | None
+    created_at: datetime
+    button_available_at: datetime
+    status_url: str
+
+
+class Balance(BaseModel):
+    member_id: str
+    balance: int
+
+
+class Ledger(BaseModel):
+    member_id: str
+    balance: int
+    entries: list[LedgerEntry]
+
+
+class MemberLinkIn(Body):
+    member_id: MemberId
+    mission_id: Id
+    expires_in: Annotated[int | None, Field(ge=60, le=366 * 86400,
+                                            description="seconds (default 7 days)")] = None
+
+
+class MemberLinkOut(BaseModel):
+    token: str
+    path: str
+    url: str
+    member_id: str
+    mission_id: int
+    expires_at: datetime
+
+
+class MemberLinkInfo(BaseModel):
+    member_id: str
+    mission_id: int
+    expires_at: datetime
+
+
+class WebhookIn(Body):
+    url: Annotated[Text | None, Field(max_length=2000,
+                                      description="null or empty: no webhook")] = None
+
+
+class WebhookOut(BaseModel):
+    url: str | None
+    secret_set: bool
+    max_attempts: int
+    secret: str | None = Field(
+        default=None, description="only in the answer that created the secret; never again")
+
+
+class WebhookSecret(BaseModel):
+    secret: str
+
+
+class TokenIn(Body):
+    scope: Literal["admin", "integrator"]
+    label: Annotated[Text, Field(max_length=200)] = ""
+
+
+class TokenOut(BaseModel):
+    id: int
+    scope: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="the raw token; shown once, only its hash is kept")
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    model_config = ConfigDict(extra="allow")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in ((400, "invalid input"), (401, "no valid token"),
+                         (403, "token scope too small"), (404, "not found"),
+                         (409, "conflict"), (422, "validation error"))
+}

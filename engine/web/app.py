@@ -1,0 +1,86 @@
+"""The FastAPI application: the JSON API, the pages, static files and the embedded worker."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from engine import __version__
+from engine.service.context import Service
+from engine.service.runtime import attach_queue, work
+from engine.service.stored_settings import apply_stored_settings
+
+from .api import router as api_router
+from .auth import authenticate_api
+from .error_handlers import install_error_handlers
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+DESCRIPTION = """The missions service's API. Every route under `/api/v1` needs
+`Authorization: Bearer <token>` (create one with `social-missions token create --scope
+admin|integrator`). Errors are JSON `{"code", "message"}`. See docs/api.md."""
+
+
+class EmbeddedWorker:
+    """The job worker in a background thread of the server (embedded SQLite queue)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.service.queue is None:
+            attach_queue(self.service)
+        self.thread = threading.Thread(target=self._run, name="embedded-worker", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            work(self.service, stop=self.stop)
+        except Exception:  # the server goes on; the log says why checks stopped
+            log.exception("the embedded worker stopped")
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
+    """The application around ``service``; ``run_worker`` runs the job worker alongside."""
+    apply_stored_settings(service)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = EmbeddedWorker(service) if run_worker else None
+        if worker is not None:
+            worker.start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.close()
+
+    app = FastAPI(title="Social Missions", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.service = service
+    install_error_handlers(app)
+    app.middleware("http")(authenticate_api)
+    app.include_router(api_router)
+    # The pages are optional while they are being written; a broken import still fails loudly.
+    if importlib.util.find_spec("engine.web.pages") is not None:
+        from .pages import router as pages_router
+
+        app.include_router(pages_router)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

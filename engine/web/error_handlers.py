@@ -1,0 +1,116 @@
+"""Every error of the API as JSON ``{"code", "message"}`` with the right status.
+
+Service refusals map by type: :class:`~engine.service.errors.NotFound` 404, ``Conflict`` 409,
+``CooldownActive`` 429 (with ``Retry-After`` and ``button_available_at``), any other
+:class:`~engine.errors.InvalidInput` 400, validation errors 422. Outside ``/api/`` (the pages),
+FastAPI's own answers to unknown routes and bad forms are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from engine.dates import iso_utc
+from engine.errors import ConfigurationError, InvalidInput, UnknownBackend, UnknownPlatform
+from engine.service.errors import Conflict, CooldownActive, NotFound
+
+from .auth import API_PREFIX
+from .errors import Unauthorized, WebError, error_body
+
+log = logging.getLogger(__name__)
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+              403: "forbidden", 413: "too_large", 415: "unsupported_media_type"}
+
+
+def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+          **extra: Any) -> JSONResponse:
+    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def retry_after(request: Request, error: CooldownActive) -> str:
+    seconds = (error.available_at - request.app.state.service.now()).total_seconds()
+    return str(max(1, math.ceil(seconds)))
+
+
+async def on_web_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, WebError)
+    headers = ({"WWW-Authenticate": 'Bearer realm="social-missions"'}
+               if isinstance(error, Unauthorized) else None)
+    return _json(error.status, error.code, error.message, headers, **error.extra)
+
+
+async def on_invalid_input(request: Request, error: Exception) -> Response:
+    if isinstance(error, CooldownActive):
+        return _json(429, "cooldown_active", str(error), {"Retry-After": retry_after(request, error)},
+                     button_available_at=iso_utc(error.available_at))
+    if isinstance(error, NotFound):
+        return _json(404, "not_found", str(error))
+    if isinstance(error, Conflict):
+        return _json(409, "conflict", str(error))
+    return _json(400, "invalid_input", str(error))
+
+
+async def on_configuration_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, UnknownPlatform | UnknownBackend):
+        return _json(400, "unknown_platform", str(error))
+    log.error("configuration error: %s", error)
+    return _json(500, "configuration_error", str(error))
+
+
+async def on_validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    if not _is_api(request):
+        return await request_validation_exception_handler(request, error)
+    details = [{"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")),
+                "type": str(item.get("type", ""))} for item in error.errors()]
+    first = details[0] if details else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"])
+    return _json(422, "validation_error", f"{where}: {first['msg']}" if where else str(first["msg"]),
+                 details=details)
+
+
+async def on_http_exception(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if not _is_api(request):
+        return await http_exception_handler(request, error)
+    return _json(error.status_code, HTTP_CODES.get(error.status_code, "http_error"),
+                 str(error.detail), dict(error.headers or {}))
+
+
+async def on_database_error(request: Request, error: Exception) -> Response:
+    # The schemas bound every input, so this is a last line of defence: still not a 500.
+    if isinstance(error, IntegrityError):
+        return _json(409, "conflict", "the request conflicts with stored data")
+    return _json(400, "invalid_input", "the database refused a value of the request")
+
+
+async def on_unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _json(500, "internal_error", "unexpected error; see the server log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(WebError, on_web_error)
+    app.add_exception_handler(InvalidInput, on_invalid_input)
+    app.add_exception_handler(ConfigurationError, on_configuration_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_exception)
+    app.add_exception_handler(DataError, on_database_error)
+    app.add_exception_handler(IntegrityError, on_database_error)
+    app.add_exception_handler(Exception, on_unexpected)

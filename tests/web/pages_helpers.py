@@ -1,0 +1,76 @@
+"""Shared set-up of the page tests: a service on SQLite with a fixed clock, one mission, links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from engine.cache import MemoryCache
+from engine.config import Config
+from engine.core import Engine
+from engine.service.actions import add_action
+from engine.service.context import Service
+from engine.service.members import link_account
+from engine.service.missions import add_mission
+from engine.service.records import Mission
+from engine.service.runtime import attach_queue
+from engine.service.settings import load_settings
+from engine.storage.database import open_database
+from engine.storage.migrate import upgrade
+from engine.web.member_links import sign_member_link
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = ROOT / "cassettes" / "instagram" / "web" / "public.yaml"
+ARTIFACTS = ROOT / "test-artifacts"
+# A day after the cassette's posts with #summer2025 (2025-06-13), inside the mission's window.
+NOW = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class World:
+    service: Service
+    clock: Clock
+    mission: Mission
+
+
+def make_service(folder: Path, clock: Clock) -> Service:
+    settings = load_settings(Config(), database_url=f"sqlite:///{folder / 'missions.sqlite3'}",
+                             queue_url=f"sqlite:///{folder / 'queue.sqlite3'}")
+    database = open_database(settings.database_url)
+    upgrade(database)
+    service = Service(database, settings, engine=Engine(Config(), replaying=True,
+                                                        cache=MemoryCache()), clock=clock)
+    attach_queue(service, name="pages-test")
+    return service
+
+
+def build_world(folder: Path) -> World:
+    clock = Clock(NOW)
+    service = make_service(folder, clock)
+    action = add_action(service, "instagram", "summer2025")
+    mission = add_mission(
+        service, title="Été 2025", action_ids=[action.id], points=10, goal_posts=1,
+        start=datetime(2025, 6, 1, tzinfo=UTC), end=datetime(2025, 7, 1, tzinfo=UTC),
+        description="Publiez une photo de vos vacances avec #summer2025 sur votre grille.",
+        publish=True)
+    link_account(service, "ana", "instagram", "ana.summer")  # holds a handle already
+    return World(service=service, clock=clock, mission=mission)
+
+
+def member_url(world: World, member_id: str, **options: datetime) -> str:
+    return "/m/" + sign_member_link(world.service, member_id, world.mission.id, **options)
+

@@ -1,0 +1,88 @@
+"""``social-missions token …`` and ``social-missions serve --demo --port 0`` for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.cli import main
+
+
+def test_token_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "social-missions.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "m.sqlite3"}"\n'
+                      f'[queue]\nurl = "sqlite:///{tmp_path / "q.sqlite3"}"\n', encoding="utf-8")
+    assert main(["token", "create", "--scope", "integrator", "--label", "forum",
+                 "--config", str(config)]) == 0
+    raw = capsys.readouterr().out.splitlines()[0]
+    assert raw.startswith("sm_")
+    assert main(["token", "list", "--json", "--config", str(config)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(t["id"], t["scope"], t["label"]) for t in listed] == [(1, "integrator", "forum")]
+    assert raw not in json.dumps(listed)
+    assert main(["token", "revoke", "1", "--config", str(config)]) == 0
+    assert main(["token", "list", "--config", str(config)]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert main(["token", "revoke", "9", "--config", str(config)]) == 2
+
+
+def read_banner(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "member page for ana" in "".join(lines[-2:]) and len(lines) >= 9:
+            return "".join(lines)
+    raise AssertionError("serve --demo printed:\n" + "".join(lines))
+
+
+def fetch(url: str, token: str | None = None) -> Any:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_serve_demo_prints_token_and_urls_and_answers(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--demo", "--port", "0"], cwd=tmp_path,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        banner = read_banner(process)
+        base = re.search(r"demo on (http://127\.0\.0\.1:\d+)", banner)
+        token = re.search(r"admin token:\s+(sm_\S+)", banner)
+        assert base and token, banner
+        assert f"{base.group(1)}/admin/login?token={token.group(1)}" in banner
+        links = re.findall(r"(http://127\.0\.0\.1:\d+/m/\S+)", banner)
+        assert len(links) == 2
+        spec = fetch(base.group(1) + "/openapi.json")
+        assert "/api/v1/claims" in spec["paths"]
+        missions = fetch(base.group(1) + "/api/v1/missions", token.group(1))
+        assert [m["title"] for m in missions][:2] == ["Été 2025", "Carnet de voyage"]
+        ana = fetch(base.group(1) + "/api/v1/members/ana", token.group(1))
+        assert ana["accounts"][0]["handle"] == "ana.summer"
+        path = links[0].split("/m/")[1]
+        link = fetch(f"{base.group(1)}/api/v1/member-links/{path}", token.group(1))
+        assert link["member_id"] == "lea"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

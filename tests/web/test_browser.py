@@ -1,0 +1,235 @@
+"""The pages in a real browser: the system Chromium driven by Playwright against uvicorn.
+
+The server runs in a thread on a free port of 127.0.0.1; the worker runs in another thread
+inside the replayed Instagram cassette (no check ever reaches the network). Screenshots of the
+member page and the admin report are written to ``test-artifacts/`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.replay import cassette
+from engine.service.runtime import work
+from engine.web.app import create_app
+from engine.web.tokens import create_token
+
+from .pages_helpers import ARTIFACTS, PUBLIC, World, build_world, member_url
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="the system Chromium (/usr/bin/chromium, Debian package `chromium`) is not installed")
+
+
+class Server:
+    """uvicorn serving the app in a thread, on a socket bound beforehand (a free port)."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
+                                       daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.socket.close()
+
+
+class Worker:
+    """The job worker in a thread, started when the test wants the checks to run."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        work(self.world.service, threads=1, stop=self.stop)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(15)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    built = build_world(tmp_path)
+    yield built
+    built.service.engine.close()
+    built.service.close()
+
+
+@contextlib.contextmanager
+def serving(world: World, *, run_worker: bool) -> Iterator[tuple[str, Worker]]:
+    """The app on uvicorn; with ``run_worker`` the app's embedded worker runs the checks,
+    otherwise the test starts :class:`Worker` when it wants them to run."""
+    worker = Worker(world)
+    # VCR patches the HTTP clients process-wide, so the worker threads' checks replay the
+    # cassette; the browser's requests to 127.0.0.1 do not go through those clients anyway.
+    with cassette(PUBLIC, record=False, ignore_localhost=True), \
+            Server(create_app(world.service, run_worker=run_worker)) as base:
+        try:
+            yield base, worker
+        finally:
+            worker.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits: the machine may be busy with other test runs (two cores).
+    expect.set_options(timeout=15_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_member_links_a_handle_claims_and_sees_the_post_counted(
+        world: World, browser: Any) -> None:
+    with serving(world, run_worker=False) as (base, worker):
+        member_journey(world, base, worker, browser)
+
+
+def member_journey(world: World, base: str, worker: Worker, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(base + member_url(world, "lea"))
+    expect(page.get_by_role("heading", name="Été 2025")).to_be_visible()
+
+    page.get_by_label("Identifiant Instagram").fill("ana.summer")  # another member's handle
+    page.get_by_role("button", name="Lier ce compte").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Ce compte Instagram est déjà lié à un autre membre.")
+    screenshot(page, "member-page-link-error.png")
+    page.get_by_label("Identifiant Instagram").fill("lea.voyage")
+    page.get_by_role("button", name="Lier ce compte").click()
+    expect(page.get_by_text("Compte lié : @lea.voyage")).to_be_visible()
+    button = page.locator("#claim-instagram")
+    expect(button).to_have_text("C'est fait ! Vérifiez mon profil !")
+    expect(button).to_be_enabled()
+
+    button.click()
+    expect(page.get_by_text("Vérification en cours…")).to_be_visible()
+    expect(button).to_be_disabled()
+    countdown = page.locator("#cooldown-instagram .countdown-text")
+    expect(countdown).to_contain_text("Bouton de nouveau disponible dans 23:59:")
+    before = countdown.inner_text()
+    # The countdown is live: its text changes by itself (waited for, the machine may be busy).
+    page.wait_for_function("([node, text]) => node.textContent !== text",
+                           arg=[countdown.element_handle(), before], timeout=10_000)
+    screenshot(page, "member-page-checking.png")
+
+    worker.start()  # member.js polls the claim and reloads the page when the check is over
+    expect(page.get_by_text("1 publication(s) comptée(s) lors de la dernière vérification."
+                            )).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Bravo : 10 point(s) gagné(s) avec cette mission.")).to_be_visible()
+    expect(page.locator("#claim-instagram")).to_be_disabled()
+    screenshot(page, "member-page.png")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_text("Well done: 10 point(s) earned with this mission.")).to_be_visible()
+    expect(page.locator("#claim-instagram")).to_have_text("Done! Check my profile!")
+    context.close()
+
+
+def test_admin_logs_in_filters_the_report_and_downloads_the_csv(
+        world: World, browser: Any) -> None:
+    # The app's embedded worker runs this claim's check as soon as it is queued.
+    with serving(world, run_worker=True) as (base, _):
+        admin_journey(world, base, browser)
+
+
+def admin_journey(world: World, base: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    member = browser.new_page()
+    member.set_default_timeout(15_000)
+    member.goto(base + member_url(world, "lea"))
+    member.get_by_label("Identifiant Instagram").fill("lea.voyage")
+    member.get_by_role("button", name="Lier ce compte").click()
+    member.locator("#claim-instagram").click()
+    expect(member.locator("#outcome-instagram")).to_contain_text(
+        "1 publication(s) comptée(s)", timeout=20_000)
+    member.close()
+
+    _, raw = create_token(world.service, "admin", "browser test")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(base + "/admin")
+    expect(page).to_have_url(base + "/admin/login")
+    page.get_by_label("Admin token").fill(raw)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(base + "/admin")
+    expect(page.get_by_role("heading", name="Social campaigns")).to_be_visible()
+    all_rows = page.locator("#report tbody tr").count()
+    assert all_rows > 1
+    expect(page.locator("#summary-1 svg").first).to_be_visible()
+    screenshot(page, "admin-report.png")
+
+    page.locator("#f-verdict").select_option("counted")
+    page.locator("#f-member").fill("lea")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(base + "/admin?mission=&platform=&member=lea&verdict=counted"
+                             "&since=&until=")
+    expect(page.locator("#report tbody tr")).to_have_count(1)
+    expect(page.locator("#report .badge")).to_have_text("counted")
+    post_link = page.locator("#report tbody a").first
+    assert post_link.get_attribute("href", timeout=5_000).startswith(
+        "https://www.instagram.com/p/")
+
+    with page.expect_download() as download_info:
+        page.locator("#csv-export").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    assert [(r["member_id"], r["platform"], r["handle"], r["verdict"], r["points"])
+            for r in rows] == [("lea", "instagram", "lea.voyage", "counted", "10")]
+    screenshot(page, "admin-report-filtered.png")
+    context.close()
