@@ -17,8 +17,9 @@ import httpx
 
 from .cache import Cache
 from .config import PlatformSettings
+from .errors import LayoutChanged, PlatformUnavailable
 from .http import PlatformHttp
-from .models import Account, Profile
+from .models import Account, Post, Profile
 
 if TYPE_CHECKING:
     from .platforms import Platform
@@ -111,7 +112,32 @@ class CheckSession:
                                   cookies=cookies, follow_redirects=follow_redirects)
 
     def profile(self, account: Account) -> Profile:
-        """The backend's reading of ``account``, made once per session."""
+        """The backend's reading of ``account``, made once per session.
+
+        Raises what :meth:`Backend.read_profile` raises; ``LayoutChanged`` when a post read is
+        not a :class:`~engine.models.Post`; ``PlatformUnavailable`` with cause ``held_back``
+        when the profile is public, says it has posts and carries none.
+        """
         if account not in self._profiles:
-            self._profiles[account] = self.backend.read_profile(account, self)
+            profile = self.backend.read_profile(account, self)
+            if not isinstance(profile, Profile):
+                raise TypeError(f"{type(self.backend).__name__}.read_profile returned "
+                                f"{type(profile).__name__}, not a Profile")
+            for index, post in enumerate(profile.posts):
+                if not isinstance(post, Post):
+                    raise LayoutChanged(
+                        f"plugin {type(self.backend).__module__} (backend {self.backend.name}) "
+                        f"read {type(post).__name__} as post [{index}], not a Post")
+            raise_if_held_back(profile)
+            self._profiles[account] = profile
         return self._profiles[account]
+
+
+def raise_if_held_back(profile: Profile) -> None:
+    """Raise ``PlatformUnavailable`` (``held_back``) for a public answer that has a post count
+    above 0 and no posts; an account whose count is 0 (or unknown) passes."""
+    if profile.public and not profile.posts and profile.post_count:
+        where = profile.post_count_field or "the post count"
+        raise PlatformUnavailable(
+            f"the answer says the account has {profile.post_count} posts ({where}) but carries "
+            "none: the platform held them back", cause="held_back")

@@ -37,6 +37,7 @@ class CheckOutcome:
             "handle": snapshot.account.handle,
             "backend": snapshot.backend,
             "status": snapshot.status.value,
+            "cause": snapshot.cause.value if snapshot.cause else None,
             "detail": snapshot.detail,
             "public": snapshot.public,
             "requests": snapshot.requests,
@@ -61,7 +62,8 @@ class CheckOutcome:
             ],
             "matched": self.matched,
             "attempts": [
-                {"backend": a.backend, "outcome": a.outcome, "detail": a.detail,
+                {"backend": a.backend, "outcome": str(a.outcome),
+                 "cause": a.cause.value if a.cause else None, "detail": a.detail,
                  "requests": a.requests}
                 for a in snapshot.attempts
             ],

@@ -1,9 +1,11 @@
 """The extraction engine: configuration, plugins, and the director that runs a check.
 
 The director tries the platform's backends in the configured order. "Cannot run here" (missing
-library, no credential, not replayable) skips a backend; ``unavailable`` and ``layout_changed``
-move on to the next; ``private`` and ``not_found`` end the check. Every attempt is recorded in the
-snapshot, with the backend that answered.
+library, no credential, not replayable) skips a backend; ``unavailable``, ``layout_changed`` and
+``error`` (the backend's own bug, kept apart from the platform's refusals as yt-dlp's
+``RequestDirector`` keeps "unsupported" apart from "unexpected") move on to the next; ``private``
+and ``not_found`` end the check. Every attempt is recorded in the snapshot, with the backend that
+answered. Posts are ordered newest first, then cut at the limit, once, here, for every plugin.
 """
 
 from __future__ import annotations
@@ -25,13 +27,23 @@ from .errors import (
     AccountPrivate,
     CassetteMiss,
     ConfigurationError,
-    ExtractionError,
     InvalidInput,
+    LayoutChanged,
+    PlatformUnavailable,
     UnknownPlatform,
 )
 from .hashtags import extract_hashtags, merge_hashtags
 from .http import PlatformHttp
-from .models import Account, AccountStatus, Attempt, Post, Snapshot
+from .models import (
+    Account,
+    AccountStatus,
+    Attempt,
+    AttemptOutcome,
+    Post,
+    Snapshot,
+    UnavailableCause,
+    newest_first,
+)
 from .platforms import Platform
 from .plugin_manager import collect_platforms, get_plugin_manager
 from .replay import find_cassette_miss
@@ -137,11 +149,24 @@ class Engine:
     def snapshot(
         self, account: Account, *, backends: Sequence[str] | None = None, limit: int | None = None
     ) -> Snapshot:
-        """Read ``account`` through the configured backends, falling back in order."""
+        """Read ``account`` through the configured backends, falling back in order.
+
+        Each backend's attempt ends in one :class:`~engine.models.AttemptOutcome`.
+        ``private`` and ``not_found`` end the check; ``unavailable``, ``layout_changed`` and
+        ``error`` (an unexpected exception: a bug in the backend, logged with its traceback)
+        move on to the next backend. The posts of an ``ok`` snapshot are newest first, at most
+        ``limit``. Raises ``InvalidInput`` for a limit below 1, ``ConfigurationError`` from
+        the configuration, and ``CassetteMiss`` when a replayed check lacks a request.
+        """
+        limit = limit or self.limit(account.platform)
+        return replace(self._snapshot_of(account, backends, limit), limit=limit)
+
+    def _snapshot_of(self, account: Account, backends: Sequence[str] | None,
+                     limit: int) -> Snapshot:
+        """The director's loop; :meth:`snapshot` adds the limit to what it returns."""
         platform = self.platform(account.platform)
         settings = self.config.platform(platform.name)
         order = platform.check_order(backends) if backends else self.backend_order(platform.name)
-        limit = limit or self.limit(platform.name)
         if limit < 1:
             raise InvalidInput(f"the post limit must be at least 1, not {limit}")
         attempts: list[Attempt] = []
@@ -152,7 +177,8 @@ class Engine:
             if reason is None and self.replaying and not backend_class.vcr_replayable:
                 reason = "its traffic cannot be replayed from a VCR cassette"
             if reason:
-                attempts.append(Attempt(backend=name, outcome="skipped", detail=reason))
+                attempts.append(Attempt(backend=name, outcome=AttemptOutcome.SKIPPED,
+                                        detail=reason))
                 continue
             session = CheckSession(backend=backend_class(platform, settings),
                                    http=self.http(platform.name), cache=self.cache,
@@ -166,21 +192,44 @@ class Engine:
                 return self._snapshot(account, AccountStatus(error.status), attempts, started,
                                       backend=name, detail=error.detail,
                                       public=False if isinstance(error, AccountPrivate) else None)
-            except ExtractionError as error:
-                attempts.append(self._attempt(name, error.status, error.detail, session,
-                                              attempt_started))
-                log.info("%s via %s: %s (%s)", account, name, error.status, error.detail)
+            except PlatformUnavailable as error:
+                attempts.append(self._attempt(name, AttemptOutcome.UNAVAILABLE, error.detail,
+                                              session, attempt_started, cause=error.cause))
+                log.info("%s via %s: unavailable, %s (%s)", account, name, error.cause,
+                         error.detail)
                 continue
-            except (InvalidInput, ConfigurationError):
+            except LayoutChanged as error:
+                attempts.append(self._attempt(name, AttemptOutcome.LAYOUT_CHANGED, error.detail,
+                                              session, attempt_started))
+                log.info("%s via %s: layout_changed (%s)", account, name, error.detail)
+                continue
+            except InvalidInput as error:
+                # Raised inside a backend, bad input comes from the platform's answer (a date
+                # that does not parse), not from the operator.
+                detail = (f"a value in the answer is malformed ({_plugin_of(backend_class)}, "
+                          f"backend {name}): {error}")
+                attempts.append(self._attempt(name, AttemptOutcome.LAYOUT_CHANGED, detail,
+                                              session, attempt_started))
+                continue
+            except ConfigurationError:
                 raise
+            except CassetteMiss as error:
+                attempts.append(self._attempt(name, AttemptOutcome.CASSETTE_MISS, str(error),
+                                              session, attempt_started))
+                continue
             except Exception as error:  # a backend bug must not crash a worker
                 miss = find_cassette_miss(error)
-                if miss is None:
-                    log.exception("backend %s failed on %s", name, account)
-                detail = (str(miss) if miss else
-                          f"internal error in backend {name}: {type(error).__name__}: {error}")
-                attempts.append(self._attempt(name, "cassette_miss" if miss else "unavailable",
-                                              detail, session, attempt_started))
+                if miss is not None:
+                    attempts.append(self._attempt(name, AttemptOutcome.CASSETTE_MISS, str(miss),
+                                                  session, attempt_started))
+                    continue
+                log.exception("backend %s (%s) failed on %s", name, _plugin_of(backend_class),
+                              account)
+                detail = (f"bug in backend {name} ({_plugin_of(backend_class)}): "
+                          f"{type(error).__name__}: {error}")
+                attempts.append(self._attempt(name, AttemptOutcome.ERROR, detail, session,
+                                              attempt_started,
+                                              cause=UnavailableCause.BACKEND_ERROR))
                 continue
             attempts.append(self._attempt(name, "ok" if public else "private", "", session,
                                           attempt_started))
@@ -208,43 +257,74 @@ class Engine:
         public = self.plugins.hook.is_public(account=account, session=session)
         if public is None:
             raise ConfigurationError(f"no plugin answered is_public for {account.platform}")
+        if not isinstance(public, bool):
+            raise TypeError(f"is_public answered {public!r}, not True, False or None")
         if not public:
             return False, ()
         posts = self.plugins.hook.fetch_recent_posts(account=account, limit=limit,
                                                      session=session)
         if posts is None:
             raise ConfigurationError(f"no plugin answered fetch_recent_posts for {account.platform}")
-        return True, tuple(_with_hashtags(post) for post in list(posts)[:limit])
+        plugin = _plugin_of(type(session.backend))
+        checked = []
+        for index, post in enumerate(posts):
+            if not isinstance(post, Post):
+                raise LayoutChanged(f"{plugin} gave {type(post).__name__} as post [{index}] "
+                                    f"of {account}, not a Post")
+            if post.platform != account.platform:
+                raise LayoutChanged(f"{plugin} gave a {post.platform} post ({post.id}) for "
+                                    f"the {account.platform} account {account}")
+            checked.append(_with_hashtags(post))
+        return True, newest_first(checked, limit)
 
     @staticmethod
     def _attempt(name: str, outcome: str, detail: str, session: CheckSession,
-                 started: float) -> Attempt:
+                 started: float, cause: UnavailableCause | None = None) -> Attempt:
         return Attempt(backend=name, outcome=outcome, detail=detail, requests=session.requests,
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, cause=cause)
 
     @staticmethod
     def _snapshot(account: Account, status: AccountStatus, attempts: list[Attempt],
                   started: float, *, backend: str | None, detail: str,
-                  posts: tuple[Post, ...] = (), public: bool | None = None) -> Snapshot:
+                  posts: tuple[Post, ...] = (), public: bool | None = None,
+                  cause: UnavailableCause | None = None) -> Snapshot:
         return Snapshot(account=account, status=status, posts=posts, public=public,
                         backend=backend, detail=detail, attempts=tuple(attempts),
-                        requests=sum(a.requests for a in attempts),
+                        requests=sum(a.requests for a in attempts), cause=cause,
                         seconds=time.perf_counter() - started)
 
     def _failed(self, account: Account, attempts: list[Attempt], started: float) -> Snapshot:
-        tried = [a for a in attempts if a.outcome in ("unavailable", "layout_changed")]
+        """The snapshot of a check that no backend completed.
+
+        ``layout_changed`` when a backend saw an unknown shape; else ``unavailable`` with the
+        cause of the first platform refusal; else, when every backend that ran had a bug (or
+        none could run), ``unavailable`` with cause ``backend_error``.
+        """
         summary = "; ".join(f"{a.backend}: {a.detail}" for a in attempts)
-        if not tried:
-            misses = [a for a in attempts if a.outcome == "cassette_miss"]
-            if misses:
+        ran = [a for a in attempts if a.outcome in (AttemptOutcome.UNAVAILABLE,
+                                                    AttemptOutcome.LAYOUT_CHANGED,
+                                                    AttemptOutcome.ERROR)]
+        if not ran:
+            if any(a.outcome == AttemptOutcome.CASSETTE_MISS for a in attempts):
                 raise CassetteMiss(summary)
             return self._snapshot(account, AccountStatus.UNAVAILABLE, attempts, started,
-                                  backend=None, detail=f"no backend can run: {summary}")
-        status = (AccountStatus.LAYOUT_CHANGED
-                  if any(a.outcome == "layout_changed" for a in tried)
-                  else AccountStatus.UNAVAILABLE)
-        return self._snapshot(account, status, attempts, started, backend=tried[0].backend,
-                              detail=summary)
+                                  backend=None, detail=f"no backend can run: {summary}",
+                                  cause=UnavailableCause.BACKEND_ERROR)
+        changed = [a for a in ran if a.outcome == AttemptOutcome.LAYOUT_CHANGED]
+        if changed:
+            return self._snapshot(account, AccountStatus.LAYOUT_CHANGED, attempts, started,
+                                  backend=changed[0].backend, detail=summary)
+        refused = [a for a in ran if a.outcome == AttemptOutcome.UNAVAILABLE]
+        first = refused[0] if refused else ran[0]
+        return self._snapshot(account, AccountStatus.UNAVAILABLE, attempts, started,
+                              backend=first.backend, detail=summary,
+                              cause=first.cause or UnavailableCause.BACKEND_ERROR)
+
+
+def _plugin_of(backend_class: type) -> str:
+    """The plugin module a backend class comes from, for messages (``plugins.tiktok``)."""
+    module = backend_class.__module__
+    return "plugin " + (module.rsplit(".", 1)[0] if "." in module else module)
 
 
 def _with_hashtags(post: Post) -> Post:

@@ -14,15 +14,25 @@
     └── ExtractionError               a check could not read the account (carries ``status``)
         ├── AccountPrivate            status ``private``
         ├── AccountNotFound           status ``not_found``
-        ├── PlatformUnavailable       status ``unavailable``: refusal, rate limit, network failure
+        ├── PlatformUnavailable       status ``unavailable``, with a ``cause`` (refusal, rate
+        │   │                         limit, network failure, posts held back, ...)
         │   └── BackendNotAvailable   a backend whose library or setting is missing
         └── LayoutChanged             status ``layout_changed``: an answer in an unknown shape
+            └── MalformedPost         a post with a missing id, bad URL or naive time
+
+Any other exception raised by a backend is a bug in that backend: the director records the
+attempt as ``error`` (with its traceback in the log) and tries the next backend.
 
 Backends translate their libraries' exceptions into these at their own boundary; nothing
 else escapes into the core.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import UnavailableCause
 
 
 class SocialMissionsError(Exception):
@@ -88,16 +98,40 @@ class AccountNotFound(ExtractionError):
 
 
 class PlatformUnavailable(ExtractionError):
-    """The platform refused or did not answer (429, login wall, bot challenge, network)."""
+    """The platform refused, did not answer, or held the posts back.
+
+    ``cause`` is one :class:`~engine.models.UnavailableCause` (``network``, ``rate_limited``,
+    ``login_wall``, ``bot_challenge``, ``server_error``, ``held_back``, ``quota``,
+    ``backend_error``): the member page and the diagnosis explain the outage from it.
+    """
 
     status = "unavailable"
 
+    def __init__(self, detail: str, *, cause: UnavailableCause | str) -> None:
+        from .models import UnavailableCause
+
+        super().__init__(detail)
+        self.cause = UnavailableCause(cause)
+
 
 class BackendNotAvailable(PlatformUnavailable):
-    """The backend cannot run here: its library, executable or credential is missing."""
+    """The backend cannot run here: its library, executable or credential is missing.
+
+    Its cause is always ``backend_error``: the fault is on our side, not the platform's.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, cause="backend_error")
 
 
 class LayoutChanged(ExtractionError):
     """The platform answered in a shape no parser of this backend understands."""
 
     status = "layout_changed"
+
+
+class MalformedPost(LayoutChanged, ValueError):
+    """A post built from the answer has a missing id, a URL that is not one, or a naive time.
+
+    Raised by :class:`~engine.models.Post` itself, so every plugin gets the same check.
+    """

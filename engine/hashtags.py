@@ -1,10 +1,13 @@
 """Hashtag rules: R1 (what an admin may require) and R6 (how posts are read and compared).
 
 A required hashtag is plain ASCII (letters, digits, ``_``, at least one letter). Tags found in
-posts are any ``#`` followed by a run of Unicode letters, digits and ``_``; they compare
-case-insensitively after NFKC normalisation. A near miss is a tag that a member probably meant
-as the required one: equal once accents are folded, one or two letters off, or the required tag
-with extra characters.
+posts are read by :func:`extract_hashtags`: an ASCII ``#`` followed by a run of Unicode letters,
+combining marks, decimal digits and ``_`` (so that Thai, Devanagari, Tamil or Khmer tags, whose
+vowel signs and viramas are marks, are read whole), with a zero-width non-joiner or joiner kept
+between two letters or marks (Persian writes ``#نرم‌افزار`` with one, and Instagram keeps it in
+the tag). Tags compare case-insensitively after NFKC normalisation. A near miss is a tag that
+a member probably meant as the required one: equal once accents are folded, one or two letters
+off, or the required tag with extra characters.
 """
 
 from __future__ import annotations
@@ -19,8 +22,14 @@ from .errors import InvalidHashtag
 
 MAX_HASHTAG_LENGTH = 100
 _REQUIRED_TAG = re.compile(r"[A-Za-z0-9_]+")
-# '&' and '/' before '#' are HTML entities and URL fragments, not hashtags.
-_TAG_IN_TEXT = re.compile(r"(?<![&/])#(\w+)")
+# '&' and '/' before '#' are HTML entities (&#39;) and URL fragments (/#top), not hashtags.
+_NOT_BEFORE_TAG = frozenset("&/")
+# A zero-width non-joiner or joiner stays in a tag only between two letters or marks.
+_JOINERS = frozenset("\u200c\u200d")
+# Kinds of characters in a tag run (see _tag_end).
+_LETTER, _MARK, _DIGIT, _UNDERSCORE, _JOINER = "letter", "mark", "digit", "underscore", "joiner"
+_RUN_STARTS = frozenset((_LETTER, _DIGIT, _UNDERSCORE))
+_JOINABLE = frozenset((_LETTER, _MARK))
 # Letters that NFKD does not decompose but that have an obvious ASCII spelling.
 _ASCII_SPELLING = {
     "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
@@ -86,28 +95,125 @@ def _ascii_suggestion(tag: str) -> str | None:
     return None
 
 
+def _char_kind(ch: str) -> str:
+    """What ``ch`` is to the tag rule: letter, mark, digit, underscore, joiner, or '' (none)."""
+    if ch == "_":
+        return _UNDERSCORE
+    if ch in _JOINERS:
+        return _JOINER
+    if "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef":
+        return ""  # variation selectors (the emoji one of a keycap #️⃣) are not part of words
+    category = unicodedata.category(ch)
+    if category[0] == "L":
+        return _LETTER
+    if category in ("Mn", "Mc"):
+        return _MARK
+    # Nd digits, and the other numbers (superscripts ²⁰²⁵, Roman numerals) that NFKC turns
+    # into digits or letters: "#summer²⁰²⁵" is compared as summer2025, as before.
+    return _DIGIT if category in ("Nd", "No", "Nl") else ""
+
+
+def _tag_end(text: str, start: int) -> int:
+    """Where the tag run starting at ``text[start]`` ends (``start`` when there is none).
+
+    The run takes letters (L*), combining marks (Mn, Mc), numbers (Nd, and No/Nl, which NFKC
+    makes digits) and ``_``; it
+    starts with a letter, digit or ``_``, never a mark. A zero-width non-joiner (U+200C) or
+    joiner (U+200D) is kept when a letter or mark stands on both sides; anywhere else it ends
+    the run, as does any other character (a space, a zero-width space U+200B, punctuation).
+    """
+    if start >= len(text) or _char_kind(text[start]) not in _RUN_STARTS:
+        return start
+    end = start
+    previous = ""
+    for index in range(start, len(text)):
+        kind = _char_kind(text[index])
+        if kind == _JOINER:
+            following = _char_kind(text[index + 1]) if index + 1 < len(text) else ""
+            if previous in _JOINABLE and following in _JOINABLE:
+                previous = kind
+                continue
+            break
+        if not kind:
+            break
+        previous = kind
+        end = index + 1
+    return end
+
+
+def _runs_after_hash(text: str) -> Iterable[str]:
+    """Each run read after an ASCII ``#`` that is not an HTML entity or a URL fragment.
+
+    Only U+0023 opens a tag: a full-width ``＃`` is not one, and a keycap ``#️⃣`` is ``#``
+    followed by a variation selector, which no run starts with.
+    """
+    position = text.find("#")
+    while position >= 0:
+        start = position + 1
+        end = start
+        if position == 0 or text[position - 1] not in _NOT_BEFORE_TAG:
+            end = _tag_end(text, start)
+            if end > start:
+                yield text[start:end]
+        position = text.find("#", end)
+
+
+def _found_tag(run: str) -> str:
+    """A run read in a text, in the form tags are reported in: NFKC, lower-cased.
+
+    Normalisation can turn a character into several, some of which no tag holds (the Arabic
+    ligature U+FDFA becomes words with spaces): the tag keeps the valid run they begin with.
+    Returns '' when that run has no letter (``#5``, ``#2024`` are not hashtags).
+    """
+    tag = unicodedata.normalize("NFKC", run).lower()
+    tag = tag[:_tag_end(tag, 0)]
+    return tag if any(ch.isalpha() for ch in tag) else ""
+
+
 def extract_hashtags(*texts: str | None) -> tuple[str, ...]:
     """Tags in ``texts``, lower-cased, without ``#``, in order of first appearance, no repeats.
 
-    A run without any letter (``#5``, ``#2024``) is not a hashtag on any platform and is skipped.
+    A tag is ``#`` followed by the run :func:`_tag_end` describes (letters of any script with
+    their combining marks, digits, ``_``, and a zero-width non-joiner or joiner between two
+    letters), read on the NFC form of the text and kept as NFKC, lower-cased: a Persian tag
+    keeps its non-joiner, so reports show it as the member wrote it. A run without any letter
+    (``#5``, ``#2024``) is not a hashtag on any platform and is skipped.
     """
     found: dict[str, None] = {}
     for text in texts:
         if not text:
             continue
-        for match in _TAG_IN_TEXT.finditer(unicodedata.normalize("NFC", text)):
-            tag = match.group(1)
-            if any(ch.isalpha() for ch in tag):
-                found.setdefault(unicodedata.normalize("NFKC", tag).lower(), None)
+        for run in _runs_after_hash(unicodedata.normalize("NFC", text)):
+            tag = _found_tag(run)
+            if tag:
+                found.setdefault(tag, None)
     return tuple(found)
 
 
+def _trim_invisible(tag: str) -> str:
+    """``tag`` without blanks and invisible format characters (U+200B, U+200C, ...) at its ends."""
+    start, end = 0, len(tag)
+    while start < end and (tag[start].isspace() or unicodedata.category(tag[start]) == "Cf"):
+        start += 1
+    while end > start and (tag[end - 1].isspace() or unicodedata.category(tag[end - 1]) == "Cf"):
+        end -= 1
+    return tag[start:end]
+
+
 def merge_hashtags(*groups: Iterable[str]) -> tuple[str, ...]:
-    """Join tag lists (structured ones first), normalised, keeping first appearances."""
+    """Join tag lists (structured ones first), normalised, keeping first appearances.
+
+    Each tag is taken whole, as the platform or :func:`extract_hashtags` gave it (TikTok's
+    ``textExtra`` names, a plugin's facets): one leading ``#`` and invisible characters at its
+    ends are removed, then it is NFKC-normalised and lower-cased like extracted tags, so that a
+    structured tag and the same tag read in the caption are one entry. Joiners inside a tag
+    are kept. Tags without a letter are dropped.
+    """
     merged: dict[str, None] = {}
     for group in groups:
         for tag in group:
-            clean = unicodedata.normalize("NFKC", tag.removeprefix("#")).lower()
+            clean = unicodedata.normalize("NFKC", _trim_invisible(tag).removeprefix("#")).lower()
+            clean = _trim_invisible(clean)
             if clean and any(ch.isalpha() for ch in clean):
                 merged.setdefault(clean, None)
     return tuple(merged)

@@ -55,9 +55,11 @@ def is_public(account: Account, session: CheckSession) -> bool | None:
     :func:`fetch_recent_posts` needs for the same account in the same session (share the
     response through ``session.profile``).
 
-    May raise ``AccountNotFound`` (no such account), ``PlatformUnavailable`` (refusal, rate
-    limit, login wall, bot challenge, network failure) or ``LayoutChanged`` (an answer in an
-    unknown shape). Any other exception is a bug: the engine records it as ``unavailable``.
+    May raise ``AccountNotFound`` (only on an explicit "no such account" signal),
+    ``PlatformUnavailable`` with its ``cause`` (refusal, rate limit, login wall, bot challenge,
+    network failure, posts held back) or ``LayoutChanged`` (an answer in an unknown shape, a
+    malformed value in it). Any other exception is a bug in the backend: the engine records the
+    attempt as ``error``, logs its traceback and tries the next backend.
     """
     raise NotImplementedError
 
@@ -69,10 +71,12 @@ def fetch_recent_posts(account: Account, limit: int, session: CheckSession) -> S
     :param account: the account, handle normalised.
     :param limit: the most posts to return (``>= 1``; platform default or configured).
     :param session: the check's session, as for :func:`is_public`.
-    :return: at most ``limit`` posts in the platform's own order (newest first, pinned posts
-        first where the platform pins), each with its canonical URL and an aware UTC
-        ``published_at``; an empty sequence only when the account has no post at all; None when
-        ``account.platform`` is not this plugin's platform.
+    :return: the posts the answer carries, in any order (the engine orders them by
+        ``published_at``, newest first, then keeps ``limit``; returning more than ``limit`` is
+        allowed, cutting before ordering is not), each with its canonical URL and an aware UTC
+        ``published_at``; an empty sequence only when the account has no post at all (never
+        for an answer that says it has posts: that is ``PlatformUnavailable`` with cause
+        ``held_back``); None when ``account.platform`` is not this plugin's platform.
 
     Stories and other ephemeral items are never returned. Stops at the first non-None result.
     Raises what :func:`is_public` raises, plus ``AccountPrivate`` when the account turns out to

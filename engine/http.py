@@ -150,7 +150,8 @@ class PlatformHttp:
         """Send one request (with its retries), counting every attempt against ``counter``.
 
         Returns the last response whatever its status: deciding what a status means is the
-        backend's job. Raises :class:`PlatformUnavailable` when the network fails every time.
+        backend's job. Raises :class:`PlatformUnavailable` (cause ``network``: DNS, connect,
+        timeout) when the network fails every time.
         """
         settings = self.settings.http
         attempt = 0
@@ -168,7 +169,7 @@ class PlatformHttp:
                 if attempt >= settings.retries:
                     raise PlatformUnavailable(
                         f"network error on {urlsplit(url).netloc}: {type(error).__name__}"
-                        f" {error}".rstrip()
+                        f" {error}".rstrip(), cause="network"
                     ) from error
             except Exception as error:  # VCR and proxies wrap their own errors
                 miss = find_cassette_miss(error)

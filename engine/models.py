@@ -7,8 +7,11 @@ its canonical URL.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from .errors import MalformedPost
 
 
 class PostKind(enum.StrEnum):
@@ -34,6 +37,51 @@ class AccountStatus(enum.StrEnum):
     def completed(self) -> bool:
         """True when the platform gave a definite answer (the check need not be retried)."""
         return self in (AccountStatus.OK, AccountStatus.PRIVATE, AccountStatus.NOT_FOUND)
+
+
+class UnavailableCause(enum.StrEnum):
+    """Why a check ended ``unavailable``: one value of a fixed set, stored and shown.
+
+    - ``network``: DNS failure, refused connection or timeout; the platform was not reached;
+    - ``rate_limited``: HTTP 429, Instagram's "Please wait a few minutes", a quota of requests
+      per address;
+    - ``login_wall``: a redirect to the login page, a 401 ``require_login``, a checkpoint, a
+      refused or expired credential;
+    - ``bot_challenge``: a captcha, proof-of-work page or empty body served to robots;
+    - ``server_error``: HTTP 5xx, or a server-side spell of errors (YouTube's feed 404s);
+    - ``held_back``: the answer says the account has posts but carries none, or the account
+      object came back emptied;
+    - ``quota``: an official API's daily quota or rate quota is spent;
+    - ``backend_error``: no backend could read the account because of our side: every attempt
+      ended in ``error`` (a bug in a backend) or no backend can run here.
+    """
+
+    NETWORK = "network"
+    RATE_LIMITED = "rate_limited"
+    LOGIN_WALL = "login_wall"
+    BOT_CHALLENGE = "bot_challenge"
+    SERVER_ERROR = "server_error"
+    HELD_BACK = "held_back"
+    QUOTA = "quota"
+    BACKEND_ERROR = "backend_error"
+
+
+class AttemptOutcome(enum.StrEnum):
+    """How one backend's attempt ended: an account status, or one of the director's own.
+
+    ``skipped``: the backend cannot run here (missing library, credential, not replayable);
+    ``error``: the backend raised an exception it should not have (a bug, logged with its
+    traceback); ``cassette_miss``: a replayed check asked for a request the cassette lacks.
+    """
+
+    OK = "ok"
+    PRIVATE = "private"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"
+    LAYOUT_CHANGED = "layout_changed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+    CASSETTE_MISS = "cassette_miss"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,37 +113,76 @@ class Post:
     pinned: bool = False
 
     def __post_init__(self) -> None:
-        if self.published_at.tzinfo is None:
-            raise ValueError(f"post {self.id}: published_at must be timezone-aware")
+        # A malformed value comes from the platform's answer (or a plugin reading it wrong):
+        # LayoutChanged names the field so that the check says what changed.
+        if not isinstance(self.id, str) or not self.id:
+            raise MalformedPost(f"{self.platform} post has no id (got {self.id!r})")
+        if not isinstance(self.url, str) or not self.url.startswith(("https://", "http://")):
+            raise MalformedPost(f"{self.platform} post {self.id}: url {self.url!r} is not a URL")
+        if not isinstance(self.published_at, datetime):
+            raise MalformedPost(f"{self.platform} post {self.id}: published_at "
+                                f"{self.published_at!r} is not a datetime")
+        if self.published_at.tzinfo is None or self.published_at.utcoffset() is None:
+            raise MalformedPost(f"{self.platform} post {self.id}: published_at "
+                                f"{self.published_at.isoformat()} has no time zone (naive)")
 
     def __str__(self) -> str:
         return self.url
 
 
+def newest_first(posts: Iterable[Post], limit: int | None = None) -> tuple[Post, ...]:
+    """``posts`` ordered by ``published_at``, newest first, then cut at ``limit`` (if given).
+
+    Pinned posts take their place by their own time (``pinned`` stays a field); posts with
+    the same time keep the order of the answer. This is the engine's one ordering rule: a
+    platform that lists an old pinned post first, or oldest first, loses no newer post.
+    """
+    ordered = sorted(posts, key=lambda post: post.published_at, reverse=True)
+    return tuple(ordered if limit is None else ordered[:limit])
+
+
 @dataclass(frozen=True, kw_only=True)
 class Profile:
-    """What one backend read of an account: whether it is public, and its newest posts."""
+    """What one backend read of an account: whether it is public, and its newest posts.
+
+    ``post_count`` is the number of posts the answer itself says the account has (TikTok's
+    ``stats.videoCount``, Instagram's ``edge_owner_to_timeline_media.count``), or None when it
+    does not say; ``post_count_field`` names where it was read. A public profile with
+    ``post_count > 0`` and no posts is an answer that held the posts back: the engine makes
+    it ``unavailable`` (cause ``held_back``), never "no posts".
+    """
 
     public: bool
     posts: tuple[Post, ...] = ()
+    post_count: int | None = None
+    post_count_field: str = ""
     # A platform's own id for the account (a YouTube channel id, a TikTok secUid), if read.
     platform_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Attempt:
-    """One backend's try during a check: its outcome (an account status, or ``skipped``)."""
+    """One backend's try during a check.
+
+    ``outcome`` is an :class:`AttemptOutcome` value; ``cause`` is set when it is
+    ``unavailable`` (and is ``backend_error`` for ``error``); ``seconds`` is wall time.
+    """
 
     backend: str
     outcome: str
     detail: str = ""
     requests: int = 0
     seconds: float = 0.0
+    cause: UnavailableCause | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Snapshot:
-    """What a check fetched: the account's status plus its recent posts (SPEC §2)."""
+    """What a check fetched: the account's status plus its recent posts (SPEC §2).
+
+    ``posts`` are newest first (by ``published_at``, pinned posts at their own time), at most
+    ``limit``. ``cause`` is set exactly when ``status`` is ``unavailable``.
+    """
 
     account: Account
     status: AccountStatus
@@ -103,6 +190,9 @@ class Snapshot:
     public: bool | None = None
     backend: str | None = None
     detail: str = ""
+    cause: UnavailableCause | None = None
+    # The most posts the check asked for (the platform's or the configured limit).
+    limit: int | None = None
     requests: int = 0
     seconds: float = 0.0
     attempts: tuple[Attempt, ...] = ()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from .errors import InvalidHandle, UnknownBackend
 
@@ -13,13 +15,38 @@ if TYPE_CHECKING:
     from .backends import Backend
 
 
+def describe_handle_character(ch: str) -> str:
+    """``ch`` named for an error message: quoted, with its Unicode name when it could be
+    mistaken for another character or cannot be seen (``' ' (a space)``, ``U+200B (ZERO WIDTH
+    SPACE)``, ``'а' (CYRILLIC SMALL LETTER A)``)."""
+    if ch == " ":
+        return "' ' (a space)"
+    if ch == "@":
+        return "'@' (other than one at the start)"
+    name = unicodedata.name(ch, "")
+    category = unicodedata.category(ch)
+    if ch.isspace() or category[0] in "CMZ" or not ch.isprintable():
+        return f"U+{ord(ch):04X} ({name or 'an invisible character'})"
+    if not ch.isascii() and name:
+        return f"'{ch}' ({name})"
+    return f"'{ch}'"
+
+
 @dataclass(frozen=True, kw_only=True)
 class HandleRule:
     """How a platform spells handles (SPEC R3).
 
-    ``pattern`` is matched against the handle once a leading ``@`` (when ``strip_at``) and a
-    profile URL (any of ``profile_urls``, each with a ``handle`` group) have been removed.
-    ``description`` says the rule in words for error messages.
+    :meth:`normalise` strips the input, reduces a profile URL (any of ``profile_urls``, each
+    with a ``handle`` group, percent-decoded: browsers copy ``/@caf%C3%A9``) to its handle,
+    removes a leading ``@`` (when ``strip_at``), and NFC-normalises it, so that a handle typed
+    with combining accents is the same as a composed one. ``pattern`` is then matched against
+    the whole handle; ``description`` says the rule in words for error messages.
+
+    The optional parts let an error name what is wrong rather than only repeat the rule:
+    ``allowed`` tests one character (a pattern one allowed character matches, or a function),
+    and the first character it refuses is named; ``length`` is the (fewest, most) characters,
+    counted after NFC; ``faults`` are (pattern found in a bad handle, what it says) pairs, such
+    as a dot at the end. A rule without them still refuses through ``pattern``.
     """
 
     pattern: re.Pattern[str]
@@ -27,22 +54,70 @@ class HandleRule:
     case_insensitive: bool = True
     strip_at: bool = True
     profile_urls: tuple[re.Pattern[str], ...] = ()
+    allowed: re.Pattern[str] | Callable[[str], bool] | None = None
+    length: tuple[int, int] | None = None
+    faults: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def normalise(self, raw: str, platform: str) -> str:
-        """The handle in canonical form, or :class:`InvalidHandle` naming the rule."""
+        """The handle in canonical form, or :class:`InvalidHandle` naming the fault and the rule."""
+        handle = self.reduce(raw)
+        self.check(handle, raw, platform)
+        return self.canonical(handle)
+
+    def reduce(self, raw: str) -> str:
+        """The handle ``raw`` names, before any check: from a profile URL (percent-decoded),
+        without a leading ``@`` (when ``strip_at``), NFC-normalised."""
         handle = raw.strip()
         for url_pattern in self.profile_urls:
             found = url_pattern.match(handle)
             if found:
-                handle = found.group("handle")
+                handle = unquote(found.group("handle"))
                 break
-        if self.strip_at:
-            handle = handle.removeprefix("@")
+        handle = unicodedata.normalize("NFC", handle)
+        return handle.removeprefix("@") if self.strip_at else handle
+
+    def canonical(self, handle: str) -> str:
+        """A checked handle as stored: NFC, and lower-cased when the platform ignores case."""
+        if self.case_insensitive:
+            handle = unicodedata.normalize("NFC", handle.lower())
+        return handle
+
+    def allows(self, ch: str) -> bool:
+        """True when ``ch`` may appear in a handle (always, when the rule has no ``allowed``)."""
+        if self.allowed is None:
+            return True
+        if isinstance(self.allowed, re.Pattern):
+            return self.allowed.fullmatch(ch) is not None
+        return bool(self.allowed(ch))
+
+    def problem(self, handle: str) -> str | None:
+        """What is wrong with a reduced ``handle`` in words, or None when no part of the rule
+        (characters, length, faults) is broken."""
+        for ch in handle:
+            if not self.allows(ch):
+                return f"{describe_handle_character(ch)} is not allowed"
+        if self.length is not None:
+            fewest, most = self.length
+            count = len(handle)
+            if count < fewest:
+                return f"it has {count} character{'' if count == 1 else 's'}, fewer than {fewest}"
+            if count > most:
+                return f"it has {count} characters, more than {most}"
+        for fault, says in self.faults:
+            if fault.search(handle):
+                return says
+        return None
+
+    def check(self, handle: str, raw: str, platform: str) -> None:
+        """Raise :class:`InvalidHandle` when a reduced ``handle`` (typed as ``raw``) breaks the
+        rule: the message names the fault (the offending character first) and states the rule."""
         if not handle:
             raise InvalidHandle(f"the {platform} handle is empty")
-        if not self.pattern.fullmatch(handle):
-            raise InvalidHandle(f"{raw.strip()!r} is not a valid {platform} handle: {self.description}")
-        return handle.lower() if self.case_insensitive else handle
+        problem = self.problem(handle)
+        if problem is None and self.pattern.fullmatch(handle):
+            return
+        reason = f"{problem}; {self.description}" if problem else self.description
+        raise InvalidHandle(f"{raw.strip()!r} is not a valid {platform} handle: {reason}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from .backends import CheckSession
 from .hookspecs import hookimpl
-from .models import Account, Post
+from .models import Account, Post, newest_first
 from .platforms import Platform
 
 
@@ -36,4 +36,4 @@ class PlatformPlugin:
     ) -> Sequence[Post] | None:
         if account.platform != self.platform.name:
             return None
-        return session.profile(account).posts[:limit]
+        return newest_first(session.profile(account).posts, limit)

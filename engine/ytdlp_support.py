@@ -66,3 +66,4 @@ def counting_downloader(params: dict[str, Any], counter: RequestCounter, **kwarg
     downloader = counting_downloader_class()(params, **kwargs)
     downloader.counter = counter
     return downloader
+

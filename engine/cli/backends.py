@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config import load_config
 from engine.core import Engine
+from engine.errors import InvalidInput
 
 from .common import add_config_option
 
@@ -16,14 +17,21 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("backends", help="list platforms, backends and their order")
     add_config_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--stats", action="store_true",
+                        help="also count each backend's attempts in the service database: ok, "
+                        "unavailable by cause, layout_changed, error")
+    parser.add_argument("--days", type=float, default=7.0, metavar="N",
+                        help="with --stats: the last N days (default 7)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     engine = Engine(load_config(args.config))
     rows = engine.backend_statuses()
+    stats = _stats(args) if args.stats else {}
     if args.json:
-        print(json.dumps([row.__dict__ for row in rows], indent=2))
+        print(json.dumps([{**row.__dict__, **({"stats": _stats_json(stats.get(
+            (row.platform, row.backend)))} if args.stats else {})} for row in rows], indent=2))
         return 0
     for platform in sorted({row.platform for row in rows}):
         order = " → ".join(engine.backend_order(platform))
@@ -32,4 +40,32 @@ def run(args: argparse.Namespace) -> int:
             place = f"#{row.position}" if row.position else "  -"
             state = "available" if row.available else f"not available: {row.reason}"
             print(f"  {place:>3} {row.backend:<12} {state}  — {row.description}")
+            if args.stats:
+                print(f"        {_stats_line(stats.get((row.platform, row.backend)), args.days)}")
     return 0
+
+
+def _stats(args: argparse.Namespace) -> dict[tuple[str, str], Any]:
+    from engine.service.backend_stats import backend_stats
+
+    from .service_common import open_service
+
+    if args.days <= 0:
+        raise InvalidInput(f"--days must be above 0, not {args.days:g}")
+    with open_service(args, queue=False) as service:
+        return {(item.platform, item.backend): item for item in backend_stats(service, args.days)}
+
+
+def _stats_json(item: Any) -> dict[str, Any]:
+    if item is None:
+        return {"attempts": 0, "outcomes": {}, "causes": {}}
+    return {"attempts": item.attempts, "outcomes": item.outcomes, "causes": item.causes}
+
+
+def _stats_line(item: Any, days: float) -> str:
+    if item is None or not item.attempts:
+        return f"no attempt in the last {days:g} days"
+    outcomes = ", ".join(f"{name} {count}" for name, count in item.outcomes.items())
+    causes = ", ".join(f"{name} {count}" for name, count in item.causes.items())
+    return (f"last {days:g} days: {item.attempts} attempt(s): {outcomes}"
+            + (f" (causes: {causes})" if causes else ""))

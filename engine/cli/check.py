@@ -63,8 +63,13 @@ def render_table(outcome: CheckOutcome) -> str:
     snapshot = outcome.snapshot
     lines = [
         f"{snapshot.account.platform} @{snapshot.account.handle}: {snapshot.status.value}"
-        f" via {snapshot.backend or 'no backend'}, {snapshot.requests} request(s)",
+        + (f" ({snapshot.cause.value})" if snapshot.cause else "")
+        + f" via {snapshot.backend or 'no backend'}, {snapshot.requests} request(s)",
     ]
+    failed = [a for a in snapshot.attempts if a.outcome == "error"]
+    for attempt in failed:
+        lines.append(f"  backend {attempt.backend} failed with an error (a bug, logged with its "
+                     f"traceback): {attempt.detail}")
     if snapshot.detail:
         lines.append(f"  {snapshot.detail}")
     if snapshot.status is not AccountStatus.OK:

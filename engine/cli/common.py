@@ -6,6 +6,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
+from engine.cache import MemoryCache
 from engine.config import Config, load_config
 from engine.core import Engine
 from engine.replay import cassette
@@ -28,14 +29,18 @@ def add_cassette_options(parser: argparse.ArgumentParser) -> None:
 
 @contextlib.contextmanager
 def open_engine(args: argparse.Namespace, config: Config | None = None) -> Iterator[Engine]:
-    """The engine for a command, replaying or recording ``--cassette`` when given."""
+    """The engine for a command, replaying or recording ``--cassette`` when given (then with
+    a fresh in-memory cache, never the persistent one)."""
     config = config or load_config(getattr(args, "config", None))
     path = getattr(args, "cassette", None)
     if getattr(args, "record", False) and not path:
         raise_usage("--record needs --cassette FILE")
     with contextlib.ExitStack() as stack:
         replaying = bool(path) and not args.record
-        engine = Engine(config, replaying=replaying)
+        # With a cassette, a fresh in-memory cache: one cassette always gives the same
+        # requests (a cached channel id or secUid would skip a recorded request), and a
+        # recording holds the cold path a replay needs.
+        engine = Engine(config, replaying=replaying, cache=MemoryCache() if path else None)
         stack.callback(engine.close)
         if path:
             volatile = {p for platform in engine.platforms.values()

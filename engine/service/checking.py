@@ -26,7 +26,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from engine.dates import iso_utc, parse_instant
 from engine.errors import CassetteMiss, ConfigurationError
-from engine.models import Account, AccountStatus, Attempt, Post, PostKind, Snapshot
+from engine.models import (
+    Account,
+    AccountStatus,
+    Attempt,
+    Post,
+    PostKind,
+    Snapshot,
+    UnavailableCause,
+)
 from engine.storage.models import (
     ActionRow,
     CheckRow,
@@ -188,7 +196,8 @@ def _obtain_snapshot(service: Service,
     except (CassetteMiss, ConfigurationError) as error:
         # Not a platform answer: keep the claim and retry it like an unavailable check.
         snapshot = Snapshot(account=account, status=AccountStatus.UNAVAILABLE,
-                            detail=f"{type(error).__name__}: {error}")
+                            detail=f"{type(error).__name__}: {error}",
+                            cause=UnavailableCause.BACKEND_ERROR)
     except BaseException:
         _release_fetch(service, account)
         raise
@@ -244,7 +253,8 @@ def post_from_json(item: dict[str, Any]) -> Post:
 
 
 def _attempt_json(attempt: Attempt) -> dict[str, object]:
-    return {"backend": attempt.backend, "outcome": attempt.outcome, "detail": attempt.detail,
+    return {"backend": attempt.backend, "outcome": str(attempt.outcome),
+            "cause": attempt.cause.value if attempt.cause else None, "detail": attempt.detail,
             "requests": attempt.requests, "seconds": round(attempt.seconds, 4)}
 
 
@@ -282,7 +292,8 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
             claim_id=claim_id, kind=leased.kind, platform=snapshot.account.platform,
             handle=snapshot.account.handle, status=snapshot.status.value,
             backend=snapshot.backend, requests=snapshot.requests, seconds=snapshot.seconds,
-            detail=snapshot.detail, attempts=[_attempt_json(a) for a in snapshot.attempts],
+            detail=snapshot.detail, cause=snapshot.cause.value if snapshot.cause else None,
+            attempts=[_attempt_json(a) for a in snapshot.attempts],
             posts=[post_to_json(p) for p in snapshot.posts] if shared_from is None else [],
             shared_from=shared_from, fetched_at=now if shared_from is None else
             snapshot.fetched_at, finished_at=now)
@@ -304,11 +315,12 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
         _next_state(claim, leased.kind, snapshot.status, outcome.counted, now, settings)
         claim.last_status = snapshot.status.value
         claim.last_detail = detail
+        claim.last_cause = snapshot.cause.value if snapshot.cause else None
         claim.lease_owner = None
         claim.lease_until = None
         result = CheckResult(
             claim_id=claim_id, check_id=check.id, kind=leased.kind,
-            status=snapshot.status.value, backend=snapshot.backend,
+            status=snapshot.status.value, cause=claim.last_cause, backend=snapshot.backend,
             requests=snapshot.requests if shared_from is None else 0, shared_from=shared_from,
             detail=detail, posts=tuple(outcome.posts), counted=outcome.counted,
             points=outcome.points, claim_state=claim.state, next_check_at=claim.due_at)

@@ -74,6 +74,7 @@ def to_claim(row: ClaimRow) -> Claim:
                  created_at=row.created_at, due_at=row.due_at, counted=row.counted,
                  rechecks_done=row.rechecks_done, failures=row.failures,
                  last_status=row.last_status, last_detail=row.last_detail,
+                 last_cause=row.last_cause,
                  finished_at=row.finished_at)
 
 

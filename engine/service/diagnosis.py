@@ -16,6 +16,7 @@ from engine.dates import iso_utc
 from engine.errors import InvalidInput
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, SeenPostRow
 
+from .causes import cause_text
 from .context import Service
 from .members import linked_handle, load_member_row
 from .missions import load_mission_row, to_mission
@@ -56,15 +57,16 @@ TEXTS: dict[str, dict[str, str]] = {
               "for the button.",
     },
     "platform_unavailable": {
-        "fr": "{platform} n'a pas répondu (limite ou page de connexion) ; la vérification est "
-              "relancée automatiquement, prochain essai vers {at}.",
-        "en": "{platform} did not answer (rate limit or login wall); the check is retried "
-              "automatically, next try around {at}.",
+        "fr": "{platform} n'a pas pu être lu : {cause}. La vérification est relancée "
+              "automatiquement, prochain essai vers {at}.",
+        "en": "{platform} could not be read: {cause}. The check is retried automatically, "
+              "next try around {at}.",
     },
     "claim_unavailable": {
-        "fr": "{platform} n'a pas pu être lu pendant 24 heures ; réessayez plus tard en "
-              "cliquant à nouveau sur le bouton.",
-        "en": "{platform} could not be read for 24 hours; try again later with the button.",
+        "fr": "{platform} n'a pas pu être lu pendant 24 heures (dernière cause : {cause}) ; "
+              "réessayez plus tard en cliquant à nouveau sur le bouton.",
+        "en": "{platform} could not be read for 24 hours (last cause: {cause}); try again "
+              "later with the button.",
     },
     "account_private": {
         "fr": "Votre compte {platform} @{handle} est privé : passez-le en public pour que vos "
@@ -91,10 +93,10 @@ TEXTS: dict[str, dict[str, str]] = {
               "posts of the grid are read.",
     },
     "hashtag_missing": {
-        "fr": "{url} : le hashtag #{hashtag} est absent ; ajoutez-le dans la légende d'une "
-              "publication de la grille (pas en story).",
-        "en": "{url}: #{hashtag} is missing; add it to the caption of a post on the grid "
-              "(not a story).",
+        "fr": "{url} : le hashtag #{hashtag} est absent{found} ; ajoutez-le dans la légende "
+              "d'une publication de la grille (pas en story).",
+        "en": "{url}: #{hashtag} is missing{found}; add it to the caption of a post on the "
+              "grid (not a story).",
     },
     "hashtag_near_miss": {
         "fr": "{url} : corrigez la faute de frappe du hashtag : {near} au lieu de #{hashtag}.",
@@ -177,18 +179,19 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
             if check is None:
                 add("check_pending", platform, platform=title)
                 continue
+            cause = cause_text(check.cause, check.status, title, lang)
             if claim.state == "unavailable":
-                add("claim_unavailable", platform, platform=title)
+                add("claim_unavailable", platform, platform=title, cause=cause)
                 continue
             if check.status in ("unavailable", "layout_changed"):
-                add("platform_unavailable", platform, platform=title, at=at)
+                add("platform_unavailable", platform, platform=title, at=at, cause=cause)
                 continue
             if check.status == "private":
                 add("account_private", platform, platform=title, handle=check.handle)
             elif check.status == "not_found":
                 add("account_not_found", platform, platform=title, handle=check.handle)
             else:
-                _post_lines(session, check, claim, action.hashtag, mission, add)
+                _post_lines(session, check, claim, action.hashtag, mission, add, lang)
             if claim.state == "rechecking":
                 add("recheck_scheduled", platform, platform=title, at=at)
     return Diagnosis(member_id=member_id, mission_id=mission_id, lang=lang,
@@ -196,7 +199,7 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
 
 
 def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str,
-                mission: Mission, add: Callable[..., None]) -> None:
+                mission: Mission, add: Callable[..., None], add_lang: str) -> None:
     seen = list(session.scalars(select(SeenPostRow).where(SeenPostRow.check_id == check.id)
                                 .order_by(SeenPostRow.published_at.desc())))
     if claim.post_id and not seen:
@@ -212,5 +215,9 @@ def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str
             continue
         # The near-miss detail starts with the tag that was typed ("#sumer2025 is not …").
         near = post.detail.split(" ", 1)[0] if post.detail.startswith("#") else post.detail
+        # The tags as the member wrote them, in any script (#อนิเมะ, #نرم‌افزار).
+        tags = " ".join(f"#{tag}" for tag in post.hashtags)
+        found = ((f" (hashtags lus : {tags})" if add_lang == "fr" else f" (hashtags read: {tags})")
+                 if tags else "")
         add(post.verdict, check.platform, post.url, url=post.url, hashtag=hashtag,
-            near=near, start=start, end=end)
+            near=near, start=start, end=end, found=found)

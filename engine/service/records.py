@@ -116,6 +116,8 @@ class Claim(Record):
     failures: int
     last_status: str | None
     last_detail: str
+    # Why the last check was unavailable (an UnavailableCause value), None otherwise.
+    last_cause: str | None = None
     finished_at: datetime | None
 
 
@@ -139,6 +141,8 @@ class CheckResult(Record):
     check_id: int
     kind: str
     status: str
+    # An UnavailableCause value when status is unavailable, None otherwise.
+    cause: str | None
     backend: str | None
     requests: int
     shared_from: int | None
@@ -178,6 +182,8 @@ class MissionSummary(Record):
     points: int
     unavailable_claims: int
     top_rejections: tuple[tuple[str, int], ...]
+    # Claims whose last check was unavailable, by UnavailableCause (network, rate_limited...).
+    unavailable_causes: dict[str, int] = field(default_factory=dict)
     per_platform: dict[str, dict[str, int]] = field(default_factory=dict)
     per_day: dict[str, dict[str, int]] = field(default_factory=dict)
 

@@ -97,6 +97,9 @@ def summaries(service: Service, mission_id: int | None = None) -> list[MissionSu
                 participants=len({claim.member_id for claim in claims}),
                 credited_posts=len(credits), points=int(points),
                 unavailable_claims=sum(1 for c in claims if c.state == "unavailable"),
+                unavailable_causes=dict(sorted(Counter(
+                    c.last_cause or "unknown" for c in claims
+                    if c.last_status == "unavailable").items())),
                 top_rejections=tuple(reasons.most_common(5)),
                 per_platform=dict(sorted(per_platform.items())),
                 per_day=dict(sorted(per_day.items()))))
@@ -131,7 +134,10 @@ def as_table(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> st
         lines.append(f"mission {item.mission_id} «{item.title}»: {item.claims} claim(s), "
                      f"{item.participants} participant(s), {item.credited_posts} credited "
                      f"post(s), {item.points} point(s), {item.unavailable_claims} unavailable; "
-                     f"top rejections: {top}")
+                     f"top rejections: {top}" + (
+                         "; platform not readable at the last check: " + ", ".join(
+                             f"{cause} ×{count}" for cause, count in item.unavailable_causes.items())
+                         if item.unavailable_causes else ""))
     if not rows:
         return "\n".join(lines + ["(no post seen yet)"])
     header = ["mission", "member", "platform", "handle", "post", "published", "hashtags",

@@ -140,6 +140,8 @@ class ClaimRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     last_detail: Mapped[str] = mapped_column(Text, default="")
+    # UnavailableCause of the last check when it was unavailable (network, rate_limited, ...).
+    last_cause: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class CheckRow(Base):
@@ -158,6 +160,8 @@ class CheckRow(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(default=0.0)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # UnavailableCause when status is unavailable: network, rate_limited, login_wall, ...
+    cause: Mapped[str | None] = mapped_column(String(20), nullable=True)
     attempts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     # The posts the fetch returned (whole snapshot), so a simultaneous claim can reuse them.
     posts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)

@@ -25,7 +25,7 @@ import pytest
 from engine.cache import MemoryCache
 from engine.config import config_from_mapping
 from engine.core import Engine
-from engine.models import AccountStatus, Snapshot
+from engine.models import AccountStatus, AttemptOutcome, Snapshot, UnavailableCause
 from engine.replay import cassette
 
 
@@ -49,30 +49,64 @@ def replay_snapshot(
         return engine.snapshot(engine.account(platform, handle), backends=[backend], limit=limit)
 
 
+CASES = ("public", "private", "not_found", "unavailable", "layout_changed", "held_back")
+
+
 class BackendContract:
     """Statuses and post invariants that every backend of a platform must produce.
 
-    Subclasses provide ``platform``, ``handles`` (case → handle for the cases ``public``,
-    ``private``, ``not_found``, ``unavailable``, ``layout_changed``), ``max_requests``
-    (backend → the most requests a check of the public account may cost) and
-    ``cassette(backend, case) -> Path``. A case whose cassette does not exist for a backend is
-    skipped with the reason named.
+    Subclasses provide ``platform``, ``handles`` (case → handle for the cases of
+    :data:`CASES`: ``public``, ``private``, ``not_found``, ``unavailable`` (any refusal),
+    ``layout_changed``, ``held_back`` (an answer that says the account has posts and carries
+    none)), ``max_requests`` (backend → the most requests a check of the public account may
+    cost) and ``cassette(backend, case) -> Path``.
+
+    A case whose cassette does not exist **fails**, unless ``unsupported[backend][case]``
+    gives the reason the backend cannot meet that case (then it is skipped with that reason).
+    Every replay also checks what holds for every case: no attempt ends in ``error`` (a bug in
+    the backend, which must never pass for a platform's refusal), at most ``limit`` posts,
+    newest first, and a cause on every ``unavailable``.
     """
 
     platform: ClassVar[str]
     handles: ClassVar[dict[str, str]]
     max_requests: ClassVar[dict[str, int]]
     settings: ClassVar[dict[str, dict[str, Any]]] = {}
+    unsupported: ClassVar[dict[str, dict[str, str]]] = {}
 
     def cassette(self, backend: str, case: str) -> Path:
         raise NotImplementedError
 
     def replay(self, backend: str, case: str) -> Snapshot:
+        reason = self.unsupported.get(backend, {}).get(case)
+        if reason:
+            pytest.skip(f"{self.platform}/{backend} declares the {case} case unsupported: {reason}")
         path = self.cassette(backend, case)
         if not path.is_file():
-            pytest.skip(f"no {case} cassette for {self.platform}/{backend} at {path}")
+            pytest.fail(f"no {case} cassette for {self.platform}/{backend} at {path}: build one, "
+                        f"or declare unsupported[{backend!r}][{case!r}] with the reason")
+        snapshot = self.play(backend, case, path)
+        self.check_invariants(snapshot)
+        return snapshot
+
+    def play(self, backend: str, case: str, path: Path) -> Snapshot:
+        """Run the check of ``case`` from ``path`` (override for traffic VCR cannot replay)."""
         return replay_snapshot(self.platform, self.handles[case], backend, path,
                                settings=self.settings.get(backend))
+
+    @staticmethod
+    def check_invariants(snapshot: Snapshot) -> None:
+        """What every snapshot of every backend must hold, whatever the case."""
+        errors = [a for a in snapshot.attempts if a.outcome == AttemptOutcome.ERROR]
+        assert not errors, f"an attempt ended in error (a bug in the backend): {errors[0].detail}"
+        assert snapshot.limit is not None and len(snapshot.posts) <= snapshot.limit, (
+            f"{len(snapshot.posts)} posts for a limit of {snapshot.limit}")
+        times = [post.published_at for post in snapshot.posts]
+        assert times == sorted(times, reverse=True), "posts are not newest first"
+        if snapshot.status is AccountStatus.UNAVAILABLE:
+            assert snapshot.cause is not None, "an unavailable check must carry its cause"
+        else:
+            assert snapshot.cause is None
 
     def test_public_account_gives_posts(self, backend: str) -> None:
         snapshot = self.replay(backend, "public")
@@ -102,8 +136,15 @@ class BackendContract:
         assert snapshot.status is AccountStatus.UNAVAILABLE, snapshot.detail
         assert snapshot.posts == ()
         assert snapshot.detail
+        assert snapshot.cause not in (None, UnavailableCause.BACKEND_ERROR, UnavailableCause.HELD_BACK)
 
     def test_unknown_shape_is_layout_changed(self, backend: str) -> None:
         snapshot = self.replay(backend, "layout_changed")
         assert snapshot.status is AccountStatus.LAYOUT_CHANGED, snapshot.detail
+        assert snapshot.posts == ()
+
+    def test_held_back_posts_are_unavailable_never_no_posts(self, backend: str) -> None:
+        snapshot = self.replay(backend, "held_back")
+        assert snapshot.status is AccountStatus.UNAVAILABLE, snapshot.detail
+        assert snapshot.cause is UnavailableCause.HELD_BACK, snapshot.detail
         assert snapshot.posts == ()

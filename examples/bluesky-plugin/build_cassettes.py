@@ -192,6 +192,10 @@ def build() -> None:
                  headers={"ratelimit-limit": "3000", "ratelimit-remaining": "0",
                           "ratelimit-reset": "1750000300", "ratelimit-policy": "3000;w=300"}),
     ])
+    # An empty page that still hands a cursor for more: the AppView held the posts back.
+    write_cassette(ROOT / "held_back.yaml", [
+        Exchange(url(HANDLE), body={"feed": [], "cursor": stamp(NOW - timedelta(days=1))}),
+    ])
     write_cassette(ROOT / "unknown_shape.yaml", [
         Exchange(url(HANDLE), body={"items": [{"uri": f"at://{DID}/app.bsky.feed.post/3lrx"}],
                                     "cursor": "3lrx"}),

@@ -20,13 +20,26 @@ POST_URL_PATTERNS = (
                re.I),
 )
 
-# Messages Instagram puts in refusals (HTTP 400/401/403 bodies).
-REFUSAL_MARKERS = (
-    "please wait a few minutes",
-    "checkpoint_required",
-    "challenge_required",
-    "feedback_required",
-    "login_required",
-    "require_login",
-    "make sure you are logged in",
+# Refusals: a marker of the body of an HTTP 400/401/403 answer (lower-cased) → the cause of
+# ``unavailable``, with where the meaning was established. Checked in this order.
+REFUSAL_CAUSES: tuple[tuple[str, str], ...] = (
+    # 401 "fail", "Please wait a few minutes before you try again": a rate limit per address
+    # that survives waiting; a logged-in session helps (instaloader issues #2425, #2501)
+    ("please wait a few minutes", "rate_limited"),
+    # an action block after too many requests (instaloader's QueryReturnedBadRequestException
+    # messages; PLATFORMS.md)
+    ("feedback_required", "rate_limited"),
+    # a security checkpoint for the address or session: log in to pass it (PLATFORMS.md)
+    ("checkpoint_required", "login_wall"),
+    ("challenge_required", "login_wall"),
+    ("login_required", "login_wall"),
+    ("require_login", "login_wall"),
+    ("make sure you are logged in", "login_wall"),
 )
+REFUSAL_MARKERS = tuple(marker for marker, _cause in REFUSAL_CAUSES)
+# HTTP statuses without a known marker: 401 asks for a login; 400 and 403 refuse the address.
+STATUS_CAUSES = {400: "login_wall", 401: "login_wall", 403: "login_wall", 429: "rate_limited"}
+# Redirect targets that are the login wall.
+LOGIN_PATHS = ("/accounts/login", "/challenge")
+# Where the answer says how many posts the account has.
+POST_COUNT_FIELD = "data.user.edge_owner_to_timeline_media.count"

@@ -24,11 +24,12 @@ from engine.errors import (
     PlatformUnavailable,
 )
 from engine.hashtags import extract_hashtags
-from engine.models import Account, Post, PostKind, Profile
+from engine.library_errors import network_failure
+from engine.models import Account, Post, PostKind, Profile, newest_first
 from engine.replay import find_cassette_miss
 from engine.request_counting import counting_requests_library
 
-from .constants import POST_URL
+from .constants import POST_COUNT_FIELD, POST_URL, REFUSAL_CAUSES
 
 _KINDS = {"GraphImage": PostKind.IMAGE, "GraphVideo": PostKind.VIDEO,
           "GraphSidecar": PostKind.CAROUSEL}
@@ -50,15 +51,20 @@ class InstagramInstaloader(Backend):
                 profile = instaloader.Profile.from_username(loader.context, account.handle)
                 if profile.is_private and not profile.followed_by_viewer:
                     return Profile(public=False, platform_id=str(profile.userid))
+                # Each post costs instaloader one query: read ``limit`` in the answer's order (pinned
+                # first), and let the engine order them.
                 posts = [self._post(item)
                          for item in itertools.islice(profile.get_posts(), session.limit)]
+                count = profile.mediacount
         except instaloader.ProfileNotExistsException as error:
             raise AccountNotFound(f"Instagram has no account with this handle ({error})") from None
         except (instaloader.LoginRequiredException,
                 instaloader.PrivateProfileNotFollowedException) as error:
-            raise PlatformUnavailable(f"Instagram asks to log in: {error}") from None
+            raise PlatformUnavailable(f"Instagram asks to log in: {error}",
+                                      cause="login_wall") from None
         except instaloader.TooManyRequestsException as error:
-            raise PlatformUnavailable(f"Instagram rate limit (HTTP 429): {error}") from None
+            raise PlatformUnavailable(f"Instagram rate limit (HTTP 429): {error}",
+                                      cause="rate_limited") from None
         except instaloader.BadResponseException as error:
             # instaloader found the answer but not what it looks for in it (the page's posts,
             # a post's items or media_type): Instagram changed its shape.
@@ -67,16 +73,21 @@ class InstagramInstaloader(Backend):
             miss = find_cassette_miss(error)
             if miss:
                 raise miss from error
-            raise PlatformUnavailable(f"instaloader: {type(error).__name__}: {error}") from None
+            raise _translate(error) from None
         except instaloader.exceptions.AbortDownloadException as error:
             # Not an InstaloaderException: checkpoint/challenge answers, a logged-out session.
-            raise PlatformUnavailable(f"Instagram refused instaloader: {error}") from None
+            raise PlatformUnavailable(f"Instagram refused instaloader: {error}",
+                                      cause="login_wall") from None
         except (KeyError, TypeError, ValueError) as error:
             miss = find_cassette_miss(error)
             if miss:
                 raise miss from error
             raise LayoutChanged(f"instaloader could not read the answer: {error!r}") from None
-        return Profile(public=True, posts=tuple(posts), platform_id=str(profile.userid))
+        return Profile(public=True, posts=newest_first(posts, session.limit),
+                       platform_id=str(profile.userid),
+                       post_count=count if isinstance(count, int) else None,
+                       post_count_field="instaloader Profile.mediacount (" +
+                       POST_COUNT_FIELD.removeprefix("data.user.") + ")")
 
     def _loader(self, instaloader: Any) -> Any:
         loader = instaloader.Instaloader(
@@ -157,3 +168,28 @@ def _once_per_check(context: Any) -> None:
         return pages[path]
 
     context.get_page_data = get_page_data
+
+
+def _translate(error: Exception) -> Exception:
+    """An ``InstaloaderException`` that names no kind (``ConnectionException`` and others) as
+    an engine error, from its message: instaloader puts the HTTP status and Instagram's own
+    message there ("401 Unauthorized - \"fail\" status, message \"Please wait a few
+    minutes…\""). A message this backend does not know is a ``RuntimeError`` (``error``)."""
+    message = str(error)
+    lowered = message.lower()
+    found = next((cause for marker, cause in REFUSAL_CAUSES if marker in lowered), None)
+    if found:
+        return PlatformUnavailable(f"Instagram refused instaloader: {message}", cause=found)
+    if "429" in lowered or "too many requests" in lowered:
+        return PlatformUnavailable(f"Instagram rate limit: {message}", cause="rate_limited")
+    if any(code in lowered for code in ("401 unauthorized", "403 forbidden", "400 bad request",
+                                        "redirected to login")):
+        return PlatformUnavailable(f"Instagram refused instaloader: {message}",
+                                   cause="login_wall")
+    if any(code in lowered for code in ("500 ", "502 ", "503 ", "504 ")):
+        return PlatformUnavailable(f"Instagram server error: {message}", cause="server_error")
+    if network_failure(error):
+        return PlatformUnavailable(f"instaloader could not reach Instagram: {message}",
+                                   cause="network")
+    return RuntimeError(f"instaloader failed in a way this backend does not know: "
+                        f"{type(error).__name__}: {message}")

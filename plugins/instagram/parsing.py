@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.dates import from_epoch
-from engine.errors import AccountNotFound, LayoutChanged
+from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags
-from engine.models import Post, PostKind, Profile
+from engine.models import Post, PostKind, Profile, newest_first
 
-from .constants import POST_URL
+from .constants import POST_COUNT_FIELD, POST_URL
 
 _GRAPHQL_KINDS = {
     "GraphImage": PostKind.IMAGE,
@@ -47,6 +47,9 @@ def parse_profile_info(body: Any, limit: int) -> Profile:
         raise AccountNotFound("Instagram has no account with this handle")
     if not isinstance(user, Mapping):
         raise LayoutChanged("Instagram answer's data.user is not an object")
+    if not user:
+        raise PlatformUnavailable("Instagram answered an emptied data.user ({}): the account "
+                                  "was held back, not reported missing", cause="held_back")
     is_private = _required(user, "is_private", "data.user")
     if not isinstance(is_private, bool):
         raise LayoutChanged("Instagram answer's data.user.is_private is not true or false")
@@ -57,8 +60,11 @@ def parse_profile_info(body: Any, limit: int) -> Profile:
     if not isinstance(edges, list):
         raise LayoutChanged("data.user.edge_owner_to_timeline_media.edges is not a list")
     posts = parse_items([_required(edge, "node", f"edges[{i}]") for i, edge in enumerate(edges)])
-    return Profile(public=True, posts=tuple(posts[:limit]),
-                   platform_id=str(user.get("id") or "") or None)
+    count = media.get("count") if isinstance(media, Mapping) else None
+    return Profile(public=True, posts=newest_first(posts, limit),
+                   platform_id=str(user.get("id") or "") or None,
+                   post_count=count if isinstance(count, int) else None,
+                   post_count_field=POST_COUNT_FIELD)
 
 
 def parse_items(items: Sequence[Any]) -> list[Post]:

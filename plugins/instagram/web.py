@@ -11,7 +11,14 @@ from engine.backends import Backend, CheckSession
 from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.models import Account, Profile
 
-from .constants import BASE_URL, PROFILE_INFO_PATH, REFUSAL_MARKERS, WEB_APP_ID
+from .constants import (
+    BASE_URL,
+    LOGIN_PATHS,
+    PROFILE_INFO_PATH,
+    REFUSAL_CAUSES,
+    STATUS_CAUSES,
+    WEB_APP_ID,
+)
 from .parsing import parse_profile_info
 
 
@@ -33,31 +40,38 @@ class InstagramWeb(Backend):
 
 
 def read_answer(response: httpx.Response) -> Any:
-    """The JSON body of a successful answer; refusals and missing users raised as errors."""
+    """The JSON body of a successful answer; refusals and missing users raised as errors.
+
+    Raises ``AccountNotFound`` (HTTP 404), ``PlatformUnavailable`` with the cause of
+    :data:`~plugins.instagram.constants.REFUSAL_CAUSES` (login wall, rate limit, server error)
+    and ``LayoutChanged`` (an unexpected status, or a body that is not JSON).
+    """
     status = response.status_code
     text = response.text
     lowered = text[:4000].lower()
     if status in (301, 302, 303, 307, 308):
         location = response.headers.get("location", "")
-        if "/accounts/login" in location or "/challenge" in location:
+        if any(path in location for path in LOGIN_PATHS):
             raise PlatformUnavailable(
                 "Instagram redirected to its login page (login wall); configure a session "
-                "cookie file or a proxy for instagram"
+                "cookie file or a proxy for instagram", cause="login_wall"
             )
-        raise PlatformUnavailable(f"Instagram redirected to {location or 'elsewhere'} (HTTP {status})")
+        raise PlatformUnavailable(f"Instagram redirected to {location or 'elsewhere'} "
+                                  f"(HTTP {status})", cause="login_wall")
     if status == 404:
         raise AccountNotFound("Instagram has no account with this handle (HTTP 404)")
     if status == 429:
-        raise PlatformUnavailable("Instagram rate limit (HTTP 429); the check will be retried later")
+        raise PlatformUnavailable("Instagram rate limit (HTTP 429)", cause="rate_limited")
     if status in (400, 401, 403):
-        marker = next((m for m in REFUSAL_MARKERS if m in lowered), None)
-        message = _message(text) or marker or "refused"
+        found = next(((m, c) for m, c in REFUSAL_CAUSES if m in lowered), None)
+        message = _message(text) or (found[0] if found else "refused")
         raise PlatformUnavailable(
             f"Instagram refused the request (HTTP {status}: {message}); a logged-in session "
-            "cookie or another address usually helps"
+            "cookie or another address usually helps",
+            cause=found[1] if found else STATUS_CAUSES[status],
         )
     if status >= 500:
-        raise PlatformUnavailable(f"Instagram server error (HTTP {status})")
+        raise PlatformUnavailable(f"Instagram server error (HTTP {status})", cause="server_error")
     if status != 200:
         raise LayoutChanged(f"Instagram answered HTTP {status}, which no parser expects")
     try:
@@ -65,11 +79,13 @@ def read_answer(response: httpx.Response) -> Any:
     except ValueError:
         if "login" in lowered or "<html" in lowered:
             raise PlatformUnavailable(
-                "Instagram answered with an HTML page instead of JSON (login wall)"
-            ) from None
+                "Instagram answered with an HTML page instead of JSON (login wall)",
+                cause="login_wall") from None
         raise LayoutChanged("Instagram answer is not JSON") from None
     if isinstance(body, dict) and body.get("status") == "fail":
-        raise PlatformUnavailable(f"Instagram refused the request: {body.get('message') or 'fail'}")
+        message = str(body.get("message") or "fail")
+        cause = next((c for m, c in REFUSAL_CAUSES if m in message.lower()), "rate_limited")
+        raise PlatformUnavailable(f"Instagram refused the request: {message}", cause=cause)
     return body
 
 

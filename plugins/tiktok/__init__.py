@@ -5,9 +5,16 @@ Post URLs are ``https://www.tiktok.com/@<handle>/video/<id>`` (``/photo/<id>`` f
 posts). Short links (``vm.tiktok.com/…``, ``vt.tiktok.com/…``) hide the id behind a redirect:
 :func:`short_link_code` recognises them, and the caller must resolve them (follow the redirect,
 which needs the network) before the post id can be read.
+
+Handles (SPEC R3) follow TikTok's Help Center, "Changing your username"
+(https://support.tiktok.com/en/getting-started/setting-up-your-profile/changing-your-username):
+letters, numbers, underscores and periods, with no period at the end; the app's username field
+takes 2 to 24 characters. Letters are ASCII; handles are case-insensitive and stored lower-cased.
 """
 
 from __future__ import annotations
+
+import re
 
 from engine.platforms import HandleRule, Platform
 from engine.plugin_base import PlatformPlugin
@@ -31,8 +38,11 @@ TIKTOK = Platform(
     default_limit=DEFAULT_LIMIT,
     handle_rule=HandleRule(
         pattern=HANDLE_PATTERN,
-        description="2 to 24 letters, digits, '_' and '.', not ending with '.'",
+        description="a handle is 2 to 24 ASCII letters, digits, '_' and '.', not ending with '.'",
         profile_urls=(PROFILE_URL,),
+        allowed=re.compile(r"[A-Za-z0-9_.]"),
+        length=(2, 24),
+        faults=((re.compile(r"\.$"), "it ends with '.'"),),
     ),
     post_url_template=POST_URL,
     post_url_patterns=POST_URL_PATTERNS,

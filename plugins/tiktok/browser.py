@@ -39,7 +39,13 @@ from .constants import (
     ITEM_LIST_WAIT_SECONDS,
     NAVIGATION_TIMEOUT_SECONDS,
 )
-from .parsing import parse_item_list, parse_items, parse_page, read_json_answer
+from .parsing import (
+    parse_item_list,
+    parse_items,
+    parse_page,
+    read_json_answer,
+    video_count_field,
+)
 
 
 def executable_path(options: Mapping[str, Any]) -> Path:
@@ -92,7 +98,9 @@ class TikTokBrowser(Backend):
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             if "Executable doesn't exist" in message or "Failed to launch" in message:
                 raise BackendNotAvailable(f"Chromium could not start: {message}") from None
-            raise PlatformUnavailable(f"the browser could not load TikTok: {message}") from None
+            cause = "network" if "net::ERR" in message or "Timeout" in message else "bot_challenge"
+            raise PlatformUnavailable(f"the browser could not load TikTok: {message}",
+                                      cause=cause) from None
 
     def _visit(self, browser: Any, account: Account, session: CheckSession,
                har: str | None) -> Profile:
@@ -120,15 +128,24 @@ class TikTokBrowser(Backend):
         main = page.goto(f"{base}/@{account.handle}", wait_until="domcontentloaded",
                          timeout=timeout * 1000)
         if main is None:
-            raise PlatformUnavailable("the browser got no answer for the TikTok profile page")
-        if main.status == 429 or main.status in (401, 403) or main.status >= 500:
-            raise PlatformUnavailable(f"TikTok refused the profile page (HTTP {main.status})")
+            raise PlatformUnavailable("the browser got no answer for the TikTok profile page",
+                                      cause="network")
+        if main.status == 429:
+            raise PlatformUnavailable("TikTok rate limit on the profile page (HTTP 429)",
+                                      cause="rate_limited")
+        if main.status in (401, 403):
+            raise PlatformUnavailable(f"TikTok refused the profile page (HTTP {main.status})",
+                                      cause="bot_challenge")
+        if main.status >= 500:
+            raise PlatformUnavailable(f"TikTok server error on the profile page "
+                                      f"(HTTP {main.status})", cause="server_error")
         # The page as served: its rehydration JSON says whether the account is public.
         state = parse_page(main.text(), account.handle)
         if state.items is not None:
             return Profile(public=True, posts=parse_items(list(state.items), account.handle,
                                                           session.limit),
-                           platform_id=state.sec_uid)
+                           platform_id=state.sec_uid, post_count=state.video_count,
+                           post_count_field=video_count_field(state))
         if not captured:
             wait = float(self.options.get("item_list_wait", ITEM_LIST_WAIT_SECONDS))
             try:
@@ -137,11 +154,13 @@ class TikTokBrowser(Backend):
             except Exception as error:  # Playwright's TimeoutError
                 raise PlatformUnavailable(
                     f"the TikTok page made no item_list request within {wait:g} s "
-                    f"({type(error).__name__})"
+                    f"({type(error).__name__}): the page was held back from loading its posts",
+                    cause="bot_challenge"
                 ) from None
         items = parse_item_list(read_json_answer(captured[0].text(), "item_list"))
         return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
-                       platform_id=state.sec_uid)
+                       platform_id=state.sec_uid, post_count=state.video_count,
+                           post_count_field=video_count_field(state))
 
 
 def _skip_heavy_resources(route: Any) -> None:

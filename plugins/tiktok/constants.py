@@ -11,6 +11,9 @@ PROFILE_URL_TEMPLATE = BASE_URL + "/@{handle}"
 ITEM_LIST_PATH = "/api/creator/item_list/"
 ITEM_LIST_PATHS = ("/api/creator/item_list/", "/api/post/item_list/")
 DEFAULT_LIMIT = 10
+# A creator may pin up to 3 videos, listed first whatever their age: item_list is asked for
+# the limit plus these, so that pinned old videos never push a newer one out of the answer.
+MAX_PINNED = 3
 POST_URL = "https://www.tiktok.com/@{handle}/video/{id}"
 
 # Fixed part of the item_list query, as the web app sends it; count, cursor, secUid and
@@ -27,10 +30,32 @@ ITEM_LIST_QUERY = {
 VOLATILE_QUERY_PARAMS = ("cursor", "device_id", "verifyFp", "msToken", "X-Bogus", "X-Gnarly",
                          "_signature", "WebIdLastTime")
 
-# webapp.user-detail.statusCode values.
+# statusCode values of webapp.user-detail, UserPage and item_list: what each means, and where
+# the meaning was established. A code missing here is read as layout_changed, naming it.
 STATUS_OK = 0
 STATUS_NOT_FOUND = 10221
+STATUS_PAGE_NOT_FOUND = 10202
 STATUS_PRIVATE = 10222
+STATUS_CODES: dict[int, str] = {
+    # success; the answer carries the user or the items (every recorded answer)
+    STATUS_OK: "ok",
+    # "invalid profile": no user has this handle (TikTok-Api issue #403)
+    STATUS_NOT_FOUND: "not_found",
+    # "page not found", TikTok's 404 for a user that does not exist (TikTok-Api issue #403;
+    # tiktok-scraper pull request #404)
+    STATUS_PAGE_NOT_FOUND: "not_found",
+    # private account, even with cookies (PLATFORMS.md; yt-dlp's TikTokUserIE)
+    STATUS_PRIVATE: "private",
+}
+# The JSON answer of a captcha served in place of data, on the page or on item_list:
+# {"code": "10000", "type": "verify", "subtype": "slide" | "3d" | "whirl" | ...}
+# (TikTok-Api issue #403: "10000 - captcha is shown"; PLATFORMS.md).
+CAPTCHA_CODES = frozenset({"10000"})
+CAPTCHA_TYPES = frozenset({"verify"})
+# item_list flags that say more posts exist (hasMorePrevious: gallery-dl pull request #8968).
+MORE_FLAGS = ("hasMore", "hasMorePrevious")
+# Where the page says how many videos the account has.
+VIDEO_COUNT_FIELD = "userInfo.stats.videoCount"
 
 # textExtra entry types: 1 is a hashtag, 5 (and 0, older answers) an @mention.
 HASHTAG_ENTRY_TYPE = 1
@@ -42,7 +67,8 @@ SECUID_CACHE_KEY = "tiktok:secuid:{handle}"
 
 UNIVERSAL_SCRIPT_ID = "__UNIVERSAL_DATA_FOR_REHYDRATION__"
 SIGI_SCRIPT_IDS = ("SIGI_STATE", "sigi-persisted-data")
-# What TikTok's proof-of-work and captcha pages carry instead of the rehydration JSON.
+# What TikTok's proof-of-work and captcha pages carry instead of the rehydration JSON
+# (recorded challenge pages; TikTok-Api issue #937 for empty bodies).
 CHALLENGE_MARKERS = (
     'id="cs"', "_wafchallengeid", "Please wait...", "captcha", "verify-bar", "tiktok-verify-page",
 )

@@ -10,6 +10,7 @@ tolerantly.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -20,17 +21,20 @@ from typing import Any
 from engine.dates import from_epoch
 from engine.errors import AccountNotFound, AccountPrivate, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags, merge_hashtags
-from engine.models import Post, PostKind
+from engine.models import Post, PostKind, newest_first
 
 from .constants import (
+    CAPTCHA_CODES,
+    CAPTCHA_TYPES,
     CHALLENGE_MARKERS,
     HASHTAG_ENTRY_TYPE,
+    MORE_FLAGS,
     POST_URL,
     SIGI_SCRIPT_IDS,
-    STATUS_NOT_FOUND,
+    STATUS_CODES,
     STATUS_OK,
-    STATUS_PRIVATE,
     UNIVERSAL_SCRIPT_ID,
+    VIDEO_COUNT_FIELD,
 )
 
 
@@ -42,6 +46,9 @@ class PageState:
     layout: str  # "universal" or "sigi"
     sec_uid: str
     items: tuple[Mapping[str, Any], ...] | None = None
+    # userInfo.stats.videoCount (UserModule.stats[handle].videoCount in the legacy layout),
+    # None when the page does not say.
+    video_count: int | None = None
 
 
 def _script_json(page: str, script_id: str) -> Any | None:
@@ -65,11 +72,16 @@ def parse_page(page: str, handle: str) -> PageState:
     """A profile page → :class:`PageState` for a public account.
 
     Raises ``AccountPrivate`` (status 10222, ``privateAccount`` or ``secret``),
-    ``AccountNotFound`` (status 10221 or no user), ``PlatformUnavailable`` (empty body, bot
-    challenge) and ``LayoutChanged`` (neither layout, or a missing mandatory field).
+    ``AccountNotFound`` (status 10221 or 10202), ``PlatformUnavailable`` (empty body or bot
+    challenge: ``bot_challenge``; an emptied user object: ``held_back``) and ``LayoutChanged``
+    (neither layout, an unknown status code, or a missing mandatory field).
     """
     if not page.strip():
-        raise PlatformUnavailable("TikTok answered with an empty page (bot protection)")
+        raise PlatformUnavailable("TikTok answered with an empty page (bot protection)",
+                                  cause="bot_challenge")
+    if page.lstrip().startswith("{"):
+        with contextlib.suppress(ValueError):  # not JSON: read as a page below
+            raise_if_captcha(json.loads(page), "the profile page")
     universal = _script_json(page, UNIVERSAL_SCRIPT_ID)
     if universal is not None:
         return _universal_state(universal)
@@ -80,7 +92,7 @@ def parse_page(page: str, handle: str) -> PageState:
     if any(marker in page for marker in CHALLENGE_MARKERS):
         raise PlatformUnavailable(
             "TikTok answered with a bot challenge page (proof of work or captcha) instead of "
-            "the profile"
+            "the profile", cause="bot_challenge"
         )
     raise LayoutChanged(
         f"TikTok page has neither <script id={UNIVERSAL_SCRIPT_ID}> nor <script id=SIGI_STATE>"
@@ -101,12 +113,19 @@ def _universal_state(data: Any) -> PageState:
     if not isinstance(user_info, Mapping):
         raise LayoutChanged('TikTok page has no webapp.user-detail.userInfo')
     if not isinstance(user, Mapping) or not user:
-        raise AccountNotFound("TikTok has no account with this handle (no userInfo.user)")
+        # Without a status code, an absent or emptied user is not a "no such account": TikTok
+        # serves it for existing accounts it chooses not to show (PLATFORMS.md).
+        shown = "{}" if isinstance(user, Mapping) else "absent"
+        raise PlatformUnavailable(
+            f"TikTok's webapp.user-detail.userInfo.user is {shown} with statusCode "
+            f"{status!r}: the account was held back, not reported missing", cause="held_back")
     _check_private(user)
     sec_uid = user.get("secUid")
     if not isinstance(sec_uid, str) or not sec_uid:
         raise LayoutChanged('TikTok page has no webapp.user-detail.userInfo.user.secUid')
-    return PageState(layout="universal", sec_uid=sec_uid)
+    stats = user_info.get("stats")
+    count = _as_int(stats.get("videoCount")) if isinstance(stats, Mapping) else None
+    return PageState(layout="universal", sec_uid=sec_uid, video_count=count)
 
 
 def _sigi_state(data: Any, handle: str) -> PageState:
@@ -122,11 +141,18 @@ def _sigi_state(data: Any, handle: str) -> PageState:
     if user is None and len(users) == 1:
         user = next(iter(users.values()))
     if not isinstance(user, Mapping) or not user:
-        raise AccountNotFound("TikTok has no account with this handle (UserModule.users is empty)")
+        raise PlatformUnavailable(
+            "TikTok SIGI_STATE's UserModule.users has no user for this handle and no "
+            "UserPage.statusCode: the account was held back, not reported missing",
+            cause="held_back")
     _check_private(user)
     sec_uid = user.get("secUid")
     if not isinstance(sec_uid, str) or not sec_uid:
         raise LayoutChanged("TikTok SIGI_STATE has no UserModule.users[handle].secUid")
+    all_stats = data["UserModule"].get("stats")
+    stats = (next((v for k, v in all_stats.items() if k.lower() == handle.lower()), None)
+             if isinstance(all_stats, Mapping) else None)
+    count = _as_int(stats.get("videoCount")) if isinstance(stats, Mapping) else None
     modules = data.get("ItemModule") or {}
     if not isinstance(modules, Mapping):
         raise LayoutChanged("TikTok SIGI_STATE's ItemModule is not an object")
@@ -134,22 +160,42 @@ def _sigi_state(data: Any, handle: str) -> PageState:
     listed = ((data.get("ItemList") or {}).get("user-post") or {}).get("list")
     order = [str(i) for i in listed] if isinstance(listed, list) else list(modules)
     items = tuple(modules[i] for i in order if isinstance(modules.get(i), Mapping))
-    return PageState(layout="sigi", sec_uid=sec_uid, items=items)
+    return PageState(layout="sigi", sec_uid=sec_uid, items=items, video_count=count)
 
 
 def check_status(status: Any, where: str) -> None:
-    """Raise for a ``statusCode`` that is not success (shared by page and ``item_list``)."""
+    """Raise for a ``statusCode`` that is not success (shared by page and ``item_list``).
+
+    Meanings come from :data:`~plugins.tiktok.constants.STATUS_CODES`; an unknown code is
+    ``LayoutChanged`` naming it and where it was read.
+    """
     try:
         code = int(status)
     except (TypeError, ValueError):
         raise LayoutChanged(f"TikTok {where}.statusCode {status!r} is not a number") from None
-    if code == STATUS_OK:
+    meaning = STATUS_CODES.get(code)
+    if meaning == "ok":
         return
-    if code == STATUS_PRIVATE:
-        raise AccountPrivate("the TikTok account is private (statusCode 10222)")
-    if code == STATUS_NOT_FOUND:
-        raise AccountNotFound("TikTok has no account with this handle (statusCode 10221)")
+    if meaning == "private":
+        raise AccountPrivate(f"the TikTok account is private (statusCode {code})")
+    if meaning == "not_found":
+        raise AccountNotFound(f"TikTok has no account with this handle (statusCode {code})")
     raise LayoutChanged(f"TikTok {where}.statusCode {code} is not a status any parser knows")
+
+
+def raise_if_captcha(body: Any, what: str) -> None:
+    """Raise ``PlatformUnavailable`` (``bot_challenge``) for TikTok's captcha answered as JSON:
+    ``{"code": "10000", "type": "verify", "subtype": ...}``."""
+    if not isinstance(body, Mapping):
+        return
+    code = str(body.get("code", "")).strip()
+    kind = str(body.get("type", "")).strip()
+    if code in CAPTCHA_CODES or kind in CAPTCHA_TYPES:
+        subtype = body.get("subtype")
+        raise PlatformUnavailable(
+            f"TikTok answered {what} with a captcha (code {code or '?'}, type {kind or '?'}"
+            f"{', subtype ' + str(subtype) if subtype else ''}): a bot challenge",
+            cause="bot_challenge")
 
 
 def _check_private(user: Mapping[str, Any]) -> None:
@@ -158,15 +204,27 @@ def _check_private(user: Mapping[str, Any]) -> None:
 
 
 def parse_item_list(body: Any) -> list[Mapping[str, Any]]:
-    """The ``itemList`` of an ``item_list`` answer (an account without videos has none)."""
+    """The ``itemList`` of an ``item_list`` answer (an account without videos has none).
+
+    Raises ``PlatformUnavailable``: ``bot_challenge`` for a captcha answered as JSON,
+    ``held_back`` for no items while a "more" flag (``hasMore``, ``hasMorePrevious``) is true;
+    the statuses of :func:`check_status`; ``LayoutChanged`` for any other shape.
+    """
+    raise_if_captcha(body, "item_list")
     if not isinstance(body, Mapping):
         raise LayoutChanged("TikTok item_list answer is not a JSON object")
     if "statusCode" in body or "status_code" in body:
         check_status(body.get("statusCode", body.get("status_code")), "item_list")
     items = body.get("itemList")
+    if items is None or items == []:
+        more = [flag for flag in MORE_FLAGS if body.get(flag) is True]
+        if more:
+            raise PlatformUnavailable(
+                f"TikTok item_list answered no items with {' and '.join(more)} true: the "
+                "posts were held back", cause="held_back")
     if items is None:
         # TikTok leaves itemList out when there is nothing to list; hasMore says it answered.
-        if "hasMore" in body or "hasMorePrevious" in body:
+        if any(flag in body for flag in MORE_FLAGS):
             return []
         raise LayoutChanged(
             f"TikTok item_list answer has no itemList (keys: {', '.join(sorted(body)[:8])})"
@@ -181,14 +239,17 @@ def read_json_answer(text: str, what: str) -> Any:
     if not text.strip():
         raise PlatformUnavailable(
             f"TikTok answered {what} with an empty body (bot protection: the request lacked the "
-            "page's signature); the browser backend gets through"
+            "page's signature); the browser backend gets through", cause="bot_challenge"
         )
     try:
-        return json.loads(text)
+        body = json.loads(text)
     except ValueError:
         if any(marker in text for marker in CHALLENGE_MARKERS):
-            raise PlatformUnavailable(f"TikTok answered {what} with a bot challenge") from None
+            raise PlatformUnavailable(f"TikTok answered {what} with a bot challenge",
+                                      cause="bot_challenge") from None
         raise LayoutChanged(f"TikTok {what} answer is not JSON") from None
+    raise_if_captcha(body, what)
+    return body
 
 
 def item_author(item: Mapping[str, Any]) -> str | None:
@@ -267,6 +328,12 @@ def parse_item(item: Any, handle: str, path: str = "item") -> Post:
 
 
 def parse_items(items: Sequence[Any], handle: str, limit: int) -> tuple[Post, ...]:
-    """Posts in the answer's order (pinned first), at most ``limit``."""
-    return tuple(parse_item(item, handle, f"itemList[{index}]")
-                 for index, item in enumerate(items[:limit]))
+    """Every item read, then the ``limit`` newest (a pinned old video does not push out a
+    newer one; legacy ``ItemModule`` keys may come in any order)."""
+    return newest_first((parse_item(item, handle, f"itemList[{index}]")
+                         for index, item in enumerate(items)), limit)
+
+
+def video_count_field(state: PageState) -> str:
+    """Where :attr:`PageState.video_count` was read, for messages."""
+    return VIDEO_COUNT_FIELD if state.layout == "universal" else "UserModule.stats.videoCount"

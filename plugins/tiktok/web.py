@@ -1,5 +1,8 @@
 """Backend ``web``: the profile page for ``secUid`` and status, then ``item_list`` for the videos.
 
+``item_list`` is asked for the limit plus the 3 videos a creator may pin (listed first, whatever
+their age); the engine orders the posts newest first and keeps the limit.
+
 Costs: 2 requests cold (page, ``item_list``); 1 warm, once the handle's ``secUid`` is in the
 engine's persistent cache (the page is skipped); 1 for the legacy ``SIGI_STATE`` page, which
 carries the videos itself.
@@ -28,6 +31,7 @@ from .constants import (
     BASE_URL,
     ITEM_LIST_PATH,
     ITEM_LIST_QUERY,
+    MAX_PINNED,
     SECUID_CACHE_KEY,
     SECUID_TTL_SECONDS,
 )
@@ -38,6 +42,7 @@ from .parsing import (
     parse_items,
     parse_page,
     read_json_answer,
+    video_count_field,
 )
 
 
@@ -75,7 +80,8 @@ class TikTokWeb(Backend):
         else:
             items = self.item_list(account, state.sec_uid, session)
         return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
-                       platform_id=state.sec_uid)
+                       platform_id=state.sec_uid, post_count=state.video_count,
+                       post_count_field=video_count_field(state))
 
     def read_page(self, account: Account, session: CheckSession) -> PageState:
         """The profile page, read into a :class:`PageState` (statuses raised)."""
@@ -95,7 +101,7 @@ class TikTokWeb(Backend):
         """The newest items of ``sec_uid``, pinned first, as ``item_list`` answers them."""
         params = {
             **ITEM_LIST_QUERY,
-            "count": str(session.limit),
+            "count": str(session.limit + MAX_PINNED),
             "cursor": str(int(time.time() * 1000)),
             "secUid": sec_uid,
             # A random device id, as a first visit has; it changes nothing in the answer.
@@ -112,21 +118,26 @@ class TikTokWeb(Backend):
 
 
 def refuse(response: httpx.Response, what: str) -> None:
-    """Raise ``PlatformUnavailable`` for TikTok's refusals (rate limit, login wall, 5xx)."""
+    """Raise ``PlatformUnavailable`` for TikTok's refusals: a redirect to the login page
+    (``login_wall``) or elsewhere (``bot_challenge``: TikTok sends robots to its verification
+    pages), 429 (``rate_limited``), 401/403 (``bot_challenge``: TikTok's web firewall, not a
+    login, answers them to robots), 5xx (``server_error``)."""
     status = response.status_code
     if status in (301, 302, 303, 307, 308):
         location = response.headers.get("location", "")
         wall = "/login" in location
         raise PlatformUnavailable(
             f"TikTok redirected {what} to {'its login page' if wall else location or 'elsewhere'}"
-            f" (HTTP {status})"
+            f" (HTTP {status})", cause="login_wall" if wall else "bot_challenge"
         )
     if status == 429:
-        raise PlatformUnavailable(f"TikTok rate limit on {what} (HTTP 429)")
+        raise PlatformUnavailable(f"TikTok rate limit on {what} (HTTP 429)", cause="rate_limited")
     if status in (401, 403):
-        raise PlatformUnavailable(f"TikTok refused {what} (HTTP {status})")
+        raise PlatformUnavailable(f"TikTok refused {what} (HTTP {status})",
+                                  cause="bot_challenge")
     if status >= 500:
-        raise PlatformUnavailable(f"TikTok server error on {what} (HTTP {status})")
+        raise PlatformUnavailable(f"TikTok server error on {what} (HTTP {status})",
+                                  cause="server_error")
 
 
 def _authored_by(items: Sequence[Mapping[str, Any]], handle: str) -> bool:

@@ -22,12 +22,15 @@ from engine.backends import Backend, CheckSession
 from engine.dates import from_epoch
 from engine.errors import ExtractionError, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags
-from engine.models import Account, Post, Profile
-from engine.replay import find_cassette_miss
-from engine.ytdlp_support import YtDlpLogger, counting_downloader_class
+from engine.library_errors import cassette_miss_in, http_status, network_failure, status_cause
+from engine.models import Account, Post, Profile, newest_first
+from engine.ytdlp_support import (
+    YtDlpLogger,
+    counting_downloader_class,
+)
 
-from .constants import POST_URL, PROFILE_URL_TEMPLATE
-from .parsing import parse_page
+from .constants import MAX_PINNED, POST_URL, PROFILE_URL_TEMPLATE
+from .parsing import PageState, parse_item_list, parse_page, video_count_field
 
 log = logging.getLogger(__name__)
 # yt-dlp's own messages for an account that exists but shows nothing.
@@ -50,7 +53,8 @@ class TikTokYtDlp(Backend):
             "no_warnings": True,
             "logger": YtDlpLogger(),
             "extract_flat": "in_playlist",
-            "playlistend": session.limit,
+            # Pinned videos come first whatever their age: read past them.
+            "playlistend": session.limit + MAX_PINNED,
             "skip_download": True,
             "socket_timeout": self.settings.http.timeout,
             "extractor_retries": 1,
@@ -60,6 +64,7 @@ class TikTokYtDlp(Backend):
             params["proxy"] = self.settings.proxy
         if self.settings.cookies_file:
             params["cookiefile"] = str(self.settings.cookies_file)
+        extractor = None
         try:
             with downloader_class(params, auto_init=False) as ydl:
                 ydl.counter = session
@@ -71,22 +76,30 @@ class TikTokYtDlp(Backend):
         except ExtractionError:
             raise
         except yt_dlp.utils.DownloadError as error:
-            miss = find_cassette_miss(error)
+            miss = cassette_miss_in(error)
             if miss:
                 raise miss from error
-            message = str(error)
+            message = str(error).removeprefix("ERROR: ")
+            state = extractor.page_state if extractor is not None else None
             if NO_VIDEOS_MESSAGE in message:
-                return Profile(public=True, posts=())
-            raise PlatformUnavailable(f"yt-dlp: {message.removeprefix('ERROR: ')}") from None
+                # The page's own count decides: 0 is an account without videos; above 0, the
+                # item_list answer held them back (the engine makes that held_back).
+                return Profile(public=True, posts=(),
+                               post_count=state.video_count if state else None,
+                               post_count_field=video_count_field(state) if state else "")
+            raise _translate(error, message) from None
+        state = extractor.page_state
         return Profile(public=True, posts=self._posts(info, account, session.limit),
-                       platform_id=str(info.get("id") or "") or None)
+                       platform_id=str(info.get("id") or "") or None,
+                       post_count=state.video_count if state else None,
+                       post_count_field=video_count_field(state) if state else "")
 
     @staticmethod
     def _posts(info: Any, account: Account, limit: int) -> tuple[Post, ...]:
         if not isinstance(info, dict) or not isinstance(info.get("entries"), list):
             raise LayoutChanged("yt-dlp gave no playlist entries for the TikTok account")
         posts = []
-        for index, entry in enumerate(info["entries"][:limit]):
+        for index, entry in enumerate(info["entries"]):
             video_id = entry.get("id") if isinstance(entry, dict) else None
             timestamp = entry.get("timestamp") if isinstance(entry, dict) else None
             if not video_id or timestamp is None:
@@ -96,7 +109,21 @@ class TikTokYtDlp(Backend):
                               url=POST_URL.format(handle=account.handle, id=video_id),
                               published_at=from_epoch(timestamp), text=caption,
                               hashtags=extract_hashtags(caption)))
-        return tuple(posts)
+        return newest_first(posts, limit)
+
+
+def _translate(error: BaseException, message: str) -> Exception:
+    """A yt-dlp error that our page parser did not already explain, as an engine error."""
+    status = http_status(error)
+    cause = status_cause(status) if status is not None else None
+    if cause is not None:
+        return PlatformUnavailable(f"TikTok refused yt-dlp (HTTP {status}): {message}",
+                                   cause="bot_challenge" if status in (401, 403) else cause)
+    if network_failure(error):
+        return PlatformUnavailable(f"yt-dlp could not reach TikTok: {message}", cause="network")
+    if "unable to extract" in message.lower():
+        return LayoutChanged(f"yt-dlp could not read TikTok's answer: {message}")
+    return RuntimeError(f"yt-dlp failed in a way this backend does not know: {message}")
 
 
 @functools.cache
@@ -108,16 +135,28 @@ def _classes() -> tuple[Any, Any]:
         """``TikTokUserIE`` reading the profile page through this plugin's parser too."""
 
         handle = ""
+        page_state: PageState | None = None
 
         def _get_universal_data(self, webpage: str, display_id: str) -> Any:
             # Raises AccountPrivate, AccountNotFound, PlatformUnavailable or LayoutChanged;
             # engine errors pass through yt-dlp untouched.
             state = parse_page(webpage or "", self.handle or display_id)
+            self.page_state = state
             if state.layout != "universal":
                 raise LayoutChanged(
                     "yt-dlp reads only __UNIVERSAL_DATA_FOR_REHYDRATION__; this legacy SIGI_STATE "
                     "page is read by the web backend"
                 )
             return super()._get_universal_data(webpage, display_id)
+
+        def _download_json(self, url_or_request: Any, video_id: str, *args: Any,
+                           **kwargs: Any) -> Any:
+            answer = super()._download_json(url_or_request, video_id, *args, **kwargs)
+            if url_or_request == self._API_BASE_URL:
+                # item_list answers go through our checks too: a captcha is a bot challenge,
+                # and "no items, hasMorePrevious" is held back. Raising here also stops
+                # yt-dlp from walking the cursor back week by week to 2016.
+                parse_item_list(answer)
+            return answer
 
     return counting_downloader_class(), StatusTikTokUserIE

@@ -26,8 +26,14 @@ CACHE_KEY = "youtube:channel-id:{handle}"
 POST_URL = "https://www.youtube.com/watch?v={id}"
 
 CHANNEL_ID_PATTERN = re.compile(r"UC[A-Za-z0-9_-]{22}")
-# Handles: 3-30 letters (Unicode ones exist), digits, "_", "." and "-".
-HANDLE_PATTERN = re.compile(r"[\w.-]{3,30}")
+# Handles (https://support.google.com/youtube/answer/11585688, "Handle naming guidelines"): 3 to 30
+# characters, counted after NFC, of letters of any script (their combining marks included: Thai,
+# Devanagari or Tamil vowel signs), digits, "_", "-", "." and the Latin middle dot "·". Python's re
+# has no Unicode categories, so the pattern bounds the length and keeps out what can never be in a
+# handle; plugins.youtube.handles.is_handle_character decides each character.
+HANDLE_LENGTH = (3, 30)
+HANDLE_PUNCTUATION = "_-.\u00b7"
+HANDLE_PATTERN = re.compile(r"[^\s@/?#%&]{3,30}")
 VIDEO_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{11}")
 
 PROFILE_URL = re.compile(

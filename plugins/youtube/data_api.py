@@ -18,8 +18,14 @@ import httpx
 from engine.backends import Backend, CheckSession
 from engine.config import PlatformSettings
 from engine.dates import parse_instant
-from engine.errors import AccountNotFound, InvalidDate, LayoutChanged, PlatformUnavailable
-from engine.models import Account, Post, Profile
+from engine.errors import (
+    AccountNotFound,
+    BackendNotAvailable,
+    InvalidDate,
+    LayoutChanged,
+    PlatformUnavailable,
+)
+from engine.models import Account, Post, Profile, newest_first
 
 from .constants import DATA_API_KEY_SETTING, DATA_API_URL, KEY_REASONS, QUOTA_REASONS
 from .handles import is_channel_id
@@ -44,7 +50,7 @@ class YouTubeDataApi(Backend):
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         key = self.settings.secret(NAME, DATA_API_KEY_SETTING)
         if not key:
-            raise PlatformUnavailable(str(self.unavailable_reason(self.settings)))
+            raise BackendNotAvailable(str(self.unavailable_reason(self.settings)))
         base = str(self.options.get("base_url", DATA_API_URL)).rstrip("/")
         by = ({"id": account.handle} if is_channel_id(account.handle)
               else {"forHandle": "@" + account.handle})
@@ -73,8 +79,12 @@ class YouTubeDataApi(Backend):
         if not isinstance(raw_items, list):
             raise LayoutChanged("YouTube Data API playlistItems.list answer has no items list")
         posts = [_post(item, index) for index, item in enumerate(raw_items)]
-        posts.sort(key=lambda post: post.published_at, reverse=True)
-        return Profile(public=True, posts=tuple(posts[:session.limit]), platform_id=channel_id)
+        page_info = playlist.get("pageInfo")
+        total = page_info.get("totalResults") if isinstance(page_info, Mapping) else None
+        return Profile(public=True, posts=newest_first(posts, session.limit),
+                       platform_id=channel_id,
+                       post_count=total if isinstance(total, int) else None,
+                       post_count_field="playlistItems.list pageInfo.totalResults")
 
 
 def _post(item: Any, index: int) -> Post:
@@ -130,17 +140,18 @@ def _answer(response: httpx.Response, call: str) -> Mapping[str, Any]:
         if reasons & set(QUOTA_REASONS):
             raise PlatformUnavailable(
                 f"YouTube Data API quota exhausted ({call}: {', '.join(sorted(reasons))}); quota "
-                "resets at midnight Pacific time, or configure another backend first"
+                "resets at midnight Pacific time, or configure another backend first",
+                cause="quota"
             )
         if reasons & set(KEY_REASONS) or status in (400, 401, 403):
             raise PlatformUnavailable(
                 f"YouTube Data API refused the API key ({call}, HTTP {status}: "
                 f"{message or ', '.join(sorted(reasons)) or 'refused'}); check "
-                "[platforms.youtube.data-api] api_key"
+                "[platforms.youtube.data-api] api_key", cause="login_wall"
             )
         if status == 429 or status >= 500:
-            raise PlatformUnavailable(f"YouTube Data API {call} failed (HTTP {status}); "
-                                      "the check will be retried")
+            raise PlatformUnavailable(f"YouTube Data API {call} failed (HTTP {status})",
+                                      cause="quota" if status == 429 else "server_error")
         if status == 404:
             raise AccountNotFound(f"YouTube Data API {call}: not found ({message or status})")
         raise LayoutChanged(f"YouTube Data API {call} answered HTTP {status}, "

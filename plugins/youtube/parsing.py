@@ -17,7 +17,7 @@ from lxml import etree
 from engine.dates import parse_instant
 from engine.errors import InvalidDate, LayoutChanged
 from engine.hashtags import extract_hashtags
-from engine.models import Post, PostKind, Profile
+from engine.models import Post, PostKind, Profile, newest_first
 
 from .constants import CHANNEL_ID_PATTERN, FEED_NAMESPACES, POST_URL
 
@@ -54,9 +54,7 @@ def parse_feed(body: bytes | str, limit: int) -> Profile:
     channel_id = _feed_channel_id(root)
     posts = [parse_entry(entry, index)
              for index, entry in enumerate(root.iterfind("atom:entry", FEED_NAMESPACES))]
-    # The feed lists newest first; sort anyway so a reordered feed cannot hide a recent video.
-    posts.sort(key=lambda post: post.published_at, reverse=True)
-    return Profile(public=True, posts=tuple(posts[:limit]), platform_id=channel_id)
+    return Profile(public=True, posts=newest_first(posts, limit), platform_id=channel_id)
 
 
 def parse_entry(entry: Any, index: int = 0) -> Post:

@@ -83,7 +83,7 @@ class YouTubeRss(Backend):
             if not found:
                 raise PlatformUnavailable(
                     f"YouTube redirected the channel page to {location or 'elsewhere'} "
-                    f"(HTTP {status}; a consent or sign-in wall)"
+                    f"(HTTP {status}; a consent or sign-in wall)", cause="login_wall"
                 )
             channel_id = found.group(0)
         else:
@@ -107,7 +107,7 @@ class YouTubeRss(Backend):
         if status == 404:
             raise PlatformUnavailable(
                 "YouTube's feed answered 404 for a channel that exists (the feed server has "
-                "spells of errors); the check will be retried"
+                "spells of errors); the check will be retried", cause="server_error"
             )
         _raise_for_refusal(response, "feed")
         if status != 200:
@@ -119,13 +119,16 @@ class YouTubeRss(Backend):
 
 
 def _raise_for_refusal(response: httpx.Response, what: str) -> None:
-    """Refusals, rate limits and server errors are ``unavailable``."""
+    """Refusals, rate limits and server errors are ``unavailable``: 429 ``rate_limited``,
+    401/403 ``bot_challenge`` (YouTube refuses addresses it takes for robots), 5xx
+    ``server_error``."""
     status = response.status_code
     if status == 429:
-        raise PlatformUnavailable(f"YouTube rate limit on the {what} (HTTP 429); "
-                                  "the check will be retried later")
+        raise PlatformUnavailable(f"YouTube rate limit on the {what} (HTTP 429)",
+                                  cause="rate_limited")
     if status in (401, 403):
-        raise PlatformUnavailable(f"YouTube refused the {what} (HTTP {status})")
+        raise PlatformUnavailable(f"YouTube refused the {what} (HTTP {status})",
+                                  cause="bot_challenge")
     if status >= 500:
-        raise PlatformUnavailable(f"YouTube {what} server error (HTTP {status}); "
-                                  "the check will be retried")
+        raise PlatformUnavailable(f"YouTube {what} server error (HTTP {status})",
+                                  cause="server_error")

@@ -29,9 +29,12 @@ from engine.errors import (
     LayoutChanged,
     PlatformUnavailable,
 )
+from engine.library_errors import cassette_miss_in, http_status, network_failure, status_cause
 from engine.models import Account, Post, Profile
-from engine.replay import find_cassette_miss
-from engine.ytdlp_support import YtDlpLogger, counting_downloader
+from engine.ytdlp_support import (
+    YtDlpLogger,
+    counting_downloader,
+)
 
 from .constants import BASE_URL, CHANNEL_VIDEOS_PATH, POST_URL, VIDEOS_TAB_PATH
 from .handles import is_channel_id
@@ -105,7 +108,7 @@ class YouTubeYtDlp(Backend):
                 info = ydl.extract_info(POST_URL.format(id=video_id), download=False,
                                         process=False)
             except yt_dlp.utils.DownloadError as error:
-                if _cassette_miss(error) is None and _is_skippable(error):
+                if cassette_miss_in(error) is None and _is_skippable(error):
                     log.info("yt-dlp: video %s skipped: %s", video_id, error)
                     yield None
                     continue
@@ -135,60 +138,37 @@ def _published(info: dict[str, Any]) -> datetime | None:
 
 
 def translate_error(error: BaseException) -> Exception:
-    """yt-dlp's errors as engine errors (a cassette miss is passed through as such)."""
-    miss = _cassette_miss(error)
+    """yt-dlp's errors as engine errors (a cassette miss is passed through as such).
+
+    404 or "This channel does not exist": ``AccountNotFound``; "Sign in to confirm you're not a
+    bot": ``bot_challenge``; 429, 5xx, 401/403: their causes; a network failure: ``network``;
+    "Unable to extract" and the like: ``LayoutChanged``. Anything else is returned as a
+    ``RuntimeError``: the director records the attempt as ``error`` (a message this backend
+    does not know), never as a platform refusal.
+    """
+    miss = cassette_miss_in(error)
     if miss is not None:
         return miss
-    status = _http_status(error)
+    status = http_status(error)
     message = str(error).removeprefix("ERROR: ").strip()
     lowered = message.lower()
     if status == 404 or "this channel does not exist" in lowered:
         return AccountNotFound(f"YouTube has no channel with this handle (yt-dlp: {message})")
-    if status is not None and (status == 429 or status >= 500 or status in (401, 403)):
-        return PlatformUnavailable(f"YouTube refused yt-dlp (HTTP {status}): {message}")
     if "sign in to confirm" in lowered or "confirm you" in lowered:
-        return PlatformUnavailable(f"YouTube asks yt-dlp to sign in (bot check): {message}")
+        return PlatformUnavailable(f"YouTube asks yt-dlp to sign in (bot check): {message}",
+                                   cause="bot_challenge")
+    cause = status_cause(status) if status is not None else None
+    if cause is not None:
+        return PlatformUnavailable(f"YouTube refused yt-dlp (HTTP {status}): {message}",
+                                   cause=cause)
+    if network_failure(error):
+        return PlatformUnavailable(f"yt-dlp could not reach YouTube: {message}", cause="network")
     if any(text in lowered for text in ("unable to extract", "failed to parse",
                                         "failed to resolve url", "incomplete")):
         return LayoutChanged(f"yt-dlp could not read YouTube's page: {message}")
-    return PlatformUnavailable(f"yt-dlp: {message}")
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """``error`` and every exception behind it: causes, ``exc_info``, a handler's own errors."""
-    seen: set[int] = set()
-    stack: list[Any] = [error]
-    while stack:
-        current = stack.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        exc_info = getattr(current, "exc_info", None)
-        stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__,
-                      exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None,
-                      *(getattr(current, "unexpected_errors", None) or ())])
-
-
-def _cassette_miss(error: BaseException) -> Exception | None:
-    for current in _chain(error):
-        miss = find_cassette_miss(current)
-        if miss is not None:
-            return miss
-    return None
-
-
-def _http_status(error: BaseException) -> int | None:
-    """The HTTP status behind a yt-dlp error (wrapped in ``cause`` and ``exc_info``)."""
-    for current in _chain(error):
-        status = getattr(current, "status", None)
-        if isinstance(status, int) and type(current).__name__ == "HTTPError":
-            return status
-    return None
+    return RuntimeError(f"yt-dlp failed in a way this backend does not know: {message}")
 
 
 def _is_skippable(error: BaseException) -> bool:
     lowered = str(error).lower()
-    return _http_status(error) is None and any(text in lowered for text in _SKIPPABLE_VIDEO_ERRORS)
-
-
+    return http_status(error) is None and any(text in lowered for text in _SKIPPABLE_VIDEO_ERRORS)

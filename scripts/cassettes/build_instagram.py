@@ -132,6 +132,20 @@ def build() -> None:
     write_cassette(ROOT / "empty_account.yaml", [
         Exchange(URL.format("brand.new"), body=profile("brand.new", [], count=0)),
     ])
+    # The answer says 87 posts and carries none: held back, never "no posts".
+    write_cassette(ROOT / "held_back.yaml", [
+        Exchange(URL.format("lea.voyage"), body=profile("lea.voyage", [], count=87)),
+    ])
+    # An emptied user object: not "no such account" (that is user: null or HTTP 404).
+    write_cassette(ROOT / "user_emptied.yaml", [
+        Exchange(URL.format("lea.voyage"), body={"data": {"user": {}}, "status": "ok"}),
+    ])
+    # The same grid listed oldest first: the engine orders it newest first before the limit.
+    write_cassette(ROOT / "oldest_first.yaml", [
+        Exchange(URL.format("lea.voyage"),
+                 body=profile("lea.voyage", sorted(
+                     PUBLIC_NODES, key=lambda item: item["taken_at_timestamp"]), count=87)),
+    ])
 
 
 if __name__ == "__main__":

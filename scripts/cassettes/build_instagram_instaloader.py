@@ -261,6 +261,11 @@ def build() -> None:
     unknown_page = profile_page("lea.voyage", [(DETAILS, user_details("lea.voyage")),
                                                (POSTS_TAB, renamed)])
     write_cassette(ROOT / "unknown_shape.yaml", [unknown_page])
+    # The page says 87 posts (all_media_count) and its posts tab lists none: held back.
+    write_cassette(ROOT / "held_back.yaml", [
+        profile_page("lea.voyage", [(DETAILS, user_details("lea.voyage")),
+                                    (POSTS_TAB, user_posts([], has_next_page=False))]),
+    ])
     # A post answer in a shape the library cannot read (a media_type it does not know).
     odd = v1_item(*POSTS[0])
     odd["media_type"] = 19

@@ -3,7 +3,8 @@
 Run from the repository root: ``python -m scripts.cassettes.build_service``. The accounts are
 made for the service tests: ``ana.summer`` (matching posts on several days and weeks, a near
 miss, an old post), ``bob.summer`` (one matching post), ``carla.private``, ``dan.limited``
-(HTTP 429) and ``eve.layout`` (an answer in an unknown shape).
+(HTTP 429), ``eve.layout`` (an answer in an unknown shape) and ``fay.heldback`` (an answer that
+says 30 posts and carries none).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def build() -> None:
                        "require_login": True, "status": "fail"}),
         Exchange(URL.format("eve.layout"),
                  body={"data": {"xdt_user_profile": {"handle": "eve.layout"}}, "status": "ok"}),
+        Exchange(URL.format("fay.heldback"), body=profile("fay.heldback", [], count=30)),
     ])
 
 

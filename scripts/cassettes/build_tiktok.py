@@ -241,10 +241,58 @@ MISSING_STATE = universal({
     "webapp.user-detail": {"statusCode": 10221, "statusMsg": "user not exist", "needFix": False}})
 PUBLIC_STATE = universal({"webapp.user-detail": user_detail(PUBLIC, PUBLIC_SECUID)})
 
+# -- held back, refused, not found: the kinds of shared/cases/2026-11-30 -------------------------
+# A user object emptied, with no status code (TikTok-Api users report it for existing accounts).
+EMPTIED_STATE = universal({"webapp.user-detail": {
+    "userInfo": {"user": {}, "stats": {}, "shareMeta": {}}, "needFix": False}})
+# statusCode 10202: TikTok's "page not found" for a user that does not exist.
+PAGE_NOT_FOUND_STATE = universal({"webapp.user-detail": {
+    "statusCode": 10202, "statusMsg": "", "needFix": False}})
+# A public account with no video at all: videoCount 0.
+NO_VIDEOS = "brand.new"
+NO_VIDEOS_SECUID = make_sec_uid("bRaNdNeW-Empty")
+NO_VIDEOS_STATE = universal({"webapp.user-detail": user_detail(NO_VIDEOS, NO_VIDEOS_SECUID,
+                                                               videos=0)})
+# A captcha answered as JSON with HTTP 200, in place of item_list's answer.
+CAPTCHA_ANSWER = {"code": "10000", "from": "", "type": "verify", "version": "",
+                  "region": "va", "subtype": "slide", "detail": "Zm9vYmFy", "verify_event": "",
+                  "fp": "verify_a1b2c3d", "mobile": "", "email": "", "channel_mobile": ""}
+
+
+def held_back_answer(*, more: str = "hasMorePrevious", items: bool = False) -> dict[str, Any]:
+    """item_list with statusCode 0 and no items while a "more" flag is true (``more``), or
+    with ``itemList: []`` and both flags false (``more=""``, ``items=True``)."""
+    answer: dict[str, Any] = {
+        "cursor": CURSOR, "extra": {"fatal_item_ids": [], "logid": "20250615150640FFEE",
+                                    "now": NOW * 1000},
+        "hasMore": more == "hasMore", "hasMorePrevious": more == "hasMorePrevious",
+        "log_pb": {"impr_id": "20250615150640FFEE"}, "statusCode": 0, "status_code": 0,
+        "status_msg": ""}
+    if items:
+        answer["itemList"] = []
+    return answer
+
+
+def shuffled_sigi_state() -> dict[str, Any]:
+    """The legacy page with its ItemModule keyed in another order and no ItemList: the
+    oldest video first, an old pinned one in the middle."""
+    state = sigi_state()
+    modules = state["ItemModule"]
+    ids = list(modules)
+    pinned = item(24, LEGACY, LEGACY_SECUID, 400, "Pinned from last year #summer",
+                  [tag("summer", 23)], string_time=True)
+    pinned["isPinned"] = True
+    pinned["author"] = LEGACY
+    state["ItemModule"] = {ids[2]: modules[ids[2]], pinned["id"]: pinned,
+                           ids[0]: modules[ids[0]], ids[1]: modules[ids[1]]}
+    del state["ItemList"]
+    return state
+
 
 # -- web ----------------------------------------------------------------------------------------
 
-def web_item_list_url(sec_uid: str, count: int = 10) -> str:
+def web_item_list_url(sec_uid: str, count: int = 13) -> str:
+    """item_list as the web backend asks it: ``count`` is the limit (10) plus 3 pinned."""
     query = {"aid": "1988", "app_name": "tiktok_web", "channel": "tiktok_web",
              "device_platform": "web_pc", "type": "1", "count": str(count), "cursor": CURSOR,
              "secUid": sec_uid, "device_id": DEVICE_ID}
@@ -261,6 +309,11 @@ def write_page_only_cassettes(folder: Path) -> None:
         Exchange(PAGE.format(PUBLIC), body=CHALLENGE_PAGE, content_type=HTML)])
     write_cassette(folder / "unknown_shape.yaml", [
         Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, UNKNOWN_SHAPE_STATE), content_type=HTML)])
+    write_cassette(folder / "user_emptied.yaml", [
+        Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, EMPTIED_STATE), content_type=HTML)])
+    write_cassette(folder / "page_not_found.yaml", [
+        Exchange(PAGE.format(MISSING), body=page(MISSING, PAGE_NOT_FOUND_STATE),
+                 content_type=HTML)])
 
 
 def build_web() -> None:
@@ -278,6 +331,20 @@ def build_web() -> None:
     write_cassette(folder / "legacy.yaml", [
         Exchange(PAGE.format(LEGACY), body=page(LEGACY, sigi_state(), script_id="SIGI_STATE"),
                  content_type=HTML)])
+    for name, answer in (("held_back_more", held_back_answer()),
+                         ("held_back_has_more", held_back_answer(more="hasMore")),
+                         ("held_back_count", held_back_answer(more="", items=True)),
+                         ("captcha_item_list", CAPTCHA_ANSWER)):
+        write_cassette(folder / f"{name}.yaml", [
+            public_page, Exchange(web_item_list_url(PUBLIC_SECUID), body=answer)])
+    # The same flags from an account that has no video: a true "no posts".
+    write_cassette(folder / "no_videos.yaml", [
+        Exchange(PAGE.format(NO_VIDEOS), body=page(NO_VIDEOS, NO_VIDEOS_STATE), content_type=HTML),
+        Exchange(web_item_list_url(NO_VIDEOS_SECUID), body=held_back_answer(more="")),
+    ])
+    write_cassette(folder / "legacy_shuffled.yaml", [
+        Exchange(PAGE.format(LEGACY), body=page(LEGACY, shuffled_sigi_state(),
+                                                script_id="SIGI_STATE"), content_type=HTML)])
     # A warm check whose cached secUid now answers 10222: the account went private.
     write_cassette(folder / "item_list_private.yaml", [
         Exchange(web_item_list_url(PUBLIC_SECUID),
@@ -307,6 +374,11 @@ def build_ytdlp() -> None:
         Exchange(ytdlp_item_list_url(PUBLIC_SECUID), body=answer),
     ])
     write_page_only_cassettes(folder)
+    public_page = Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, PUBLIC_STATE), content_type=HTML)
+    for name, held in (("held_back_more", held_back_answer()),
+                       ("captcha_item_list", CAPTCHA_ANSWER)):
+        write_cassette(folder / f"{name}.yaml", [
+            public_page, Exchange(ytdlp_item_list_url(PUBLIC_SECUID), body=held)])
 
 
 # -- browser (HAR) ------------------------------------------------------------------------------
@@ -373,6 +445,17 @@ def build_browser() -> None:
         har_entry(PAGE.format(PUBLIC), page(PUBLIC, PUBLIC_STATE, extra=fetch_script(url)), HTML),
         har_entry(url, json.dumps(unknown), "application/json"),
     ])
+    for name, held in (("held_back_more", held_back_answer()),
+                       ("captcha_item_list", CAPTCHA_ANSWER)):
+        write_har(folder / f"{name}.har", [
+            har_entry(PAGE.format(PUBLIC), page(PUBLIC, PUBLIC_STATE, extra=fetch_script(url)),
+                      HTML),
+            har_entry(url, json.dumps(held), "application/json"),
+        ])
+    write_har(folder / "user_emptied.har", [
+        har_entry(PAGE.format(PUBLIC), page(PUBLIC, EMPTIED_STATE), HTML)])
+    write_har(folder / "page_not_found.har", [
+        har_entry(PAGE.format(MISSING), page(MISSING, PAGE_NOT_FOUND_STATE), HTML)])
     write_har(folder / "legacy.har", [
         har_entry(PAGE.format(LEGACY), page(LEGACY, sigi_state(), script_id="SIGI_STATE"), HTML)])
 

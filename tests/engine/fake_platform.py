@@ -18,9 +18,12 @@ from engine.plugin_manager import get_plugin_manager
 OUTCOMES: dict[str, Any] = {
     "private": errors.AccountPrivate("private"),
     "not_found": errors.AccountNotFound("no such account"),
-    "unavailable": errors.PlatformUnavailable("HTTP 429"),
+    "unavailable": errors.PlatformUnavailable("HTTP 429", cause="rate_limited"),
+    "network": errors.PlatformUnavailable("DNS failure", cause="network"),
     "layout_changed": errors.LayoutChanged("no data.user"),
     "crash": RuntimeError("bug in backend"),
+    "bad_date": errors.InvalidDate("'2025-13-45' is not an ISO 8601 date"),
+    "config": errors.ConfigurationError("[platforms.fake] broken"),
 }
 
 
@@ -36,6 +39,22 @@ class ScriptedBackend(Backend):
             raise OUTCOMES[outcome]
         if outcome == "private_profile":
             return Profile(public=False)
+        if outcome in ("held_back", "no_posts"):
+            return Profile(public=True, posts=(), post_count=7 if outcome == "held_back" else 0,
+                           post_count_field="stats.count")
+        if outcome == "naive_time":
+            return Profile(public=True, posts=(Post(platform="fake", id="1",
+                                                    url="https://fake.test/p/1",
+                                                    published_at=datetime(2025, 6, 1)),))
+        if outcome == "not_a_post":
+            return Profile(public=True, posts=({"id": "1"},))  # type: ignore[arg-type]
+        if outcome == "shuffled":
+            # An old pinned post first, then the rest oldest first.
+            days = [(1, True), (2, False), (5, False), (9, False)]
+            return Profile(public=True, posts=tuple(
+                Post(platform="fake", id=f"d{day}", url=f"https://fake.test/p/d{day}",
+                     published_at=datetime(2025, 6, day, tzinfo=UTC), pinned=pinned)
+                for day, pinned in days))
         posts = tuple(
             Post(platform="fake", id=str(i), url=f"https://fake.test/p/{i}",
                  published_at=datetime(2025, 6, i + 1, tzinfo=UTC), text=f"post #Tag{i} #summer")

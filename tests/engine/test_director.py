@@ -33,14 +33,16 @@ def test_first_backend_answers_with_one_reading_shared_by_both_hooks() -> None:
     assert snapshot.status is AccountStatus.OK and snapshot.backend == "first"
     assert snapshot.requests == 1  # is_public and fetch_recent_posts shared one read
     assert len(snapshot.posts) == 2  # the platform's default limit
-    assert snapshot.posts[0].hashtags == ("tag1", "summer")  # filled in from the text
+    # Newest first: post 3 (June 4) before post 2; post 1 is past the limit of 2.
+    assert [post.id for post in snapshot.posts] == ["3", "2"]
+    assert snapshot.posts[0].hashtags == ("tag3", "summer")  # filled in from the text
 
 
 @pytest.mark.parametrize("failure", ["unavailable", "layout_changed", "crash"])
 def test_fallback_to_next_backend_records_why(failure: str) -> None:
     snapshot = snap(engine_with(first=failure, second="ok"))
     assert snapshot.status is AccountStatus.OK and snapshot.backend == "second"
-    assert [a.outcome for a in snapshot.attempts][0] == ("unavailable" if failure == "crash"
+    assert [a.outcome for a in snapshot.attempts][0] == ("error" if failure == "crash"
                                                         else failure)
     assert snapshot.requests == 2
 

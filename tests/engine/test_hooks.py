@@ -28,7 +28,7 @@ def test_is_public_and_fetch_recent_posts_share_one_reading() -> None:
     account = Account(platform="fake", handle="alice")
     assert manager.hook.is_public(account=account, session=current) is True
     posts = manager.hook.fetch_recent_posts(account=account, limit=2, session=current)
-    assert [post.id for post in posts] == ["1", "2"]
+    assert [post.id for post in posts] == ["3", "2"]  # the newest two, newest first
     assert current.requests == 1
 
 

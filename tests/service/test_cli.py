@@ -67,6 +67,14 @@ def test_scripted_run(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "fix the hashtag typo" in out
     status, out, _ = sm(capsys, "mission", "list", "--config", config)
     assert "«Été» [published]" in out
+    status, out, _ = sm(capsys, "backends", "--config", config, "--stats", "--json")
+    web = next(row for row in json.loads(out)
+               if (row["platform"], row["backend"]) == ("instagram", "web"))
+    assert status == 0 and web["stats"] == {"attempts": 1, "outcomes": {"ok": 1}, "causes": {}}
+    status, out, _ = sm(capsys, "backends", "--config", config, "--stats")
+    assert "last 7 days: 1 attempt(s): ok 1" in out
+    status, _, err = sm(capsys, "backends", "--config", config, "--stats", "--days", "0")
+    assert status == 2 and "--days must be above 0" in err
 
 
 @pytest.mark.parametrize("argv,message", [

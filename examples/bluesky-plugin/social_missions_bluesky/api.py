@@ -43,9 +43,9 @@ def read_answer(response: httpx.Response) -> Any:
     """The JSON body of a successful answer; XRPC errors raised as the engine's errors."""
     status = response.status_code
     if status == 429:
-        raise PlatformUnavailable("Bluesky rate limit (HTTP 429); the check will be retried later")
+        raise PlatformUnavailable("Bluesky rate limit (HTTP 429)", cause="rate_limited")
     if status >= 500:
-        raise PlatformUnavailable(f"Bluesky server error (HTTP {status})")
+        raise PlatformUnavailable(f"Bluesky server error (HTTP {status})", cause="server_error")
     body = _json(response.text)
     if status == 200:
         if body is None:
@@ -59,7 +59,8 @@ def read_answer(response: httpx.Response) -> Any:
         raise AccountNotFound(f"Bluesky has no account with this handle ({message or error})")
     if error in REFUSAL_ERRORS or status in (401, 403):
         raise PlatformUnavailable(
-            f"Bluesky refused the request (HTTP {status}: {message or error or 'refused'})"
+            f"Bluesky refused the request (HTTP {status}: {message or error or 'refused'})",
+            cause=REFUSAL_ERRORS.get(error, "login_wall"),
         )
     raise LayoutChanged(
         f"Bluesky answered HTTP {status} ({error or 'no error name'}: {message or 'no message'}),"

@@ -35,6 +35,12 @@ POST_URL_PATTERNS = (
 # ``error`` names (XRPC error bodies) that mean the account does not exist or is gone.
 GONE_ERRORS = frozenset({"ActorNotFound", "AccountTakedown", "AccountDeactivated",
                          "RepoNotFound"})
-# ``error`` names that are refusals of an anonymous reader.
-REFUSAL_ERRORS = frozenset({"BlockedActor", "BlockedByActor", "AuthRequired", "AuthMissing",
-                            "RateLimitExceeded"})
+# ``error`` names that are refusals of an anonymous reader, with the cause of ``unavailable``
+# (names from the atproto lexicons and the AppView's XRPC error answers).
+REFUSAL_ERRORS: dict[str, str] = {
+    "AuthRequired": "login_wall",
+    "AuthMissing": "login_wall",
+    "BlockedActor": "login_wall",
+    "BlockedByActor": "login_wall",
+    "RateLimitExceeded": "rate_limited",
+}

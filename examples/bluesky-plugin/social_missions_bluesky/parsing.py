@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.dates import parse_instant
-from engine.errors import InvalidDate, LayoutChanged
+from engine.errors import InvalidDate, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags, merge_hashtags
-from engine.models import Post, PostKind, Profile
+from engine.models import Post, PostKind, Profile, newest_first
 
 from .constants import POST_URL
 
@@ -59,7 +59,11 @@ def parse_author_feed(body: Any, handle: str, limit: int) -> Profile:
         if post.id not in seen:
             seen.add(post.id)
             posts.append(post)
-    return Profile(public=True, posts=tuple(posts[:limit]))
+    if not feed and body.get("cursor"):
+        # An empty page that says more follow: the AppView held the posts back.
+        raise PlatformUnavailable("Bluesky answered an empty feed with a cursor for more: the "
+                                  "posts were held back", cause="held_back")
+    return Profile(public=True, posts=newest_first(posts, limit))
 
 
 def parse_post(view: Any, handle: str, path: str, *, pinned: bool = False) -> Post:

@@ -10,7 +10,8 @@ from engine.testing.contract import BackendContract
 
 CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "instagram"
 CASE_FILES = {"public": "public", "private": "private", "not_found": "not_found",
-              "unavailable": "rate_limited", "layout_changed": "unknown_shape"}
+              "unavailable": "rate_limited", "layout_changed": "unknown_shape",
+              "held_back": "held_back"}
 
 
 @pytest.fixture(params=["web", "instaloader"])
@@ -21,7 +22,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 class TestInstagramContract(BackendContract):
     platform = "instagram"
     handles = {"public": "lea.voyage", "private": "secret.garden", "not_found": "nobody.here.404",
-               "unavailable": "lea.voyage", "layout_changed": "lea.voyage"}
+               "unavailable": "lea.voyage", "layout_changed": "lea.voyage",
+               "held_back": "lea.voyage"}
     max_requests = {"web": 1, "instaloader": 20}
 
     def cassette(self, backend: str, case: str) -> Path:

@@ -43,7 +43,8 @@ def test_public_account_verdicts_in_one_request(capsys: pytest.CaptureFixture[st
         "DMatch0011c": "before_window",
     }
     assert result["matched"] == 3
-    first = result["posts"][1]
+    first = result["posts"][0]  # newest first: the old pinned post goes last
+    assert result["posts"][-1]["id"] == "DPin0ld2023" and result["posts"][-1]["pinned"]
     assert first["url"] == "https://www.instagram.com/p/DMatch0001a/"
     assert first["published_at"] == "2025-06-14T15:06:40Z"
     assert first["hashtags"] == ["summer2025", "plage"]
@@ -58,7 +59,8 @@ def test_mentions_are_not_hashtags() -> None:
     snapshot = replay_snapshot("instagram", "lea.voyage", "web", CASSETTES / "public.yaml")
     no_tag = next(post for post in snapshot.posts if post.id == "DNoTag00009")
     assert no_tag.hashtags == ()
-    assert snapshot.posts[0].pinned and not snapshot.posts[1].pinned
+    # The pinned post keeps its flag and takes its place by its own (old) time: last.
+    assert snapshot.posts[-1].pinned and not any(post.pinned for post in snapshot.posts[:-1])
 
 
 @pytest.mark.parametrize(
@@ -88,11 +90,15 @@ def test_empty_account_is_ok_with_no_posts() -> None:
     assert snapshot.status is AccountStatus.OK and snapshot.posts == ()
 
 
-def test_limit_cuts_the_grid() -> None:
+def test_limit_keeps_the_newest_posts_not_the_first_listed() -> None:
+    # The answer lists an old pinned post first: cutting before ordering would keep it and
+    # drop DNear000004, a newer post that may count.
     snapshot = replay_snapshot("instagram", "lea.voyage", "web", CASSETTES / "public.yaml",
                                limit=4)
-    assert [post.kind for post in snapshot.posts] == [PostKind.IMAGE, PostKind.IMAGE,
-                                                      PostKind.CAROUSEL, PostKind.REEL]
+    assert [post.id for post in snapshot.posts] == ["DMatch0001a", "DMatch0002b",
+                                                    "DReel000003", "DNear000004"]
+    assert [post.kind for post in snapshot.posts] == [PostKind.IMAGE, PostKind.CAROUSEL,
+                                                      PostKind.REEL, PostKind.IMAGE]
 
 
 def test_profile_url_handle_is_normalised(capsys: pytest.CaptureFixture[str]) -> None:

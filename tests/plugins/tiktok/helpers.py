@@ -36,3 +36,8 @@ def browser_snapshot(handle: str, har: str, *, limit: int | None = None) -> Snap
         return engine.snapshot(engine.account("tiktok", handle), limit=limit)
     finally:
         engine.close()
+
+
+def video(number: int) -> str:
+    """The id of the public account's ``number``-th video, as the cassette builder gives it."""
+    return str(7_500_000_000_000_000_000 + number * 1_000_003)

@@ -12,7 +12,7 @@ from engine.errors import ConfigurationError
 from engine.models import AccountStatus, PostKind
 from plugins.tiktok.browser import TikTokBrowser
 
-from .helpers import LEGACY, PUBLIC, browser_snapshot
+from .helpers import LEGACY, PUBLIC, browser_snapshot, video
 
 
 def test_page_item_list_call_is_captured() -> None:
@@ -21,9 +21,11 @@ def test_page_item_list_call_is_captured() -> None:
     # Counted: the document and the page's own item_list fetch.
     assert snapshot.requests == 2
     assert len(snapshot.posts) == 10
-    assert snapshot.posts[0].pinned and snapshot.posts[4].kind is PostKind.PHOTO
-    assert snapshot.posts[2].hashtags == ()  # the @summer mention
-    assert "summer" in snapshot.posts[5].hashtags  # from contents[]
+    posts = {post.id: post for post in snapshot.posts}
+    assert posts[video(1)].pinned and snapshot.posts[-1].id == video(1)  # old pinned: last
+    assert posts[video(5)].kind is PostKind.PHOTO
+    assert posts[video(3)].hashtags == ()  # the @summer mention
+    assert "summer" in posts[video(6)].hashtags  # from contents[]
 
 
 def test_legacy_page_needs_no_item_list() -> None:

@@ -40,9 +40,13 @@ def test_real_items_parse(shared_fixtures: Path) -> None:
     items = load(shared_fixtures, ITEMS)
     posts = parse_items(items, "oddanimalspecimens", limit=len(items))
     assert len(posts) == len(items) == 53
-    assert posts[0].id == "7424178477068258603"
-    assert posts[0].published_at.isoformat() == "2024-10-10T16:04:19+00:00"
-    assert posts[0].hashtags[:3] == ("animals", "science", "learnontiktok")
+    by_id = {post.id: post for post in posts}
+    first = by_id["7424178477068258603"]  # the answer's first item
+    assert first.published_at.isoformat() == "2024-10-10T16:04:19+00:00"
+    assert first.hashtags[:3] == ("animals", "science", "learnontiktok")
+    # Ordered newest first, whatever the answer's order.
+    assert [post.published_at for post in posts] == sorted(
+        (post.published_at for post in posts), reverse=True)
     assert all(post.url.startswith("https://www.tiktok.com/@oddanimalspecimens/video/")
                for post in posts)
 
@@ -52,7 +56,7 @@ def test_check_replayed_from_real_answers(shared_fixtures: Path, tmp_path: Path)
     items = load(shared_fixtures, ITEMS)
     sec_uid = user_info["user"]["secUid"]
     query = urlencode({"aid": "1988", "app_name": "tiktok_web", "channel": "tiktok_web",
-                       "device_platform": "web_pc", "type": "1", "count": "10",
+                       "device_platform": "web_pc", "type": "1", "count": "13",
                        "secUid": sec_uid, "cursor": "0", "device_id": "1"})
     path = write_cassette(tmp_path / "real.yaml", [
         Exchange("https://www.tiktok.com/@oddanimalspecimens", body=profile_page(user_info),
@@ -62,8 +66,9 @@ def test_check_replayed_from_real_answers(shared_fixtures: Path, tmp_path: Path)
     ])
     snapshot = replay_snapshot("tiktok", "OddAnimalSpecimens", "web", path)
     assert snapshot.status is AccountStatus.OK and snapshot.requests == 2
-    assert [post.id for post in snapshot.posts] == [item["id"] for item in items[:10]]
-    for post, item in zip(snapshot.posts, items[:10], strict=True):
+    newest = sorted(items[:10], key=lambda item: int(item["createTime"]), reverse=True)
+    assert [post.id for post in snapshot.posts] == [item["id"] for item in newest]
+    for post, item in zip(snapshot.posts, newest, strict=True):
         expected = any(entry.get("hashtagName", "").lower() == "science"
                        for content in item.get("contents", []) for entry in content["textExtra"])
         expected = expected or "#science" in item["desc"].lower()

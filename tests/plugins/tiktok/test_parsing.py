@@ -97,8 +97,12 @@ def test_page_statuses() -> None:
         parse_page(universal_page(detail(privateAccount=True)), "mila")
     with pytest.raises(AccountNotFound):
         parse_page(universal_page({"statusCode": 10221}), "mila")
-    with pytest.raises(AccountNotFound):
+    with pytest.raises(AccountNotFound, match="10202"):
+        parse_page(universal_page({"statusCode": 10202}), "mila")
+    # No user and no error code is not an explicit "no such account": held back.
+    with pytest.raises(PlatformUnavailable) as held:
         parse_page(universal_page({"statusCode": 0, "userInfo": {}}), "mila")
+    assert held.value.cause == "held_back"
     with pytest.raises(PlatformUnavailable):
         parse_page("", "mila")
     with pytest.raises(PlatformUnavailable):

@@ -17,13 +17,9 @@ from engine.replay import cassette
 from engine.testing.contract import replay_snapshot
 from plugins.tiktok.constants import SECUID_CACHE_KEY, VOLATILE_QUERY_PARAMS
 
-from .helpers import CASSETTES, LEGACY, PUBLIC
+from .helpers import CASSETTES, LEGACY, PUBLIC, video
 
 WEB = CASSETTES / "web"
-
-
-def video(number: int) -> str:
-    return str(7_500_000_000_000_000_000 + number * 1_000_003)
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -52,7 +48,9 @@ def test_public_account_verdicts_cold(capsys: pytest.CaptureFixture[str]) -> Non
         video(10): "hashtag_missing",
     }
     posts = {post["id"]: post for post in result["posts"]}
-    assert result["posts"][0]["pinned"] is True and result["posts"][0]["id"] == video(1)
+    # Newest first: the old pinned video takes its place by its own time, last.
+    assert result["posts"][-1]["pinned"] is True and result["posts"][-1]["id"] == video(1)
+    assert not any(post["pinned"] for post in result["posts"][:-1])
     assert posts[video(5)]["kind"] == "photo" and posts[video(2)]["kind"] == "video"
     assert posts[video(2)]["hashtags"] == ["summer", "beach"]
     assert posts[video(3)]["hashtags"] == []
@@ -105,7 +103,7 @@ def test_legacy_layout_costs_one_request() -> None:
     assert all(post.published_at.year == 2025 for post in snapshot.posts)
 
 
-def test_limit_is_sent_as_count() -> None:
+def test_limit_and_pins_are_sent_as_count() -> None:
     seen: list[httpx.URL] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -114,7 +112,8 @@ def test_limit_is_sent_as_count() -> None:
 
     engine = _engine_over(answer)
     engine.snapshot(engine.account("tiktok", PUBLIC), limit=4)
-    assert seen[1].params["count"] == "4" and seen[1].params["aid"] == "1988"
+    # The limit plus the 3 videos a creator may pin (listed first whatever their age).
+    assert seen[1].params["count"] == "7" and seen[1].params["aid"] == "1988"
     assert seen[1].params["secUid"] == SEC_UID and seen[1].params["type"] == "1"
 
 

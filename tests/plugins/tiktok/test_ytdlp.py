@@ -10,7 +10,7 @@ from engine.cli import main
 from engine.models import AccountStatus
 from engine.testing.contract import replay_snapshot
 
-from .helpers import CASSETTES, PUBLIC
+from .helpers import CASSETTES, PUBLIC, video
 
 YTDLP = CASSETTES / "yt-dlp"
 
@@ -21,11 +21,13 @@ def test_public_account_through_ytdlp(capsys: pytest.CaptureFixture[str]) -> Non
     result = json.loads(capsys.readouterr().out)
     assert status == 0 and result["backend"] == "yt-dlp" and result["status"] == "ok"
     assert result["requests"] == 2  # the profile page and one item_list page, as yt-dlp sends
-    verdicts = [post["verdict"] for post in result["posts"]]
+    verdicts = {post["id"]: post["verdict"] for post in result["posts"]}
     assert len(verdicts) == 10
     # yt-dlp gives the caption only: the mention never matches, the contents[]-only tag is lost.
-    assert verdicts[2] == "hashtag_missing" and verdicts[3] == "hashtag_near_miss"
-    assert verdicts[5] == "hashtag_missing"
+    assert verdicts[video(3)] == "hashtag_missing" and verdicts[video(4)] == "hashtag_near_miss"
+    assert verdicts[video(6)] == "hashtag_missing"
+    published = [post["published_at"] for post in result["posts"]]
+    assert published == sorted(published, reverse=True)  # newest first
     assert result["matched"] == 5
     assert all(post["kind"] is None for post in result["posts"])
 
