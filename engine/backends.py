@@ -81,11 +81,15 @@ class CheckSession:
         cache: Cache,
         limit: int,
         replaying: bool = False,
+        want_bio: bool = False,
     ) -> None:
         self.backend = backend
         self.cache = cache
         self.limit = limit
         self.replaying = replaying
+        # True when the caller needs the account's bio (an ownership code is awaited): a
+        # backend that skips the page carrying it on a warm cache reads it then.
+        self.want_bio = want_bio
         self.requests = 0
         self._http = http
         self._profiles: dict[Account, Profile] = {}
@@ -131,6 +135,13 @@ class CheckSession:
             raise_if_held_back(profile)
             self._profiles[account] = profile
         return self._profiles[account]
+
+
+    def bio_of(self, account: Account) -> str | None:
+        """The bio the backend's reading carried, when it read ``account`` in this session
+        (a plugin whose hooks do not go through :meth:`profile` gives None)."""
+        profile = self._profiles.get(account)
+        return profile.bio if profile is not None else None
 
 
 def raise_if_held_back(profile: Profile) -> None:

@@ -147,7 +147,8 @@ class Engine:
     # -- checks -----------------------------------------------------------------------------
 
     def snapshot(
-        self, account: Account, *, backends: Sequence[str] | None = None, limit: int | None = None
+        self, account: Account, *, backends: Sequence[str] | None = None, limit: int | None = None,
+        want_bio: bool = False,
     ) -> Snapshot:
         """Read ``account`` through the configured backends, falling back in order.
 
@@ -157,12 +158,14 @@ class Engine:
         move on to the next backend. The posts of an ``ok`` snapshot are newest first, at most
         ``limit``. Raises ``InvalidInput`` for a limit below 1, ``ConfigurationError`` from
         the configuration, and ``CassetteMiss`` when a replayed check lacks a request.
+        With ``want_bio``, backends that can read the account's bio on a warm cache only at
+        the cost of a request make it (the snapshot's ``bio``; see :class:`Profile`).
         """
         limit = limit or self.limit(account.platform)
-        return replace(self._snapshot_of(account, backends, limit), limit=limit)
+        return replace(self._snapshot_of(account, backends, limit, want_bio), limit=limit)
 
     def _snapshot_of(self, account: Account, backends: Sequence[str] | None,
-                     limit: int) -> Snapshot:
+                     limit: int, want_bio: bool) -> Snapshot:
         """The director's loop; :meth:`snapshot` adds the limit to what it returns."""
         platform = self.platform(account.platform)
         settings = self.config.platform(platform.name)
@@ -182,10 +185,10 @@ class Engine:
                 continue
             session = CheckSession(backend=backend_class(platform, settings),
                                    http=self.http(platform.name), cache=self.cache,
-                                   limit=limit, replaying=self.replaying)
+                                   limit=limit, replaying=self.replaying, want_bio=want_bio)
             attempt_started = time.perf_counter()
             try:
-                public, posts = self._read(account, limit, session)
+                public, posts, bio = self._read(account, limit, session)
             except (AccountPrivate, AccountNotFound) as error:
                 attempts.append(self._attempt(name, error.status, error.detail, session,
                                               attempt_started))
@@ -234,9 +237,10 @@ class Engine:
             attempts.append(self._attempt(name, "ok" if public else "private", "", session,
                                           attempt_started))
             status = AccountStatus.OK if public else AccountStatus.PRIVATE
-            return self._snapshot(account, status, attempts, started, backend=name,
-                                  posts=posts, public=public,
-                                  detail="" if public else "the account is private")
+            return replace(self._snapshot(account, status, attempts, started, backend=name,
+                                          posts=posts, public=public,
+                                          detail="" if public else "the account is private"),
+                           bio=bio)
         return self._failed(account, attempts, started)
 
     def check(
@@ -253,14 +257,15 @@ class Engine:
                               window)
 
     def _read(self, account: Account, limit: int,
-              session: CheckSession) -> tuple[bool, tuple[Post, ...]]:
+              session: CheckSession) -> tuple[bool, tuple[Post, ...], str | None]:
         public = self.plugins.hook.is_public(account=account, session=session)
         if public is None:
             raise ConfigurationError(f"no plugin answered is_public for {account.platform}")
         if not isinstance(public, bool):
             raise TypeError(f"is_public answered {public!r}, not True, False or None")
+        bio = session.bio_of(account)
         if not public:
-            return False, ()
+            return False, (), bio
         posts = self.plugins.hook.fetch_recent_posts(account=account, limit=limit,
                                                      session=session)
         if posts is None:
@@ -275,7 +280,7 @@ class Engine:
                 raise LayoutChanged(f"{plugin} gave a {post.platform} post ({post.id}) for "
                                     f"the {account.platform} account {account}")
             checked.append(_with_hashtags(post))
-        return True, newest_first(checked, limit)
+        return True, newest_first(checked, limit), bio
 
     @staticmethod
     def _attempt(name: str, outcome: str, detail: str, session: CheckSession,

@@ -156,6 +156,9 @@ class Profile:
     posts: tuple[Post, ...] = ()
     post_count: int | None = None
     post_count_field: str = ""
+    # The account's own description as the answer carried it (Instagram biography, TikTok
+    # signature, YouTube channel description); None when this answer did not carry it.
+    bio: str | None = None
     # A platform's own id for the account (a YouTube channel id, a TikTok secUid), if read.
     platform_id: str | None = None
 
@@ -193,6 +196,9 @@ class Snapshot:
     cause: UnavailableCause | None = None
     # The most posts the check asked for (the platform's or the configured limit).
     limit: int | None = None
+    # The account's description when the backend read it (see Profile.bio); members put their
+    # ownership code there (R11).
+    bio: str | None = None
     requests: int = 0
     seconds: float = 0.0
     attempts: tuple[Attempt, ...] = ()

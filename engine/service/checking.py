@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,15 +45,21 @@ from engine.storage.models import (
     MissionRow,
 )
 
+from . import ownership
 from .claims import to_claim
 from .context import Service
 from .counting import CountOutcome, count_posts
-from .members import linked_handle, load_member_row
+from .members import linked_handle, linked_row
+from .progress import goal_met
 from .records import CheckResult, Claim
 
 log = logging.getLogger(__name__)
 DUE_STATES = ("queued", "rechecking", "retrying")
 WAIT_FOR_SHARED_FETCH = 2.0  # seconds before a claim looks again for a fetch in progress
+# How long a worker waits, in the same pass, for another worker's fetch of the same account
+# (seconds), and how often it looks; past that the claim is postponed by the delay above.
+MAX_WAIT_FOR_SHARED_FETCH = 45.0
+SHARED_FETCH_POLL = 0.05
 RECORD_ATTEMPTS = 5
 
 
@@ -83,6 +90,12 @@ def process_claim(service: Service, claim_id: int, owner: str | None = None) -> 
         return None
     account = Account(platform=claim.platform, handle=leased.handle)
     snapshot, shared_from, fetched = _obtain_snapshot(service, account)
+    # Another worker is fetching this account: wait for its answer in this same pass (R9:
+    # simultaneous claims share one fetch; `worker --once` leaves none of them behind).
+    deadline = time.monotonic() + min(MAX_WAIT_FOR_SHARED_FETCH, service.settings.lease / 2)
+    while snapshot is None and time.monotonic() < deadline:
+        time.sleep(SHARED_FETCH_POLL)
+        snapshot, shared_from, fetched = _obtain_snapshot(service, account)
     if snapshot is None:
         _postpone(service, claim_id, owner, WAIT_FOR_SHARED_FETCH)
         return None
@@ -182,17 +195,27 @@ def _obtain_snapshot(service: Service,
     if shared is not None:
         return shared[0], shared[1], False
     with service.db.transaction() as session:
+        rows = ownership.holders(session, account.platform, account.handle)
+        if not rows:
+            return None, None, False
+        # The lease lives on the handle's oldest link (a contested handle has several).
         taken = session.execute(
             update(LinkedAccountRow)
-            .where(LinkedAccountRow.platform == account.platform,
-                   LinkedAccountRow.handle == account.handle,
+            .where(LinkedAccountRow.id == rows[0].id,
                    or_(LinkedAccountRow.fetch_lease_until.is_(None),
                        LinkedAccountRow.fetch_lease_until < now))
             .values(fetch_lease_until=now + timedelta(seconds=service.settings.lease)))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None, None, False
+        # A link waiting for its proof: read the bio even where that costs a request.
+        want_bio = ownership.needs_proof(rows, service.settings.ownership)
+    # Another worker may have recorded its fetch between our first look and the lease.
+    shared = _recent_fetch(service, account, now)
+    if shared is not None:
+        _release_fetch(service, account)
+        return shared[0], shared[1], False
     try:
-        snapshot = service.engine.snapshot(account)
+        snapshot = service.engine.snapshot(account, want_bio=want_bio)
     except (CassetteMiss, ConfigurationError) as error:
         # Not a platform answer: keep the claim and retry it like an unavailable check.
         snapshot = Snapshot(account=account, status=AccountStatus.UNAVAILABLE,
@@ -231,7 +254,8 @@ def _release_fetch(service: Service, account: Account) -> None:
         with service.db.transaction() as session:
             session.execute(update(LinkedAccountRow)
                             .where(LinkedAccountRow.platform == account.platform,
-                                   LinkedAccountRow.handle == account.handle)
+                                   LinkedAccountRow.handle == account.handle,
+                                   LinkedAccountRow.fetch_lease_until.is_not(None))
                             .values(fetch_lease_until=None))
     except OperationalError:  # the lease simply expires
         log.warning("could not release the fetch lease of %s", account)
@@ -270,6 +294,11 @@ def _record(service: Service, leased: _Leased, owner: str, snapshot: Snapshot,
             # A concurrent worker credited the same post or paid the same key: count again.
             log.info("claim %s: concurrent write, counting again (%s)", leased.claim.id,
                      attempt + 1)
+        except OperationalError as error:
+            if not _is_serialization_failure(error):
+                raise
+            log.info("claim %s: deadlock or serialization failure, counting again (%s)",
+                     leased.claim.id, attempt + 1)
     raise RuntimeError(f"claim {leased.claim.id}: could not record the check after "
                        f"{RECORD_ATTEMPTS} attempts")
 
@@ -287,7 +316,10 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
             return None
         mission = session.get(MissionRow, claim.mission_id)
         assert mission is not None and leased.hashtag is not None
-        load_member_row(session, claim.member_id, lock=True)
+        account = snapshot.account
+        # Lock every member a proof may touch (a contest involves several), in id order.
+        ownership.lock_members(session, {claim.member_id} | ownership.involved_members(
+            session, account.platform, account.handle))
         check = CheckRow(
             claim_id=claim_id, kind=leased.kind, platform=snapshot.account.platform,
             handle=snapshot.account.handle, status=snapshot.status.value,
@@ -301,6 +333,33 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
         session.flush()
         outcome = CountOutcome()
         detail = snapshot.detail
+        if shared_from is None and snapshot.status in (AccountStatus.OK, AccountStatus.PRIVATE):
+            deliveries += ownership.apply_proofs(service, session, snapshot, check.id, now)
+        link = linked_row(session, claim.member_id, claim.platform)
+        if link is None or link.handle != account.handle:
+            # This member's link ended (another member proved the handle) or changed.
+            detail = (f"@{account.handle} is no longer linked to this member: another member "
+                      "proved it is theirs" if link is None else
+                      f"the member now links @{link.handle}, not @{account.handle}")
+            claim.state, claim.due_at, claim.finished_at = "done", None, now
+            claim.last_status, claim.last_detail, claim.last_cause = snapshot.status.value, \
+                detail, None
+            claim.lease_owner = None
+            claim.lease_until = None
+            result = CheckResult(
+                claim_id=claim_id, check_id=check.id, kind=leased.kind,
+                status=snapshot.status.value, cause=None, backend=snapshot.backend,
+                requests=snapshot.requests if shared_from is None else 0,
+                shared_from=shared_from, detail=detail, posts=(), counted=0, points=0,
+                claim_state=claim.state, next_check_at=None)
+            ownership.enqueue_deliveries(service, deliveries)
+            return result
+        unproven = None
+        if not ownership.is_credited(link, settings.ownership):
+            unproven = (f"the ownership of @{account.handle} is not proved yet: put the code "
+                        f"{link.verification_code} in the account's bio or a recent caption"
+                        + (" (another member linked the same handle)" if link.contested
+                           else ""))
         if snapshot.status is AccountStatus.OK:
             posts = list(snapshot.posts)
             if claim.post_id:
@@ -310,9 +369,10 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
                               f"recent posts of @{snapshot.account.handle}; only those are read")
             outcome = count_posts(service, session, mission=mission, hashtag=leased.hashtag,
                                   member_id=claim.member_id, posts=posts, check_id=check.id,
-                                  now=now)
-            deliveries = outcome.deliveries
-        _next_state(claim, leased.kind, snapshot.status, outcome.counted, now, settings)
+                                  now=now, handle=account.handle, unproven=unproven)
+            deliveries += outcome.deliveries
+        _next_state(claim, leased.kind, snapshot.status, outcome.counted, now, settings,
+                    complete=goal_met(session, mission, claim.member_id))
         claim.last_status = snapshot.status.value
         claim.last_detail = detail
         claim.last_cause = snapshot.cause.value if snapshot.cause else None
@@ -324,16 +384,30 @@ def _record_once(service: Service, leased: _Leased, owner: str, snapshot: Snapsh
             requests=snapshot.requests if shared_from is None else 0, shared_from=shared_from,
             detail=detail, posts=tuple(outcome.posts), counted=outcome.counted,
             points=outcome.points, claim_state=claim.state, next_check_at=claim.due_at)
-    if service.queue is not None:
-        for delivery_id in deliveries:
-            service.queue.enqueue_webhook(delivery_id)
+    ownership.enqueue_deliveries(service, deliveries)
     return result
 
 
+def _is_serialization_failure(error: OperationalError) -> bool:
+    """PostgreSQL's deadlock (40P01) or serialization failure (40001): retry the transaction."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in ("40P01", "40001")
+
+
 def _next_state(claim: ClaimRow, kind: str, status: AccountStatus, counted: int,
-                now: datetime, settings: Any) -> None:
-    """R9: re-checks when nothing counted; retries with backoff when the platform failed."""
+                now: datetime, settings: Any, *, complete: bool = False) -> None:
+    """R9: re-checks when nothing counted; retries with backoff when the platform failed.
+
+    A claim whose N-post goal is met (``complete``) is done: no automatic re-check follows.
+    """
     claim.counted += counted
+    if complete:
+        if kind == "recheck":
+            claim.rechecks_done += 1
+        claim.failures = 0
+        claim.first_failure_at = None
+        claim.state, claim.due_at, claim.finished_at = "done", None, now
+        return
     if status.completed:
         if kind == "recheck":
             claim.rechecks_done += 1

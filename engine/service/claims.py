@@ -11,15 +11,22 @@ from engine.errors import InvalidInput
 from engine.storage.models import ClaimRow, MissionActionRow
 
 from .context import Service
-from .errors import Conflict, CooldownActive, NotFound
+from .errors import Conflict, CooldownActive, GoalMet, NotFound
 from .members import linked_handle, load_member_row
 from .missions import load_mission_row
+from .progress import goal_met
 from .records import Claim, ClaimReceipt
 
 
 def create_claim(service: Service, member_id: str, mission_id: int, platform: str,
                  post_url: str | None = None) -> ClaimReceipt:
-    """Accept a claim (its check is queued) or refuse it with the reason (R4)."""
+    """Accept a claim (its check is queued) or refuse it with the reason (R4).
+
+    Refusals (all ``InvalidInput``): ``InvalidInput`` for a URL that is not the platform's
+    post URL, ``NotFound`` (member, mission), ``Conflict`` (mission not published, no action
+    for the platform, no linked handle), ``GoalMet`` (the member completed this N-post
+    mission), ``CooldownActive`` (the button comes back later).
+    """
     found = service.engine.platform(platform)
     post_id = None
     if post_url:
@@ -43,6 +50,10 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
         if handle is None:
             raise Conflict(f"member {member_id!r} has no linked {found.title} handle; link one "
                            "with `social-missions member link`")
+        if goal_met(session, mission, member_id):
+            raise GoalMet(f"member {member_id!r} already completed mission {mission_id} "
+                          f"({mission.goal_posts} post(s) counted): the mission is finished "
+                          "for them and takes no more claims")
         last = last_claim_at(session, member_id, mission_id, found.name)
         if last is not None and now < last + cooldown:
             raise CooldownActive(last + cooldown)

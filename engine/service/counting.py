@@ -32,6 +32,7 @@ ALREADY_COUNTED = "already_counted"
 USED_ELSEWHERE = "used_elsewhere"
 GOAL_ALREADY_MET = "goal_already_met"
 CAP_REACHED = "cap_reached"
+OWNERSHIP_UNPROVEN = "ownership_unproven"
 
 
 @dataclass
@@ -68,8 +69,16 @@ def count_posts(
     posts: Sequence[Post],
     check_id: int,
     now: datetime,
+    handle: str | None = None,
+    unproven: str | None = None,
 ) -> CountOutcome:
-    """Judge ``posts`` for ``mission``, credit what counts, write seen posts and awards."""
+    """Judge ``posts`` for ``mission``, credit what counts, write seen posts and awards.
+
+    ``handle`` is the account the posts were read from (kept on credits, so that a transfer of
+    ownership can revoke them). With ``unproven`` (why the account's ownership is not proved,
+    R11), no post is credited: matching posts get ``ownership_unproven``, and every post lists
+    it among its failures.
+    """
     outcome = CountOutcome()
     window = mission_window(mission)
     exclusive = service.settings.exclusive_posts
@@ -79,11 +88,15 @@ def count_posts(
         points = 0
         if not judged.matched:
             verdict, detail = judged.verdict.value, judged.detail
+            if unproven:
+                failures = (*failures, OWNERSHIP_UNPROVEN)
+        elif unproven:
+            verdict, detail, failures = OWNERSHIP_UNPROVEN, unproven, (OWNERSHIP_UNPROVEN,)
         else:
             verdict, detail = _counting_verdict(session, mission, member_id, post, exclusive)
             if verdict == COUNTED:
                 points = _credit(service, session, mission, member_id, post, check_id, now,
-                                 exclusive, outcome)
+                                 exclusive, outcome, handle)
                 outcome.counted += 1
                 outcome.points += points
                 detail = _progress_detail(session, mission, member_id, hashtag)
@@ -107,13 +120,12 @@ def _counting_verdict(session: Session, mission: MissionRow, member_id: str, pos
                       exclusive: bool) -> tuple[str, str]:
     """For a matching post: counted, or why it does not count (R6)."""
     credited = session.scalar(select(CreditRow).where(
-        CreditRow.mission_id == mission.id, CreditRow.platform == post.platform,
-        CreditRow.post_id == post.id))
+        CreditRow.active_key == active_key(mission.id, post.platform, post.id)))
     if credited is not None:
         return ALREADY_COUNTED, f"already counted for this mission (check {credited.check_id})"
     if exclusive:
         elsewhere = session.scalar(select(CreditRow.mission_id).where(
-            CreditRow.platform == post.platform, CreditRow.post_id == post.id,
+            CreditRow.exclusive_key == exclusive_key(post.platform, post.id),
             CreditRow.mission_id != mission.id).limit(1))
         if elsewhere is not None:
             return USED_ELSEWHERE, f"already credited for mission {elsewhere}; posts are exclusive"
@@ -134,20 +146,32 @@ def _counting_verdict(session: Session, mission: MissionRow, member_id: str, pos
 def _credits(session: Session, mission_id: int, member_id: str,
              start: datetime | None = None, end: datetime | None = None) -> int:
     query = select(func.count(CreditRow.id)).where(CreditRow.mission_id == mission_id,
-                                                   CreditRow.member_id == member_id)
+                                                   CreditRow.member_id == member_id,
+                                                   CreditRow.revoked_at.is_(None))
     if start is not None and end is not None:
         query = query.where(CreditRow.published_at >= start, CreditRow.published_at < end)
     return int(session.scalar(query) or 0)
 
 
+def active_key(mission_id: int, platform: str, post_id: str) -> str:
+    """The unique key of a live credit: one per post and mission."""
+    return f"{mission_id}:{platform}:{post_id}"
+
+
+def exclusive_key(platform: str, post_id: str) -> str:
+    """The unique key of a live credit when posts are exclusive: one per post."""
+    return f"{platform}:{post_id}"
+
+
 def _credit(service: Service, session: Session, mission: MissionRow, member_id: str,
             post: Post, check_id: int, now: datetime, exclusive: bool,
-            outcome: CountOutcome) -> int:
+            outcome: CountOutcome, handle: str | None) -> int:
     """Insert the credit; award points when it completes the goal or for a recurring post."""
     session.add(CreditRow(
         mission_id=mission.id, member_id=member_id, platform=post.platform, post_id=post.id,
         published_at=post.published_at, check_id=check_id, created_at=now,
-        exclusive_key=f"{post.platform}:{post.id}" if exclusive else None))
+        active_key=active_key(mission.id, post.platform, post.id), handle=handle,
+        exclusive_key=exclusive_key(post.platform, post.id) if exclusive else None))
     session.flush()  # a concurrent credit of the same post fails here (IntegrityError)
     if mission.goal_kind == "posts":
         progress = _credits(session, mission.id, member_id)
@@ -155,7 +179,8 @@ def _credit(service: Service, session: Session, mission: MissionRow, member_id: 
             return 0
         posts = [f"{c.platform}:{c.post_id}" for c in session.scalars(
             select(CreditRow).where(CreditRow.mission_id == mission.id,
-                                    CreditRow.member_id == member_id).order_by(CreditRow.id))]
+                                    CreditRow.member_id == member_id,
+                                    CreditRow.revoked_at.is_(None)).order_by(CreditRow.id))]
         key = ledger_module.completion_key(mission.id, member_id)
         reason = "mission_completed"
     else:

@@ -8,17 +8,19 @@ within the window, wait for the automatic re-check.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.dates import iso_utc
 from engine.errors import InvalidInput
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, SeenPostRow
 
+from . import ownership
 from .causes import cause_text
 from .context import Service
-from .members import linked_handle, load_member_row
+from .human_dates import human_instant
+from .members import linked_handle, linked_row, load_member_row
 from .missions import load_mission_row, to_mission
 from .records import Diagnosis, DiagnosisLine, Mission
 
@@ -51,14 +53,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "recheck_scheduled": {
         "fr": "Rien n'a encore été compté sur {platform}. La plateforme peut mettre environ "
               "5 minutes à afficher une nouvelle publication : une nouvelle vérification "
-              "automatique aura lieu vers {at}, sans attendre le délai du bouton.",
+              "automatique aura lieu vers le {at}, sans attendre le délai du bouton.",
         "en": "Nothing has counted on {platform} yet. Platforms can take about 5 minutes to "
               "show a new post: an automatic re-check will run around {at}, without waiting "
               "for the button.",
     },
     "platform_unavailable": {
         "fr": "{platform} n'a pas pu être lu : {cause}. La vérification est relancée "
-              "automatiquement, prochain essai vers {at}.",
+              "automatiquement, prochain essai vers le {at}.",
         "en": "{platform} could not be read: {cause}. The check is retried automatically, "
               "next try around {at}.",
     },
@@ -130,6 +132,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{url}: the cap of rewarded posts for the period is reached; come back next "
               "period.",
     },
+    # R11: ownership (texts owned by engine.service.ownership's rules).
+    "ownership_pending": {
+        "fr": "Prouvez que le compte {platform} @{handle} est le vôtre : ajoutez le code {proof} "
+              "dans {place}. Il sera lu à la prochaine vérification ; vous pourrez l'enlever "
+              "ensuite.{contest}",
+        "en": "Prove that the {platform} account @{handle} is yours: add the code {proof} to "
+              "{place}. The next check reads it; you may remove it afterwards.{contest}",
+    },
+    "ownership_unproven": {
+        "fr": "{url} : correspond à la mission, comptée dès que la propriété du compte est "
+              "prouvée.",
+        "en": "{url}: matches the mission; it counts once you prove the account is yours.",
+    },
 }
 
 
@@ -137,8 +152,14 @@ def _say(code: str, lang: str, **values: object) -> str:
     return TEXTS[code][lang].format(**values)
 
 
-def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr") -> Diagnosis:
-    """Explain, platform by platform, what happened to the member's claims for the mission."""
+def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr",
+             zone: tzinfo | None = None) -> Diagnosis:
+    """Explain, platform by platform, what happened to the member's claims for the mission.
+
+    ``lang`` is ``fr`` or ``en``; the times in the texts (next try, window bounds) are human
+    and localised (:func:`~engine.service.human_dates.human_instant`) in ``zone``, the member's
+    time zone (UTC when None, and then the texts say "UTC").
+    """
     if lang not in LANGUAGES:
         raise InvalidInput(f"--lang must be fr or en, not {lang!r}")
     lines: list[DiagnosisLine] = []
@@ -155,7 +176,8 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
         points = int(session.scalar(select(func.coalesce(func.sum(LedgerRow.points), 0)).where(
             LedgerRow.member_id == member_id, LedgerRow.mission_id == mission_id)) or 0)
         credited = int(session.scalar(select(func.count(CreditRow.id)).where(
-            CreditRow.member_id == member_id, CreditRow.mission_id == mission_id)) or 0)
+            CreditRow.member_id == member_id, CreditRow.mission_id == mission_id,
+            CreditRow.revoked_at.is_(None))) or 0)
         if points:
             add("rewarded", points=points)
         if mission.goal == "posts" and mission.goal_posts:
@@ -175,7 +197,7 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
                 continue
             check = session.scalar(select(CheckRow).where(CheckRow.claim_id == claim.id)
                                    .order_by(CheckRow.id.desc()).limit(1))
-            at = iso_utc(claim.due_at) if claim.due_at else ""
+            at = human_instant(claim.due_at, lang, zone) if claim.due_at else ""
             if check is None:
                 add("check_pending", platform, platform=title)
                 continue
@@ -186,12 +208,21 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
             if check.status in ("unavailable", "layout_changed"):
                 add("platform_unavailable", platform, platform=title, at=at, cause=cause)
                 continue
+            link = linked_row(session, member_id, platform)
+            if link is not None and not ownership.is_credited(link, service.settings.ownership):
+                contest = ((" Un autre membre a lié le même compte : le premier qui le prouve "
+                            "le garde." if lang == "fr" else " Another member linked the same "
+                            "account: the first to prove it keeps it.") if link.contested else "")
+                add("ownership_pending", platform, platform=title, handle=link.handle,
+                    proof=link.verification_code or "", contest=contest,
+                    place=ownership.CODE_PLACES.get(platform, {}).get(
+                        lang, "la bio du compte" if lang == "fr" else "the account's bio"))
             if check.status == "private":
                 add("account_private", platform, platform=title, handle=check.handle)
             elif check.status == "not_found":
                 add("account_not_found", platform, platform=title, handle=check.handle)
             else:
-                _post_lines(session, check, claim, action.hashtag, mission, add, lang)
+                _post_lines(session, check, claim, action.hashtag, mission, add, lang, zone)
             if claim.state == "rechecking":
                 add("recheck_scheduled", platform, platform=title, at=at)
     return Diagnosis(member_id=member_id, mission_id=mission_id, lang=lang,
@@ -199,7 +230,8 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
 
 
 def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str,
-                mission: Mission, add: Callable[..., None], add_lang: str) -> None:
+                mission: Mission, add: Callable[..., None], add_lang: str,
+                zone: tzinfo | None) -> None:
     seen = list(session.scalars(select(SeenPostRow).where(SeenPostRow.check_id == check.id)
                                 .order_by(SeenPostRow.published_at.desc())))
     if claim.post_id and not seen:
@@ -208,8 +240,8 @@ def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str
     if not seen:
         add("no_posts", check.platform, handle=check.handle)
         return
-    start = iso_utc(mission.start_at) if mission.start_at else "-"
-    end = iso_utc(mission.end_at) if mission.end_at else "-"
+    start = human_instant(mission.start_at, add_lang, zone) if mission.start_at else "-"
+    end = human_instant(mission.end_at, add_lang, zone) if mission.end_at else "-"
     for post in seen:
         if post.verdict == "counted":
             continue

@@ -13,7 +13,24 @@ class NotFound(InvalidInput):
 
 
 class Conflict(InvalidInput):
-    """A request that contradicts what is stored (a handle held by another member, a state)."""
+    """A request that contradicts what is stored (a handle held by another member, a state).
+
+    ``code`` is the stable name the API answers with (409 ``{"code": …}``).
+    """
+
+    code = "conflict"
+
+
+class GoalMet(Conflict):
+    """R2/R7: the member already met this N-post mission's goal; it takes no more claims."""
+
+    code = "goal_met"
+
+
+class HandleVerified(Conflict):
+    """R11: the handle is proved by another member; nobody else may link it."""
+
+    code = "handle_verified"
 
 
 class CooldownActive(InvalidInput):

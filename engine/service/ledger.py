@@ -3,7 +3,10 @@
 Rows are only inserted, inside the transaction that writes the credit behind them. The unique
 ``idempotency_key`` names the award (``mission:7:member:ana:completed``,
 ``mission:7:member:ana:post:instagram:C0ffee``), so a repeated or concurrent job cannot pay
-twice: the second insert finds the key taken.
+twice: the second insert finds the key taken. A correction is a compensating row
+(``reverses_id`` names the award, unique: an award is reversed once at most; its key is
+``reversal:<award id>``). An award that was reversed may be earned again (the member proved
+the handle later): the new award's key takes a suffix (``…:completed:2``).
 """
 
 from __future__ import annotations
@@ -39,13 +42,47 @@ def award(
     check_id: int,
     now: datetime,
 ) -> LedgerRow | None:
-    """Insert one award, or return None when ``key`` was already paid."""
-    if session.scalar(select(LedgerRow.id).where(LedgerRow.idempotency_key == key)) is not None:
-        return None
+    """Insert one award, or return None when ``key`` was already paid and stands.
+
+    When every award under ``key`` (and its suffixed successors) was reversed, the new award
+    takes the next free suffix.
+    """
+    candidate, generation = key, 1
+    while True:
+        paid = session.scalar(select(LedgerRow.id).where(LedgerRow.idempotency_key == candidate))
+        if paid is None:
+            break
+        if not is_reversed(session, paid):
+            return None
+        generation += 1
+        candidate = f"{key}:{generation}"
     row = LedgerRow(member_id=member_id, mission_id=mission_id, points=points, reason=reason,
-                    posts=list(posts), check_id=check_id, idempotency_key=key, created_at=now)
+                    posts=list(posts), check_id=check_id, idempotency_key=candidate,
+                    created_at=now)
     session.add(row)
     session.flush()  # a concurrent insert of the same key fails here (IntegrityError)
+    return row
+
+
+def is_reversed(session: Session, award_id: int) -> bool:
+    """True when a compensating row reverses the award ``award_id``."""
+    return session.scalar(select(LedgerRow.id).where(LedgerRow.reverses_id == award_id)) \
+        is not None
+
+
+def reverse(session: Session, award: LedgerRow, *, reason: str, check_id: int,
+            now: datetime) -> LedgerRow | None:
+    """Insert the compensating row of ``award`` (its points negated), or None when it was
+    already reversed. A concurrent reversal of the same award fails on the unique
+    ``reverses_id`` (IntegrityError: the caller retries its transaction)."""
+    if is_reversed(session, award.id):
+        return None
+    row = LedgerRow(member_id=award.member_id, mission_id=award.mission_id,
+                    points=-award.points, reason=reason, posts=list(award.posts),
+                    check_id=check_id, idempotency_key=f"reversal:{award.id}",
+                    created_at=now, reverses_id=award.id)
+    session.add(row)
+    session.flush()
     return row
 
 

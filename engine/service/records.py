@@ -61,9 +61,52 @@ class Mission(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class LinkedAccount(Record):
+    """A member's handle on one platform and where its ownership stands (R11).
+
+    ``ownership``: ``verified`` (proved by the code or marked by an admin: ``verified_at``),
+    ``contested`` (another member linked the same handle: no one is credited for it until one
+    proves it), ``unverified`` (not proved; credited unless the policy is ``always``).
+    ``verification_code`` is what the member puts in the bio or a recent caption to prove it.
+    ``credited`` says whether the account's posts are credited now under the policy.
+    """
+
     platform: str
     handle: str
     linked_at: datetime
+    ownership: str = "unverified"
+    verification_code: str = ""
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    credited: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditedPost(Record):
+    """A post counted for a mission: where it is, when it was published and credited (UTC)."""
+
+    platform: str
+    post_id: str
+    url: str
+    published_at: datetime
+    credited_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberProgress(Record):
+    """One member's standing in one mission.
+
+    ``points`` is the member's ledger sum for the mission (compensating rows included);
+    ``goal`` is the N of an N-post mission (None when recurring); ``complete`` is True once an
+    N-post goal is met (no more claims, no more automatic re-checks).
+    """
+
+    member_id: str
+    mission_id: int
+    points: int
+    goal: int | None
+    counted: int
+    complete: bool
+    posts: tuple[CreditedPost, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

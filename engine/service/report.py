@@ -19,7 +19,8 @@ from .context import Service
 from .records import MissionSummary, ReportRow
 
 REJECTIONS = ("hashtag_missing", "hashtag_near_miss", "before_window", "after_window",
-              "already_counted", "used_elsewhere", "goal_already_met", "cap_reached")
+              "already_counted", "used_elsewhere", "goal_already_met", "cap_reached",
+              "ownership_unproven")
 COLUMNS = ("mission_id", "member_id", "platform", "handle", "post_url", "published_at",
            "hashtags", "verdict", "points", "checked_at", "backend", "detail")
 
@@ -77,7 +78,7 @@ def summaries(service: Service, mission_id: int | None = None) -> list[MissionSu
             claims = list(session.scalars(select(ClaimRow).where(
                 ClaimRow.mission_id == mission.id)))
             credits = list(session.scalars(select(CreditRow).where(
-                CreditRow.mission_id == mission.id)))
+                CreditRow.mission_id == mission.id, CreditRow.revoked_at.is_(None))))
             points = session.scalar(select(func.coalesce(func.sum(LedgerRow.points), 0))
                                     .where(LedgerRow.mission_id == mission.id)) or 0
             reasons = Counter(session.scalars(select(SeenPostRow.verdict).where(

@@ -1,5 +1,5 @@
 """The service's sections of the configuration file: ``[database]``, ``[queue]``,
-``[missions]`` and ``[webhooks]``.
+``[missions]``, ``[members]`` and ``[webhooks]``.
 
 Durations are numbers of seconds or strings like ``"5m"``, ``"24h"``, ``"1d"``. The default
 data folder is ``./data`` (relative to the configuration file when there is one); every default
@@ -21,6 +21,7 @@ from engine.errors import ConfigurationError
 DATA_ENV = "SOCIAL_MISSIONS_DATA"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+OWNERSHIP_POLICIES = ("off", "on_conflict", "always")
 
 
 def parse_duration(value: object, where: str) -> float:
@@ -55,6 +56,8 @@ class ServiceSettings:
     webhook_timeout: float = 10.0
     webhook_max_attempts: int = 8
     webhook_first_delay: float = 30.0
+    # R11: "off", "on_conflict" (default) or "always"; see engine.service.ownership.
+    ownership: str = "on_conflict"
 
 
 def data_folder(config: Config) -> Path:
@@ -94,6 +97,14 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
             parse_duration(d, f"{where} [missions] recheck_delays") for d in delays)
     if "exclusive_posts" in missions:
         values["exclusive_posts"] = bool(missions["exclusive_posts"])
+    members = config.section("members")
+    if "ownership" in members:
+        policy = str(members["ownership"])
+        if policy not in OWNERSHIP_POLICIES:
+            raise ConfigurationError(
+                f"{where} [members] ownership: {policy!r} is not a policy; write one of "
+                + ", ".join(f'"{name}"' for name in OWNERSHIP_POLICIES))
+        values["ownership"] = policy
     if hooks.get("url"):
         values["webhook_url"] = str(hooks["url"])
         values["webhook_secret"] = _secret(hooks, where)

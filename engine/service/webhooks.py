@@ -25,6 +25,7 @@ from .context import Service
 
 log = logging.getLogger(__name__)
 EVENT = "points.awarded"
+REVERSAL_EVENT = "points.reversed"
 SIGNATURE_HEADER = "X-Social-Missions-Signature"
 
 
@@ -39,9 +40,11 @@ def verify(body: bytes, secret: str, header: str) -> bool:
 
 
 def event_body(ledger: LedgerRow, *, progress: int | None, goal: int | None,
-               balance: int) -> str:
-    return json.dumps({
-        "event": EVENT,
+               balance: int, reverses: str | None = None) -> str:
+    """The JSON body of one ledger row's event: ``points.awarded``, or ``points.reversed`` for
+    a compensating row (``reverses`` is then the reversed award's ``id``, points negative)."""
+    event = {
+        "event": REVERSAL_EVENT if reverses else EVENT,
         "id": ledger.idempotency_key,
         "member": ledger.member_id,
         "mission": ledger.mission_id,
@@ -53,7 +56,10 @@ def event_body(ledger: LedgerRow, *, progress: int | None, goal: int | None,
         "goal": goal,
         "balance": balance,
         "awarded_at": iso_utc(ledger.created_at),
-    }, ensure_ascii=False, sort_keys=True)
+    }
+    if reverses:
+        event["reverses"] = reverses
+    return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
 
 def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | None:

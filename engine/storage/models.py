@@ -3,10 +3,12 @@
 Invariants that concurrency must not break are unique constraints, so that they hold on SQLite
 and PostgreSQL whatever the number of workers:
 
-- ``credits``: one row per (mission, platform, post), and one per (platform, post) through
-  ``exclusive_key`` when posts are exclusive;
-- ``ledger``: one row per ``idempotency_key``; rows are only ever inserted;
-- ``linked_accounts``: one handle per platform and member, one member per handle.
+- ``credits``: one live row per (mission, platform, post) through ``active_key`` (a revoked
+  credit clears it), and one per (platform, post) through ``exclusive_key`` when posts are
+  exclusive;
+- ``ledger``: one row per ``idempotency_key``; rows are only ever inserted; a correction is a
+  compensating row whose ``reverses_id`` is unique (an award is reversed once at most);
+- ``linked_accounts``: one handle per platform and member; one verification code per row.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,12 +96,19 @@ class MemberRow(Base):
 
 
 class LinkedAccountRow(Base):
-    """A member's handle on one platform (R3); ``fetch_lease_until`` lets claims share a fetch."""
+    """A member's handle on one platform (R3) and the proof of its ownership (R11).
+
+    Two members may hold rows for one handle only while it is ``contested`` (the policy
+    ``on_conflict``); a verified handle has one row. ``fetch_lease_until`` lets claims share a
+    fetch (held on the handle's oldest row). ``verification_code`` is public by design: the
+    member shows it in the bio or a caption.
+    """
 
     __tablename__ = "linked_accounts"
     __table_args__ = (
-        UniqueConstraint("platform", "handle", name="uq_account_handle"),
         UniqueConstraint("member_id", "platform", name="uq_account_member_platform"),
+        UniqueConstraint("verification_code", name="uq_account_verification_code"),
+        Index("ix_account_handle", "platform", "handle"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,6 +117,11 @@ class LinkedAccountRow(Base):
     handle: Mapped[str] = mapped_column(String(200))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fetch_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    verification_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # "check:<id>" (the code was seen by that check) or "admin: <reason>".
+    verified_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ClaimRow(Base):
@@ -198,11 +214,15 @@ class SeenPostRow(Base):
 
 
 class CreditRow(Base):
-    """A post counted for a mission (R7)."""
+    """A post counted for a mission (R7).
+
+    A credit is never deleted: when ownership moves (R11) it is revoked (``revoked_at``) and
+    its ``active_key`` cleared, so that the post can count again for the prover; the unique
+    ``active_key`` (``"<mission>:<platform>:<post>"``) keeps one live credit per post.
+    """
 
     __tablename__ = "credits"
     __table_args__ = (
-        UniqueConstraint("mission_id", "platform", "post_id", name="uq_credit_mission_post"),
         Index("ix_credits_member", "mission_id", "member_id", "published_at"),
     )
 
@@ -216,6 +236,10 @@ class CreditRow(Base):
     # "platform:post_id" when posts are exclusive, so one post credits one mission only.
     exclusive_key: Mapped[str | None] = mapped_column(String(250), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active_key: Mapped[str | None] = mapped_column(String(300), nullable=True, unique=True)
+    # The handle the post was read from: a transfer of ownership revokes its credits.
+    handle: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LedgerRow(Base):
@@ -227,11 +251,15 @@ class LedgerRow(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id"))
     points: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(40))  # mission_completed, recurring_post
+    # mission_completed, recurring_post, ownership_transferred (a compensating row)
+    reason: Mapped[str] = mapped_column(String(40))
     posts: Mapped[list[str]] = mapped_column(JSON, default=list)
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"))
     idempotency_key: Mapped[str] = mapped_column(String(250), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A compensating row names the award it reverses (one reversal per award at most).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"), nullable=True,
+                                                    unique=True)
 
 
 class WebhookDeliveryRow(Base):

@@ -38,15 +38,18 @@ def replay_snapshot(
     settings: dict[str, Any] | None = None,
     engine: Engine | None = None,
     limit: int | None = None,
+    want_bio: bool = False,
 ) -> Snapshot:
-    """Replay ``cassette_path`` for one check of ``handle`` through ``backend`` only."""
+    """Replay ``cassette_path`` for one check of ``handle`` through ``backend`` only
+    (``want_bio``: as a check awaiting an ownership code asks, see ``Engine.snapshot``)."""
     if engine is None:
         table: dict[str, Any] = {"backends": [backend], **(settings or {})}
         engine = Engine(config_from_mapping({"platforms": {platform: table}}),
                         cache=MemoryCache(), replaying=True)
     volatile = engine.platform(platform).volatile_query_params
     with cassette(cassette_path, record=False, volatile=volatile):
-        return engine.snapshot(engine.account(platform, handle), backends=[backend], limit=limit)
+        return engine.snapshot(engine.account(platform, handle), backends=[backend], limit=limit,
+                               want_bio=want_bio)
 
 
 CASES = ("public", "private", "not_found", "unavailable", "layout_changed", "held_back")

@@ -62,7 +62,7 @@ async def on_invalid_input(request: Request, error: Exception) -> Response:
     if isinstance(error, NotFound):
         return _json(404, "not_found", str(error))
     if isinstance(error, Conflict):
-        return _json(409, "conflict", str(error))
+        return _json(409, error.code, str(error))
     return _json(400, "invalid_input", str(error))
 
 

@@ -49,8 +49,9 @@ class InstagramInstaloader(Backend):
         try:
             with counting_requests_library(session):
                 profile = instaloader.Profile.from_username(loader.context, account.handle)
+                bio = profile.biography if isinstance(profile.biography, str) else None
                 if profile.is_private and not profile.followed_by_viewer:
-                    return Profile(public=False, platform_id=str(profile.userid))
+                    return Profile(public=False, platform_id=str(profile.userid), bio=bio)
                 # Each post costs instaloader one query: read ``limit`` in the answer's order (pinned
                 # first), and let the engine order them.
                 posts = [self._post(item)
@@ -87,7 +88,7 @@ class InstagramInstaloader(Backend):
                        platform_id=str(profile.userid),
                        post_count=count if isinstance(count, int) else None,
                        post_count_field="instaloader Profile.mediacount (" +
-                       POST_COUNT_FIELD.removeprefix("data.user.") + ")")
+                       POST_COUNT_FIELD.removeprefix("data.user.") + ")", bio=bio)
 
     def _loader(self, instaloader: Any) -> Any:
         loader = instaloader.Instaloader(

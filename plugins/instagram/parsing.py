@@ -54,8 +54,10 @@ def parse_profile_info(body: Any, limit: int) -> Profile:
     if not isinstance(is_private, bool):
         raise LayoutChanged("Instagram answer's data.user.is_private is not true or false")
     media = user.get("edge_owner_to_timeline_media")
+    biography = user.get("biography")
+    bio = str(biography) if isinstance(biography, str) else None
     if is_private and not user.get("followed_by_viewer"):
-        return Profile(public=False, platform_id=str(user.get("id") or "") or None)
+        return Profile(public=False, platform_id=str(user.get("id") or "") or None, bio=bio)
     edges = _required(media, "edges", "data.user.edge_owner_to_timeline_media")
     if not isinstance(edges, list):
         raise LayoutChanged("data.user.edge_owner_to_timeline_media.edges is not a list")
@@ -64,7 +66,7 @@ def parse_profile_info(body: Any, limit: int) -> Profile:
     return Profile(public=True, posts=newest_first(posts, limit),
                    platform_id=str(user.get("id") or "") or None,
                    post_count=count if isinstance(count, int) else None,
-                   post_count_field=POST_COUNT_FIELD)
+                   post_count_field=POST_COUNT_FIELD, bio=bio)
 
 
 def parse_items(items: Sequence[Any]) -> list[Post]:

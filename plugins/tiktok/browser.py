@@ -145,7 +145,7 @@ class TikTokBrowser(Backend):
             return Profile(public=True, posts=parse_items(list(state.items), account.handle,
                                                           session.limit),
                            platform_id=state.sec_uid, post_count=state.video_count,
-                           post_count_field=video_count_field(state))
+                           post_count_field=video_count_field(state), bio=state.signature)
         if not captured:
             wait = float(self.options.get("item_list_wait", ITEM_LIST_WAIT_SECONDS))
             try:
@@ -160,7 +160,7 @@ class TikTokBrowser(Backend):
         items = parse_item_list(read_json_answer(captured[0].text(), "item_list"))
         return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
                        platform_id=state.sec_uid, post_count=state.video_count,
-                           post_count_field=video_count_field(state))
+                           post_count_field=video_count_field(state), bio=state.signature)
 
 
 def _skip_heavy_resources(route: Any) -> None:

@@ -49,6 +49,8 @@ class PageState:
     # userInfo.stats.videoCount (UserModule.stats[handle].videoCount in the legacy layout),
     # None when the page does not say.
     video_count: int | None = None
+    # The account's bio (user.signature), None when the page does not carry it.
+    signature: str | None = None
 
 
 def _script_json(page: str, script_id: str) -> Any | None:
@@ -125,7 +127,8 @@ def _universal_state(data: Any) -> PageState:
         raise LayoutChanged('TikTok page has no webapp.user-detail.userInfo.user.secUid')
     stats = user_info.get("stats")
     count = _as_int(stats.get("videoCount")) if isinstance(stats, Mapping) else None
-    return PageState(layout="universal", sec_uid=sec_uid, video_count=count)
+    return PageState(layout="universal", sec_uid=sec_uid, video_count=count,
+                     signature=_signature(user))
 
 
 def _sigi_state(data: Any, handle: str) -> PageState:
@@ -160,7 +163,8 @@ def _sigi_state(data: Any, handle: str) -> PageState:
     listed = ((data.get("ItemList") or {}).get("user-post") or {}).get("list")
     order = [str(i) for i in listed] if isinstance(listed, list) else list(modules)
     items = tuple(modules[i] for i in order if isinstance(modules.get(i), Mapping))
-    return PageState(layout="sigi", sec_uid=sec_uid, items=items, video_count=count)
+    return PageState(layout="sigi", sec_uid=sec_uid, items=items, video_count=count,
+                     signature=_signature(user))
 
 
 def check_status(status: Any, where: str) -> None:
@@ -196,6 +200,11 @@ def raise_if_captcha(body: Any, what: str) -> None:
             f"TikTok answered {what} with a captcha (code {code or '?'}, type {kind or '?'}"
             f"{', subtype ' + str(subtype) if subtype else ''}): a bot challenge",
             cause="bot_challenge")
+
+
+def _signature(user: Mapping[str, Any]) -> str | None:
+    signature = user.get("signature")
+    return signature if isinstance(signature, str) else None
 
 
 def _check_private(user: Mapping[str, Any]) -> None:

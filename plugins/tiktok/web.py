@@ -60,7 +60,8 @@ class TikTokWeb(Backend):
         key = SECUID_CACHE_KEY.format(handle=account.handle)
         cached = session.cache.get(key)
         warm_items: list[Mapping[str, Any]] | None = None
-        if isinstance(cached, str) and cached:
+        # A warm check skips the page, which alone carries the bio: read it when it is wanted.
+        if isinstance(cached, str) and cached and not session.want_bio:
             try:
                 warm_items = self.item_list(account, cached, session)
             except AccountNotFound:
@@ -81,7 +82,7 @@ class TikTokWeb(Backend):
             items = self.item_list(account, state.sec_uid, session)
         return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
                        platform_id=state.sec_uid, post_count=state.video_count,
-                       post_count_field=video_count_field(state))
+                       post_count_field=video_count_field(state), bio=state.signature)
 
     def read_page(self, account: Account, session: CheckSession) -> PageState:
         """The profile page, read into a :class:`PageState` (statuses raised)."""

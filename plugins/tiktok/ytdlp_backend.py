@@ -86,13 +86,15 @@ class TikTokYtDlp(Backend):
                 # item_list answer held them back (the engine makes that held_back).
                 return Profile(public=True, posts=(),
                                post_count=state.video_count if state else None,
-                               post_count_field=video_count_field(state) if state else "")
+                               post_count_field=video_count_field(state) if state else "",
+                               bio=state.signature if state else None)
             raise _translate(error, message) from None
         state = extractor.page_state
         return Profile(public=True, posts=self._posts(info, account, session.limit),
                        platform_id=str(info.get("id") or "") or None,
                        post_count=state.video_count if state else None,
-                       post_count_field=video_count_field(state) if state else "")
+                       post_count_field=video_count_field(state) if state else "",
+                       bio=state.signature if state else None)
 
     @staticmethod
     def _posts(info: Any, account: Account, limit: int) -> tuple[Post, ...]:

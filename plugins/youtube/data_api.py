@@ -1,10 +1,11 @@
 """Backend ``data-api``: the official YouTube Data API v3 with an API key.
 
 Two calls of 1 quota unit each (of 10,000 a day per key): ``channels.list`` (by ``forHandle`` or
-``id``, ``part=contentDetails``) for the uploads playlist, then ``playlistItems.list`` for the
-newest videos with title, description and publication time. The key comes from
-``[platforms.youtube.data-api] api_key`` or the environment variable named by ``api_key_env``;
-it is never logged (the HTTP layer masks ``key``) nor recorded (cassettes drop ``key``).
+``id``, ``part=contentDetails,snippet``: the uploads playlist, and the channel description that
+ownership codes are read from) then ``playlistItems.list`` for the newest videos with title,
+description and publication time. The key comes from ``[platforms.youtube.data-api] api_key``
+or the environment variable named by ``api_key_env``; it is never logged (the HTTP layer masks
+``key``) nor recorded (cassettes drop ``key``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ class YouTubeDataApi(Backend):
         by = ({"id": account.handle} if is_channel_id(account.handle)
               else {"forHandle": "@" + account.handle})
         channels = _answer(session.get(f"{base}/channels",
-                                       params={"part": "contentDetails", **by, "key": key}),
+                                       params={"part": "contentDetails,snippet", **by,
+                                               "key": key}),
                            "channels.list")
         items = channels.get("items")
         if items is None and "pageInfo" not in channels:
@@ -68,12 +70,15 @@ class YouTubeDataApi(Backend):
         uploads = _path(channel, ("contentDetails", "relatedPlaylists", "uploads"),
                         "channels.list items[0]")
         channel_id = str(channel.get("id") or "") or None
+        snippet = channel.get("snippet")
+        about = snippet.get("description") if isinstance(snippet, Mapping) else None
+        bio = about if isinstance(about, str) else None
         response = session.get(f"{base}/playlistItems",
                                params={"part": "snippet", "maxResults": str(session.limit),
                                        "playlistId": uploads, "key": key})
         if response.status_code == 404 and _reasons(response) & {"playlistNotFound"}:
             # A channel without uploads has no uploads playlist yet.
-            return Profile(public=True, posts=(), platform_id=channel_id)
+            return Profile(public=True, posts=(), platform_id=channel_id, bio=bio)
         playlist = _answer(response, "playlistItems.list")
         raw_items = playlist.get("items")
         if not isinstance(raw_items, list):
@@ -84,7 +89,7 @@ class YouTubeDataApi(Backend):
         return Profile(public=True, posts=newest_first(posts, session.limit),
                        platform_id=channel_id,
                        post_count=total if isinstance(total, int) else None,
-                       post_count_field="playlistItems.list pageInfo.totalResults")
+                       post_count_field="playlistItems.list pageInfo.totalResults", bio=bio)
 
 
 def _post(item: Any, index: int) -> Post:

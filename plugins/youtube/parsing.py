@@ -9,6 +9,7 @@ as ``watch?v=``: the feed does not tell them apart, so every entry is a ``video`
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -32,8 +33,25 @@ _PAGE_ID_SOURCES = (
         r"<link[^>]+type=[\"']application/rss\+xml[\"'][^>]+href=[\"'][^\"']*channel_id=" + _ID)),
     ("ytInitialData…externalId", re.compile(r"\"externalId\"\s*:\s*\"" + _ID + "\"")),
 )
+_DESCRIPTION = re.compile(r'"description"\s*:\s*"')
 _ATOM = "{" + FEED_NAMESPACES["atom"] + "}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def channel_description(page: str) -> str | None:
+    """The channel's description (its "bio") from a channel page's
+    ``ytInitialData.metadata.channelMetadataRenderer.description``, or None when absent."""
+    start = page.find('"channelMetadataRenderer"')
+    if start < 0:
+        return None
+    found = _DESCRIPTION.search(page, start, start + 20_000)
+    if not found:
+        return None
+    try:
+        value, _end = json.JSONDecoder().raw_decode(page, found.end() - 1)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def channel_id_from_page(page: str) -> str:

@@ -1,7 +1,9 @@
 """Backend ``rss`` (default): the channel's Atom feed, after a cached handle → channel id lookup.
 
 Costs per check: 2 requests on a cold cache (channel page, feed), 1 on a warm one, 1 when the
-handle is already a ``UC…`` channel id.
+handle is already a ``UC…`` channel id. The feed carries no channel description: when the bio is
+wanted (an ownership code is awaited, R11) the channel page is read as on a cold cache, so such
+checks cost 2 requests (and 2 for a channel id).
 
 Statuses: a handle page answering 404 is ``not_found``. The feed server has spells of 404 and 5xx
 for channels that exist, so a feed 404 or 5xx after a good lookup (or with a cached id) is
@@ -13,6 +15,8 @@ directly, a feed 404 is told apart the same way by reading ``/channel/UC…``.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import httpx
 
@@ -30,7 +34,7 @@ from .constants import (
     HANDLE_PATH,
 )
 from .handles import is_channel_id
-from .parsing import channel_id_from_page, parse_feed
+from .parsing import channel_description, channel_id_from_page, parse_feed
 
 
 class YouTubeRss(Backend):
@@ -40,15 +44,25 @@ class YouTubeRss(Backend):
     description = "uploads Atom feed (2 requests cold, 1 warm or by channel id)"
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
+        profile = self._read(account, session)
+        return replace(profile, bio=self._bio)
+
+    def _read(self, account: Account, session: CheckSession) -> Profile:
         handle = account.handle
+        self._bio: str | None = None
         if is_channel_id(handle):
+            if session.want_bio:  # the feed has no description: the channel page, +1 request
+                self._confirm_channel_exists(handle, session)
             response = self._feed(handle, session)
-            if response.status_code == 404:
+            if response.status_code == 404 and not session.want_bio:
                 self._confirm_channel_exists(handle, session)
             return self._read_feed(response, session)
         cache_key = CACHE_KEY.format(handle=handle)
         cached = session.cache.get(cache_key)
-        if isinstance(cached, str) and CHANNEL_ID_PATTERN.fullmatch(cached):
+        # The feed has no channel description: when the bio is wanted, the channel page is
+        # read as on a cold cache (2 requests instead of 1).
+        if (isinstance(cached, str) and CHANNEL_ID_PATTERN.fullmatch(cached)
+                and not session.want_bio):
             response = self._feed(cached, session)
             if response.status_code != 404:
                 return self._read_feed(response, session)
@@ -92,6 +106,7 @@ class YouTubeRss(Backend):
                 raise LayoutChanged(f"YouTube channel page answered HTTP {status}, "
                                     "which no parser expects")
             channel_id = channel_id_from_page(response.text)
+            self._bio = channel_description(response.text)
         ttl = float(self.options.get("cache_days", CHANNEL_ID_TTL / 86_400)) * 86_400
         session.cache.set(cache_key, channel_id, ttl)
         return channel_id
@@ -101,6 +116,8 @@ class YouTubeRss(Backend):
         response = session.get(f"{self._base}/channel/{channel_id}", cookies=CONSENT_COOKIES)
         if response.status_code == 404:
             raise AccountNotFound("YouTube has no channel with this id (HTTP 404)")
+        if response.status_code == 200:
+            self._bio = channel_description(response.text)
 
     def _read_feed(self, response: httpx.Response, session: CheckSession) -> Profile:
         status = response.status_code

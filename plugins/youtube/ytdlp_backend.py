@@ -77,7 +77,9 @@ class YouTubeYtDlp(Backend):
             raise translate_error(error) from None
         posts.sort(key=lambda post: post.published_at, reverse=True)
         channel_id = listing.get("channel_id") or listing.get("id")
+        about = listing.get("description")
         return Profile(public=True, posts=tuple(posts[:session.limit]),
+                       bio=about if isinstance(about, str) else None,
                        platform_id=str(channel_id) if channel_id else None)
 
     def _params(self, session: CheckSession) -> dict[str, Any]:

@@ -46,11 +46,13 @@ def node(shortcode: str, typename: str, taken_at: int, caption: str | None,
 
 
 def profile(username: str, nodes: list[dict[str, Any]], *, private: bool = False,
-            count: int | None = None) -> dict[str, Any]:
+            count: int | None = None,
+            biography: str = "Voyages & cafés ☕") -> dict[str, Any]:
+    """A ``web_profile_info`` answer: the user, with ``nodes`` as the grid's first posts."""
     return {
         "data": {
             "user": {
-                "biography": "Voyages & cafés ☕",
+                "biography": biography,
                 "edge_followed_by": {"count": 1834},
                 "edge_follow": {"count": 301},
                 "full_name": "Léa Voyage",

@@ -49,6 +49,11 @@ class Channel:
     id: str
     title: str
     videos: tuple[Video, ...]
+    about: str | None = None  # the channel description; a default sentence when None
+
+    @property
+    def description(self) -> str:
+        return self.about if self.about is not None else f"The official {self.title} channel"
 
     @property
     def uploads(self) -> str:
@@ -152,14 +157,14 @@ def channel_page(channel: Channel, tab: str) -> str:
         "contents": {"twoColumnBrowseResultsRenderer": {"tabs": tabs}},
         "header": {"pageHeaderRenderer": {"pageTitle": channel.title}},
         "metadata": {"channelMetadataRenderer": {
-            "title": channel.title, "description": f"The official {channel.title} channel",
+            "title": channel.title, "description": channel.description,
             "rssUrl": FEED.format(channel.id), "externalId": channel.id,
             "keywords": "travel outdoors", "ownerUrls": [f"http://www.youtube.com/@{channel.handle}"],
             "channelUrl": canonical, "isFamilySafe": True,
             "vanityChannelUrl": f"http://www.youtube.com/@{channel.handle}"}},
         "microformat": {"microformatDataRenderer": {
             "urlCanonical": canonical, "title": channel.title,
-            "description": f"The official {channel.title} channel", "siteName": "YouTube",
+            "description": channel.description, "siteName": "YouTube",
             "ogType": "yt-fb-app:channel", "noindex": False, "unlisted": False,
             "familySafe": True, "tags": ["travel", "outdoors"]}},
     }
@@ -296,6 +301,9 @@ def api_channels(channel: Channel) -> dict[str, Any]:
             "pageInfo": {"totalResults": 1, "resultsPerPage": 5},
             "items": [{"kind": "youtube#channel", "etag": "Zq3bC9vR1mT5",
                        "id": channel.id,
+                       "snippet": {"title": channel.title, "description": channel.description,
+                                   "customUrl": f"@{channel.handle}",
+                                   "publishedAt": "2019-03-02T10:00:00Z"},
                        "contentDetails": {"relatedPlaylists": {"likes": "",
                                                                "uploads": channel.uploads}}}]}
 
@@ -336,9 +344,9 @@ def api_error(code: int, message: str, reason: str, domain: str, status: str,
 def channels_url(channel: Channel | None = None, *, handle: str | None = None,
                  by_id: str | None = None) -> str:
     if by_id:
-        return f"{API}/channels?part=contentDetails&id={by_id}"
+        return f"{API}/channels?part=contentDetails%2Csnippet&id={by_id}"
     name = handle or (channel.handle if channel else "")
-    return f"{API}/channels?part=contentDetails&forHandle=%40{name}"
+    return f"{API}/channels?part=contentDetails%2Csnippet&forHandle=%40{name}"
 
 
 def playlist_url(channel: Channel, limit: int = 15) -> str:

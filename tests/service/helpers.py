@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from engine.service.members import link_account
 from engine.service.missions import add_mission
 from engine.service.records import Mission
 from engine.service.runtime import work
+from engine.service.webhooks import SIGNATURE_HEADER
 from engine.storage.models import CheckRow, LedgerRow
 
 JUNE: dict[str, datetime | None] = {"start": datetime(2025, 6, 1, tzinfo=UTC),
@@ -56,3 +59,27 @@ def check_count(service: Service) -> int:
 def requests_made(service: Service) -> int:
     with service.db.sessions() as session:
         return int(session.scalar(select(func.coalesce(func.sum(CheckRow.requests), 0))) or 0)
+
+
+class Receiver:
+    """A host platform on 127.0.0.1 that fails its first ``failures`` answers."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.received: list[tuple[bytes, str]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.received.append((body, self.headers[SIGNATURE_HEADER]))
+                code = 500 if len(receiver.received) <= receiver.failures else 204
+                self.send_response(code)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -67,6 +67,25 @@ def test_scripted_run(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "fix the hashtag typo" in out
     status, out, _ = sm(capsys, "mission", "list", "--config", config)
     assert "«Été» [published]" in out
+    # The goal is met: a new claim is refused (exit 2) with the reason.
+    status, _, err = sm(capsys, "claim", "--config", config, "ana", "1", "instagram",
+                        "--cassette", cassette)
+    assert status == 2 and "already completed mission 1" in err
+    # The ownership code (R11), and an admin's verification with its reason.
+    status, out, _ = sm(capsys, "member", "code", "--config", config, "ana", "instagram",
+                        "--json")
+    code = json.loads(out)
+    assert status == 0 and code["code"].startswith("SM-") and len(code["code"]) == 8
+    assert code["ownership"] == "unverified" and "bio" in code["where"]
+    status, out, _ = sm(capsys, "member", "code", "--config", config, "ana", "instagram")
+    assert out.splitlines()[0] == code["code"] and "put it in" in out
+    status, _, err = sm(capsys, "member", "verify", "--config", config, "ana", "instagram")
+    assert status == 2 and "--reason" in err
+    status, out, _ = sm(capsys, "member", "verify", "--config", config, "ana", "instagram",
+                        "--reason", "met at the shop")
+    assert status == 0 and "@ana.summer  verified" in out
+    status, _, err = sm(capsys, "member", "code", "--config", config, "ghost", "instagram")
+    assert status == 2 and "no linked instagram handle" in err
     status, out, _ = sm(capsys, "backends", "--config", config, "--stats", "--json")
     web = next(row for row in json.loads(out)
                if (row["platform"], row["backend"]) == ("instagram", "web"))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.service.claims import create_claim
+import pytest
+
+from engine.service.claims import create_claim, list_claims
 from engine.service.context import Service
+from engine.service.errors import GoalMet
 from engine.service.members import get_member
 from engine.service.report import report_rows
 
@@ -34,13 +37,13 @@ def test_n_post_goal(service: Service, replay: Any, clock: Any) -> None:
     }
     assert get_member(service, "ana").balance == 50
     assert [key for *_, key in ledger_rows(service)] == [f"mission:{goal.id}:member:ana:completed"]
-    # A later claim sees the same posts: nothing is paid twice.
+    # The goal is met: the claim is done (no automatic re-check), and a later claim is
+    # refused with goal_met; nothing is paid twice.
+    [claim] = list_claims(service, member_id="ana")
+    assert (claim.state, claim.due_at) == ("done", None)
     clock.advance(days=2)
-    create_claim(service, "ana", goal.id, "instagram")
-    run(service)
-    again = verdicts(service, goal.id)
-    assert again["AnaMatch06"] == "already_counted"
-    assert again["AnaMatch01"] == "goal_already_met"
+    with pytest.raises(GoalMet, match="already completed mission"):
+        create_claim(service, "ana", goal.id, "instagram")
     assert get_member(service, "ana").balance == 50
 
 

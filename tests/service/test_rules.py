@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -74,7 +75,8 @@ def test_mission_status(service: Service) -> None:
     assert [m.id for m in list_missions(service, "archived")] == [mission.id]
 
 
-def test_member_handles(service: Service) -> None:
+def test_member_handles_without_ownership_proof(make_service: Any) -> None:
+    service = make_service(ownership="off")  # the policy "off": a held handle is refused
     member = link_account(service, "ana", "instagram", "https://www.instagram.com/Ana.Summer/")
     assert member.accounts[0].handle == "ana.summer"
     with pytest.raises(Conflict, match="already linked to another member"):

@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
 
 from engine.service.claims import create_claim
-from engine.service.webhooks import SIGNATURE_HEADER, deliveries, verify
+from engine.service.webhooks import deliveries, verify
 
-from .helpers import member, mission, run
+from .helpers import Receiver, member, mission, run
 
 SECRET = "s3cret-for-tests"
-
-
-class Receiver:
-    """A host platform on 127.0.0.1 that fails its first ``failures`` answers."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.received: list[tuple[bytes, str]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["content-length"]))
-                receiver.received.append((body, self.headers[SIGNATURE_HEADER]))
-                code = 500 if len(receiver.received) <= receiver.failures else 204
-                self.send_response(code)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture

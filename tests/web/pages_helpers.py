@@ -1,4 +1,10 @@
-"""Shared set-up of the page tests: a service on SQLite with a fixed clock, one mission, links."""
+"""Shared set-up of the page tests: a service on SQLite with a fixed clock, one mission, links.
+
+The world's mission (``Été 2025``, #summer2025 on Instagram, June 2025, 10 points for 1 post)
+is met by ``lea.voyage``'s first check; :func:`add_mission_to` adds others (a 5-post goal keeps
+the button and "select your post" on the page). :data:`PUBLIC` replays ``lea.voyage``;
+:func:`merged_cassette` adds the service accounts (``dan.limited`` answers 429).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ from engine.web.member_links import sign_member_link
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = ROOT / "cassettes" / "instagram" / "web" / "public.yaml"
+ACCOUNTS = ROOT / "cassettes" / "service" / "accounts.yaml"
+# Screenshots of the browser tests (ignored by git).
 ARTIFACTS = ROOT / "test-artifacts"
 # A day after the cassette's posts with #summer2025 (2025-06-13), inside the mission's window.
 NOW = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)
@@ -71,6 +79,26 @@ def build_world(folder: Path) -> World:
     return World(service=service, clock=clock, mission=mission)
 
 
-def member_url(world: World, member_id: str, **options: datetime) -> str:
-    return "/m/" + sign_member_link(world.service, member_id, world.mission.id, **options)
+def member_url(world: World, member_id: str, mission: Mission | None = None,
+               **options: datetime) -> str:
+    """The member page of ``member_id`` for ``mission`` (the world's mission by default)."""
+    chosen = mission or world.mission
+    return "/m/" + sign_member_link(world.service, member_id, chosen.id, **options)
+
+
+def add_mission_to(world: World, *, goal_posts: int | None = 5, title: str = "Été 2025 ×5",
+                   **options: object) -> Mission:
+    """Another published #summer2025 mission of June 2025 (10 points; 5 posts by default)."""
+    action = add_action(world.service, "instagram", "summer2025")
+    window = {"start": datetime(2025, 6, 1, tzinfo=UTC), "end": datetime(2025, 7, 1, tzinfo=UTC),
+              **options}
+    return add_mission(world.service, title=title, action_ids=[action.id], points=10,
+                       goal_posts=goal_posts, publish=True, **window)  # type: ignore[arg-type]
+
+
+def merged_cassette(folder: Path) -> Path:
+    """One cassette with ``lea.voyage`` and the service accounts (``dan.limited``: HTTP 429)."""
+    from engine.web.demo import merge_cassettes
+
+    return merge_cassettes(folder / "pages-cassette.yaml", (PUBLIC, ACCOUNTS))
 

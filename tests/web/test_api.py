@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from engine.replay import cassette
+from engine.service.runtime import work
 from engine.web.auth import API_PREFIX, require_admin
 
-from .api_helpers import Api, Clock, api_for, build_service, database_setup, seed_mission
+from .api_helpers import PUBLIC, Api, Clock, api_for, build_service, database_setup, seed_mission
 
 
 @pytest.fixture
@@ -152,9 +154,12 @@ def test_member_accounts_balances_and_ledger(api: Api) -> None:
                      json={"handle": "https://www.instagram.com/Lea.Voyage/"})
     assert linked.status_code == 200
     assert linked.json()["accounts"][0]["handle"] == "lea.voyage"
-    taken = api.put("/api/v1/members/sam/accounts/instagram", as_admin=False,
-                    json={"handle": "lea.voyage"})
-    assert taken.status_code == 409
+    # A handle another member holds starts a contest (the default policy, on_conflict).
+    contest = api.put("/api/v1/members/sam/accounts/instagram", as_admin=False,
+                      json={"handle": "lea.voyage"})
+    assert contest.status_code == 200
+    assert contest.json()["accounts"][0]["ownership"] == "contested"
+    api.delete("/api/v1/members/sam/accounts/instagram", as_admin=False)
     bad = api.put("/api/v1/members/sam/accounts/instagram", as_admin=False,
                   json={"handle": "no spaces allowed"})
     assert bad.status_code == 400
@@ -164,7 +169,7 @@ def test_member_accounts_balances_and_ledger(api: Api) -> None:
         "member_id": "lea", "balance": 0}
     assert api.get("/api/v1/members/lea/ledger", as_admin=False).json()["entries"] == []
     assert api.get("/api/v1/balances", as_admin=False).json() == [
-        {"member_id": "lea", "balance": 0}]
+        {"member_id": "lea", "balance": 0}, {"member_id": "sam", "balance": 0}]
     assert api.get("/api/v1/members/nobody", as_admin=False).status_code == 404
     unlinked = api.delete("/api/v1/members/lea/accounts/instagram", as_admin=False)
     assert unlinked.status_code == 200 and unlinked.json()["accounts"] == []
@@ -283,3 +288,49 @@ def test_member_link_secret_from_configuration_or_database(tmp_path: Path, clock
         for service in (stored, again, configured):
             service.engine.close()
             service.close()
+
+
+def test_ownership_code_admin_verification_and_goal_met(api: Api) -> None:
+    # Two members link one handle: a contest; each has a code (R11).
+    assert api.put("/api/v1/members/lea/accounts/instagram", as_admin=False,
+                   json={"handle": "lea.voyage"}).status_code == 200
+    contested = api.put("/api/v1/members/max/accounts/instagram", as_admin=False,
+                        json={"handle": "@Lea.Voyage"})
+    assert contested.status_code == 200
+    assert contested.json()["accounts"][0]["ownership"] == "contested"
+    code = api.get("/api/v1/members/lea/accounts/instagram/code", as_admin=False).json()
+    assert re.fullmatch(r"SM-[2-9A-HJKMNP-Z]{5}", code["verification_code"])
+    assert code["ownership"] == "contested" and code["credited"] is False
+    assert api.get("/api/v1/members/nobody/accounts/instagram/code",
+                   as_admin=False).status_code == 404
+    # Only an admin marks a link verified, and only with a reason.
+    path = "/api/v1/members/lea/accounts/instagram/verify"
+    assert api.post(path, as_admin=False, json={"reason": "id checked"}).status_code == 403
+    assert api.post(path, json={"reason": ""}).status_code == 422
+    verified = api.post(path, json={"reason": "id checked by video call"})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["ownership"] == "verified"
+    assert verified.json()["verified_by"] == "admin: id checked by video call"
+    assert api.get("/api/v1/members/max", as_admin=False).json()["accounts"] == []
+    taken = api.put("/api/v1/members/max/accounts/instagram", as_admin=False,
+                    json={"handle": "lea.voyage"})
+    assert (taken.status_code, taken.json()["code"]) == (409, "handle_verified")
+
+
+def test_a_claim_on_a_met_goal_answers_409_goal_met(api: Api, clock: Clock) -> None:
+    mission = seed_mission(api, recurring=False)  # one post completes it
+    api.put("/api/v1/members/lea/accounts/instagram", as_admin=False,
+            json={"handle": "lea.voyage"})
+    body = {"member_id": "lea", "mission_id": mission["id"], "platform": "instagram"}
+    assert api.post("/api/v1/claims", as_admin=False, json=body).status_code == 202
+    with cassette(PUBLIC, record=False, ignore_localhost=True):
+        run_due(api.service)
+    clock.advance(days=2)
+    refused = api.post("/api/v1/claims", as_admin=False, json=body)
+    assert (refused.status_code, refused.json()["code"]) == (409, "goal_met")
+    assert "already completed" in refused.json()["message"]
+
+
+def run_due(service: Any) -> None:
+    """Run every due job once, as ``worker --once`` does."""
+    work(service, once=True, threads=1)

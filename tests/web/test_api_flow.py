@@ -13,7 +13,7 @@ import pytest
 
 from engine.replay import cassette
 from engine.service.webhooks import verify
-from tests.service.test_webhooks import Receiver
+from tests.service.helpers import Receiver
 
 from .api_helpers import PUBLIC, Api, Clock, api_for, build_service, database_setup, seed_mission
 

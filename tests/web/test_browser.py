@@ -7,81 +7,22 @@ member page and the admin report are written to ``test-artifacts/`` at the repos
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.replay import cassette
-from engine.service.runtime import work
-from engine.web.app import create_app
 from engine.web.tokens import create_token
 
-from .pages_helpers import ARTIFACTS, PUBLIC, World, build_world, member_url
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+from .browser_helpers import CHROMIUM, Worker, screenshot, serving
+from .pages_helpers import World, build_world, member_url
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="the system Chromium (/usr/bin/chromium, Debian package `chromium`) is not installed")
-
-
-class Server:
-    """uvicorn serving the app in a thread, on a socket bound beforehand (a free port)."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
-                                       daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.socket.close()
-
-
-class Worker:
-    """The job worker in a thread, started when the test wants the checks to run."""
-
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        work(self.world.service, threads=1, stop=self.stop)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        if self.thread.is_alive():
-            self.thread.join(15)
 
 
 @pytest.fixture
@@ -90,40 +31,6 @@ def world(tmp_path: Path) -> Iterator[World]:
     yield built
     built.service.engine.close()
     built.service.close()
-
-
-@contextlib.contextmanager
-def serving(world: World, *, run_worker: bool) -> Iterator[tuple[str, Worker]]:
-    """The app on uvicorn; with ``run_worker`` the app's embedded worker runs the checks,
-    otherwise the test starts :class:`Worker` when it wants them to run."""
-    worker = Worker(world)
-    # VCR patches the HTTP clients process-wide, so the worker threads' checks replay the
-    # cassette; the browser's requests to 127.0.0.1 do not go through those clients anyway.
-    with cassette(PUBLIC, record=False, ignore_localhost=True), \
-            Server(create_app(world.service, run_worker=run_worker)) as base:
-        try:
-            yield base, worker
-        finally:
-            worker.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    # Generous waits: the machine may be busy with other test runs (two cores).
-    expect.set_options(timeout=15_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def test_member_links_a_handle_claims_and_sees_the_post_counted(
@@ -142,10 +49,10 @@ def member_journey(world: World, base: str, worker: Worker, browser: Any) -> Non
     page.goto(base + member_url(world, "lea"))
     expect(page.get_by_role("heading", name="Été 2025")).to_be_visible()
 
-    page.get_by_label("Identifiant Instagram").fill("ana.summer")  # another member's handle
+    page.get_by_label("Identifiant Instagram").fill("not a handle!")
     page.get_by_role("button", name="Lier ce compte").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Ce compte Instagram est déjà lié à un autre membre.")
+        "« not a handle! » n'est pas un identifiant Instagram valide.")
     screenshot(page, "member-page-link-error.png")
     page.get_by_label("Identifiant Instagram").fill("lea.voyage")
     page.get_by_role("button", name="Lier ce compte").click()
@@ -166,15 +73,16 @@ def member_journey(world: World, base: str, worker: Worker, browser: Any) -> Non
     screenshot(page, "member-page-checking.png")
 
     worker.start()  # member.js polls the claim and reloads the page when the check is over
-    expect(page.get_by_text("1 publication(s) comptée(s) lors de la dernière vérification."
-                            )).to_be_visible(timeout=20_000)
-    expect(page.get_by_text("Bravo : 10 point(s) gagné(s) avec cette mission.")).to_be_visible()
-    expect(page.locator("#claim-instagram")).to_be_disabled()
+    expect(page.get_by_role("heading", name="Mission terminée")).to_be_visible(timeout=20_000)
+    expect(page.locator("#complete")).to_contain_text(
+        "Bravo ! Vous avez gagné 10 points avec 1 publication comptée.")
+    expect(page.locator("#claim-instagram")).to_have_count(0)
     screenshot(page, "member-page.png")
 
     page.get_by_role("link", name="English").click()
-    expect(page.get_by_text("Well done: 10 point(s) earned with this mission.")).to_be_visible()
-    expect(page.locator("#claim-instagram")).to_have_text("Done! Check my profile!")
+    expect(page.get_by_role("heading", name="Mission complete")).to_be_visible()
+    expect(page.locator("#complete")).to_contain_text(
+        "Well done! You earned 10 points with 1 counted post.")
     context.close()
 
 
@@ -194,8 +102,8 @@ def admin_journey(world: World, base: str, browser: Any) -> None:
     member.get_by_label("Identifiant Instagram").fill("lea.voyage")
     member.get_by_role("button", name="Lier ce compte").click()
     member.locator("#claim-instagram").click()
-    expect(member.locator("#outcome-instagram")).to_contain_text(
-        "1 publication(s) comptée(s)", timeout=20_000)
+    expect(member.locator("#complete")).to_contain_text(
+        "1 publication comptée", timeout=20_000)
     member.close()
 
     _, raw = create_token(world.service, "admin", "browser test")

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from engine.service.runtime import work
 from engine.web.app import create_app
 from engine.web.tokens import create_token, revoke_token
 
-from .pages_helpers import PUBLIC, World, build_world, member_url
+from .pages_helpers import PUBLIC, World, add_mission_to, build_world, member_url
 
 
 @pytest.fixture
@@ -81,6 +82,8 @@ def test_linking_errors_are_inline_in_the_members_language(client: TestClient,
     assert bad.status_code == 400
     assert "« not a handle! » n'est pas un identifiant Instagram valide." in text_of(bad.text)
     assert 'value="not a handle!"' in bad.text  # what was typed stays in the field
+    # Under the ownership policy "off", a handle another member holds is refused.
+    world.service.settings = replace(world.service.settings, ownership="off")
     taken = client.post(url + "/link", data={"platform": "instagram", "handle": "ana.summer",
                                              "lang": "en"})
     assert taken.status_code == 400
@@ -94,7 +97,8 @@ def test_link_claim_cooldown_and_outcome_without_javascript(client: TestClient,
     url = member_url(world, "lea")
     linked = client.post(url + "/link", data={"platform": "instagram", "handle": "@Lea.Voyage",
                                               "lang": "fr"})
-    assert linked.status_code == 303 and linked.headers["location"] == url + "?lang=fr"
+    assert linked.status_code == 303
+    assert linked.headers["location"] == url + "?lang=fr#platform-instagram"
     page = client.get(url).text
     assert "Compte lié : @lea.voyage" in text_of(page)
     assert re.search(r'<button type="submit" class="claim" id="claim-instagram"\s*>'
@@ -104,30 +108,31 @@ def test_link_claim_cooldown_and_outcome_without_javascript(client: TestClient,
     assert pressed.status_code == 303
     page = client.get(url).text
     assert "Vérification en cours…" in page
-    assert '<meta http-equiv="refresh"' in page  # the page refreshes itself without JavaScript
+    assert '<meta http-equiv="refresh" content="2">' in page  # refreshes itself without JS
     assert re.search(r'id="claim-instagram"\s*disabled', page)
     assert "Bouton de nouveau disponible dans 24:00:00" in text_of(page)
-    assert "(le 17/06/2025 09:00 UTC)" in text_of(page)
+    assert "(le 17 juin 2025 à 09:00 UTC)" in text_of(page)
     assert client.get(url + "/status").json()["checking"] is True
 
     again = client.post(url + "/claim", data={"platform": "instagram", "lang": "fr"})
-    assert again.headers["location"].endswith("notice=cooldown_refused")
-    assert "Vous avez déjà demandé une vérification" in text_of(client.get(
-        again.headers["location"]).text)
+    assert again.headers["location"].endswith(
+        "notice=cooldown_refused&platform=instagram#platform-instagram")
+    assert ("Vous avez déjà demandé une vérification Instagram : le bouton revient le "
+            "17 juin 2025 à 09:00 UTC.") in text_of(client.get(again.headers["location"]).text)
 
     run_checks(world)
     status = client.get(url + "/status").json()
     assert status["checking"] is False and status["claims"]["instagram"]["counted"] == 1
     world.clock.advance(hours=1)
+    # One post was the goal: the mission is complete, without a button.
     page = client.get(url).text
     words = text_of(page)
-    assert "1 publication(s) comptée(s) lors de la dernière vérification." in words
-    assert "Bravo : 10 point(s) gagné(s) avec cette mission." in words
-    assert "dans 23:00:00" in words and '<meta http-equiv="refresh"' not in page
+    assert "Mission terminée" in words
+    assert "Bravo ! Vous avez gagné 10 points avec 1 publication comptée." in words
+    assert 'id="claim-instagram"' not in page and '<meta http-equiv="refresh"' not in page
     english = text_of(client.get(url + "?lang=en").text)
-    assert "Well done: 10 point(s) earned with this mission." in english
-    assert "Done! Check my profile!" in english
-    assert "Button available again in 23:00:00" in english
+    assert "Mission complete" in english
+    assert "Well done! You earned 10 points with 1 counted post." in english
 
 
 def test_admin_pages_need_a_login(client: TestClient, world: World) -> None:
@@ -184,15 +189,20 @@ def test_button_comes_back_after_the_cooldown_and_closes_with_the_mission(
         client: TestClient, world: World) -> None:
     from engine.service.missions import set_status
 
-    url = member_url(world, "lea")
+    five = add_mission_to(world)  # 3 of lea's posts count: the mission goes on
+    url = member_url(world, "lea", five)
     client.post(url + "/link", data={"platform": "instagram", "handle": "lea.voyage"})
     client.post(url + "/claim", data={"platform": "instagram"})
     run_checks(world)
-    world.clock.advance(hours=24, seconds=1)
+    world.clock.advance(hours=1)
+    page = client.get(url + "?lang=en").text
+    assert "Button available again in 23:00:00" in text_of(page)
+    assert re.search(r'id="claim-instagram"\s*disabled', page)
+    world.clock.advance(hours=23, seconds=1)
     page = client.get(url).text
     assert re.search(r'id="claim-instagram"\s*>', page)  # enabled again
     assert "Bouton de nouveau disponible" not in page
-    set_status(world.service, world.mission.id, "archived")
+    set_status(world.service, five.id, "archived")
     page = client.get(url + "?lang=en").text
     assert "This mission no longer accepts entries." in text_of(page)
     assert re.search(r'id="claim-instagram"\s*disabled', page)

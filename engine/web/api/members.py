@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request
 from engine.service.claims import create_claim, get_claim, list_claims
 from engine.service.diagnosis import diagnose
 from engine.service.members import get_member, link_account, list_balances, unlink_account
-from engine.service.records import Claim, Diagnosis, Member
+from engine.service.ownership import mark_verified, verification_code
+from engine.service.records import Claim, Diagnosis, LinkedAccount, Member
 
-from ..auth import API_PREFIX, Integrator, service_of
+from ..auth import API_PREFIX, Admin, Integrator, service_of
 from .schemas import (
     ERRORS,
     Balance,
@@ -23,6 +24,7 @@ from .schemas import (
     LinkIn,
     MemberPath,
     PlatformPath,
+    VerifyIn,
 )
 
 router = APIRouter(responses=ERRORS)
@@ -38,7 +40,9 @@ def show_member(member_id: MemberPath, request: Request, _: Integrator) -> Membe
 def link(member_id: MemberPath, platform: PlatformPath, body: LinkIn, request: Request,
          _: Integrator) -> Member:
     """Link (or replace) the member's handle on ``platform``; creates the member if new.
-    A handle held by another member answers 409."""
+    A handle another member holds starts a contest under the ``on_conflict`` policy (both
+    links wait for a proof); it answers 409 ``conflict`` under ``off`` and 409
+    ``handle_verified`` when the other member proved it."""
     return link_account(service_of(request), member_id, platform, body.handle)
 
 
@@ -48,6 +52,26 @@ def unlink(member_id: MemberPath, platform: PlatformPath, request: Request,
            _: Integrator) -> Member:
     """Remove the member's handle on ``platform``; points already earned stay."""
     return unlink_account(service_of(request), member_id, platform)
+
+
+@router.get("/members/{member_id}/accounts/{platform}/code", response_model=LinkedAccount,
+            tags=["members"])
+def code(member_id: MemberPath, platform: PlatformPath, request: Request,
+         _: Integrator) -> LinkedAccount:
+    """The member's link on ``platform`` with its ``verification_code`` (R11): the member puts
+    it in the account's bio or a recent caption; the next check reads it. 404 without a
+    link."""
+    return verification_code(service_of(request), member_id, platform)
+
+
+@router.post("/members/{member_id}/accounts/{platform}/verify", response_model=LinkedAccount,
+             tags=["members"])
+def verify(member_id: MemberPath, platform: PlatformPath, body: VerifyIn, request: Request,
+           _: Admin) -> LinkedAccount:
+    """An admin marks the member's link verified, with the reason (admin scope). A contest
+    over the handle ends as if the member had shown the code: the other links end and the
+    points they earned from the handle are reversed by compensating ledger rows."""
+    return mark_verified(service_of(request), member_id, platform, body.reason)
 
 
 @router.get("/members/{member_id}/balance", response_model=Balance, tags=["balances"])

@@ -72,6 +72,11 @@ class LinkIn(Body):
                                   examples=["lea.voyage", "https://www.instagram.com/lea.voyage/"])]
 
 
+class VerifyIn(Body):
+    reason: Annotated[Text, Field(min_length=1, max_length=500,
+                                  examples=["checked by a video call with the member"])]
+
+
 class ClaimIn(Body):
     member_id: MemberId
     mission_id: Id

@@ -1,69 +1,55 @@
-"""The member page ``/m/{token}``: link a handle, press the button, follow the check.
+"""The member page ``/m/{token}``: link a handle, press the button, follow the check, pick a post.
 
-Plain form posts answered by redirects make it work without JavaScript; ``member.js`` adds the
-live countdown and polls ``/m/{token}/status`` while a check runs (a meta refresh does that
-without JavaScript).
+Plain form posts answered by redirects make it work without JavaScript (a meta refresh follows
+a running check); ``member.js`` adds the live countdown, polls ``/m/{token}/status`` while a
+check runs or waits, and sets the ``tz`` cookie so that times show in the browser's time zone.
+What each part of the page shows is computed in :mod:`.member_view`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from engine.dates import iso_utc
 from engine.errors import InvalidInput
 from engine.service.claims import create_claim, list_claims
 from engine.service.context import Service
-from engine.service.diagnosis import diagnose
-from engine.service.errors import Conflict, CooldownActive, NotFound
-from engine.service.members import get_member, link_account
+from engine.service.errors import Conflict, CooldownActive, GoalMet, HandleVerified, NotFound
+from engine.service.human_dates import human_instant, is_utc, zone_name
+from engine.service.members import link_account
 from engine.service.missions import DEFAULT_LABEL, DEFAULT_LABEL_EN, get_mission
-from engine.service.records import Claim, DiagnosisLine, Mission
+from engine.service.records import Claim
 from engine.web.errors import LinkRejected
 from engine.web.member_links import verify_member_link
 
+from .member_view import (
+    POLL_SECONDS,
+    REFRESH_SECONDS,
+    WAIT_POLL_SECONDS,
+    PlatformView,
+    build_views,
+    mission_facts,
+    phase_message,
+    phase_of,
+    request_zone,
+)
 from .messages import duration, pick_lang, say
+from .posts import find, last_seen_posts, verdict_name
 from .rendering import render, service_of
 
 router = APIRouter()
 
-# A claim whose first check has not finished yet: the page shows "checking…" and polls.
-CHECKING_STATES = ("queued", "retrying")
-POLL_SECONDS = 2
+NOTICES = ("cooldown_refused", "refused", "goal_met")
 
 
-@dataclass
-class PlatformView:
-    """What the page shows for one platform of the mission."""
-
-    name: str
-    title: str
-    hashtag: str
-    example: str
-    handle: str | None = None
-    claim: Claim | None = None
-    remaining: float = 0.0
-    available_at: datetime | None = None
-    lines: list[DiagnosisLine] = field(default_factory=list)
-    error: str | None = None
-    typed: str = ""
-
-    @property
-    def checking(self) -> bool:
-        return self.claim is not None and self.claim.state in CHECKING_STATES
-
-    @property
-    def cooling(self) -> bool:
-        return self.remaining > 0
-
-
-def _page_url(token: str, lang: str, **extra: str) -> str:
+def _page_url(token: str, lang: str, anchor: str = "", **extra: str) -> str:
     query = urlencode({"lang": lang, **extra})
-    return f"/m/{token}?{query}"
+    return f"/m/{token}?{query}" + (f"#{anchor}" if anchor else "")
 
 
 def _open_link(service: Service, token: str) -> tuple[str, int]:
@@ -80,77 +66,78 @@ def _rejected(request: Request, lang: str) -> HTMLResponse:
     return render(request, "link_rejected.html", {"lang": lang}, status_code=403)
 
 
-def _views(service: Service, member_id: str, mission: Mission,
-           lang: str) -> tuple[list[PlatformView], list[DiagnosisLine]]:
-    """Each platform's state, and the diagnosis lines about the whole mission (points)."""
-    try:
-        accounts = {a.platform: a.handle for a in get_member(service, member_id).accounts}
-    except NotFound:  # the member appears with their first linked handle
-        accounts = {}
-    claims = list_claims(service, member_id=member_id, mission_id=mission.id) if accounts else []
-    lines: list[DiagnosisLine] = []
-    if accounts:
-        lines = list(diagnose(service, member_id, mission.id, lang).lines)
-    now = service.now()
-    cooldown = timedelta(seconds=service.settings.cooldown)
-    views = []
-    for action in mission.actions:
-        platform = service.engine.platform(action.platform)
-        view = PlatformView(name=platform.name, title=platform.title, hashtag=action.hashtag,
-                            example=_example(platform.name), handle=accounts.get(platform.name))
-        mine = [c for c in claims if c.platform == platform.name]
-        if mine:
-            view.claim = mine[-1]
-            view.available_at = view.claim.created_at + cooldown
-            view.remaining = max((view.available_at - now).total_seconds(), 0.0)
-        view.lines = [line for line in lines if line.platform == platform.name]
-        views.append(view)
-    return views, [line for line in lines if line.platform is None]
-
-
-def _example(platform: str) -> str:
-    return {"instagram": "lea.voyage", "tiktok": "lea.voyage", "youtube": "@LeaVoyage"}.get(
-        platform, "lea.voyage")
+def _notice(key: str | None, platform: str | None, views: list[PlatformView], lang: str,
+            zone: tzinfo) -> str | None:
+    """The words of a notice named in the page's address (after a refused form)."""
+    if key not in NOTICES:
+        return None
+    if key == "goal_met":
+        return say("goal_met_refused", lang)
+    view = next((v for v in views if v.name == platform), None)
+    if key == "cooldown_refused" and view is not None and view.available_at and view.cooling:
+        return say("cooldown_refused_at", lang, platform=view.title,
+                   at=human_instant(view.available_at, lang, zone))
+    return say(key, lang) if key else None
 
 
 def _page(request: Request, service: Service, token: str, member_id: str, mission_id: int,
           lang: str, *, errors: dict[str, tuple[str, str]] | None = None,
-          notice: str | None = None, status_code: int = 200) -> HTMLResponse:
+          post_errors: dict[str, tuple[str, str]] | None = None,
+          notice: str | None = None, notice_platform: str | None = None,
+          picks: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+    zone = request_zone(request)
     mission = get_mission(service, mission_id)
-    views, general = _views(service, member_id, mission, lang)
+    views, general, progress = build_views(service, member_id, mission, lang, zone,
+                                           picks=picks)
     for view in views:
         if errors and view.name in errors:
             view.error, view.typed = errors[view.name]
+        if post_errors and view.name in post_errors:
+            view.post_error, view.post_typed = post_errors[view.name]
+    now = service.now()
+    facts = mission_facts(mission, progress, lang, zone, now)
     label = mission.label
     if lang == "en" and label == DEFAULT_LABEL:
         label = DEFAULT_LABEL_EN
+    phases = {view.name: view.phase for view in views}
+    refresh = min((REFRESH_SECONDS[view.phase] for view in views if view.waiting), default=None)
+    titles = {view.name: view.title for view in views}
     context: dict[str, Any] = {
         "lang": lang, "token": token, "mission": mission, "views": views, "general": general,
-        "notice": notice, "open": mission.status == "published", "label": label,
-        "checking": any(view.checking for view in views), "poll_seconds": POLL_SECONDS,
+        "notice": _notice(notice, notice_platform, views, lang, zone),
+        "open": mission.status == "published", "label": label, "facts": facts,
+        "complete": facts.complete, "checking": any(view.checking for view in views),
+        "phases": phases, "refresh": refresh, "poll_seconds": POLL_SECONDS,
+        "wait_poll_seconds": WAIT_POLL_SECONDS, "titles": titles,
         "switch_url": _page_url(token, "en" if lang == "fr" else "fr"),
-        "duration": duration,
+        "duration": duration, "zone_name": zone_name(zone), "zone_is_utc": is_utc(zone),
+        "when": lambda moment: human_instant(moment, lang, zone),
+        "verdict_name": lambda verdict: verdict_name(verdict, lang),
     }
     return render(request, "member.html", context, status_code=status_code)
 
 
 @router.get("/m/{token}", response_class=HTMLResponse, include_in_schema=False)
 def member_page(request: Request, token: str, lang: str | None = None,
-                notice: str | None = None) -> Response:
+                notice: str | None = None, platform: str | None = None,
+                pick: str | None = None) -> Response:
+    """The page; ``notice`` names a refusal to explain, ``platform`` + ``pick`` a post seen at
+    the last check whose answer to show (select your post)."""
     chosen = pick_lang(lang)
     service = service_of(request)
     try:
         member_id, mission_id = _open_link(service, token)
     except LinkRejected:
         return _rejected(request, chosen)
-    known = notice if notice in ("cooldown_refused", "refused") else None
-    return _page(request, service, token, member_id, mission_id, chosen,
-                 notice=say(known, chosen) if known else None)
+    picks = {platform: pick} if platform and pick else None
+    return _page(request, service, token, member_id, mission_id, chosen, notice=notice,
+                 notice_platform=platform, picks=picks)
 
 
 @router.post("/m/{token}/link", include_in_schema=False)
 def link_handle(request: Request, token: str, platform: str = Form(...),
                 handle: str = Form(""), lang: str = Form("fr")) -> Response:
+    """Link the member's handle on ``platform``; a refusal is shown inline (400)."""
     chosen = pick_lang(lang)
     service = service_of(request)
     try:
@@ -166,20 +153,40 @@ def link_handle(request: Request, token: str, platform: str = Form(...),
         if not typed:
             raise InvalidInput("empty handle")
         link_account(service, member_id, platform, typed)
+    except HandleVerified:
+        message = say("handle_verified", chosen, platform=title)
     except Conflict:
         message = say("handle_taken", chosen, platform=title)
     except InvalidInput:
         message = say("handle_empty" if not typed else "handle_invalid", chosen, handle=typed,
                       platform=title)
     else:
-        return RedirectResponse(_page_url(token, chosen), status_code=303)
+        return RedirectResponse(_page_url(token, chosen, f"platform-{platform}"),
+                                status_code=303)
     return _page(request, service, token, member_id, mission_id, chosen,
                  errors={platform: (message, typed)}, status_code=400)
+
+
+def _claim(service: Service, token: str, member_id: str, mission_id: int, platform: str,
+           lang: str, post_url: str | None = None) -> Response:
+    """Create a claim and answer with the redirect that shows its outcome or its refusal."""
+    try:
+        create_claim(service, member_id, mission_id, platform, post_url=post_url)
+    except CooldownActive:
+        return RedirectResponse(_page_url(token, lang, f"platform-{platform}",
+                                          notice="cooldown_refused", platform=platform),
+                                status_code=303)
+    except GoalMet:
+        return RedirectResponse(_page_url(token, lang, notice="goal_met"), status_code=303)
+    except InvalidInput:
+        return RedirectResponse(_page_url(token, lang, notice="refused"), status_code=303)
+    return RedirectResponse(_page_url(token, lang, f"platform-{platform}"), status_code=303)
 
 
 @router.post("/m/{token}/claim", include_in_schema=False)
 def press_button(request: Request, token: str, platform: str = Form(...),
                  lang: str = Form("fr")) -> Response:
+    """The button: a claim of the whole profile on ``platform``."""
     chosen = pick_lang(lang)
     service = service_of(request)
     try:
@@ -188,30 +195,84 @@ def press_button(request: Request, token: str, platform: str = Form(...),
         return _rejected(request, chosen)
     if platform not in get_mission(service, mission_id).platforms:
         return RedirectResponse(_page_url(token, chosen, notice="refused"), status_code=303)
+    return _claim(service, token, member_id, mission_id, platform, chosen)
+
+
+@router.post("/m/{token}/post", include_in_schema=False)
+def select_post(request: Request, token: str, platform: str = Form(...),
+                seen: str = Form(""), url: str = Form(""), again: str = Form(""),
+                lang: str = Form("fr")) -> Response:
+    """Select your post (R4): the answer for one post.
+
+    A post seen at the last check (``seen``, its id, or a pasted ``url`` naming it) is answered
+    at once from that check's verdict; another pasted URL, or ``again`` (check it anew), becomes
+    a claim aimed at that post, answered when its check is done. A link that is not a post of
+    the platform is refused inline (400).
+    """
+    chosen = pick_lang(lang)
+    service = service_of(request)
     try:
-        create_claim(service, member_id, mission_id, platform)
-    except CooldownActive:
-        return RedirectResponse(_page_url(token, chosen, notice="cooldown_refused"),
-                                status_code=303)
-    except InvalidInput:
+        member_id, mission_id = _open_link(service, token)
+    except LinkRejected:
+        return _rejected(request, chosen)
+    if platform not in get_mission(service, mission_id).platforms:
         return RedirectResponse(_page_url(token, chosen, notice="refused"), status_code=303)
-    return RedirectResponse(_page_url(token, chosen), status_code=303)
+    found = service.engine.platform(platform)
+    anchor = f"select-{platform}"
+    typed = url.strip()
+    posts = last_seen_posts(service, member_id, mission_id, platform)
+    if typed:
+        post_id = found.post_id_from_url(typed)
+        if post_id is None:
+            message = say("select_bad_url", chosen, url=typed, platform=found.title)
+            return _page(request, service, token, member_id, mission_id, chosen,
+                         post_errors={platform: (message, typed)}, status_code=400)
+        if not again and find(posts, post_id) is not None:
+            return RedirectResponse(_page_url(token, chosen, anchor, platform=platform,
+                                              pick=post_id), status_code=303)
+        return _claim(service, token, member_id, mission_id, platform, chosen, post_url=typed)
+    picked = find(posts, seen.strip())
+    if picked is not None:
+        if again:
+            return _claim(service, token, member_id, mission_id, platform, chosen,
+                          post_url=picked.url)
+        return RedirectResponse(_page_url(token, chosen, anchor, platform=platform,
+                                          pick=picked.post_id), status_code=303)
+    return _page(request, service, token, member_id, mission_id, chosen,
+                 post_errors={platform: (say("select_nothing", chosen), "")}, status_code=400)
 
 
 @router.get("/m/{token}/status", include_in_schema=False)
-def claim_status(request: Request, token: str) -> Response:
-    """Whether a check is still running, per platform (polled by member.js)."""
+def claim_status(request: Request, token: str, lang: str | None = None) -> Response:
+    """Where each platform's latest claim stands (polled by member.js).
+
+    ``checking``: a check spins (queued less than 30 s ago); ``waiting``: a claim waits for its
+    check (spinning, queued longer, or retrying). Per platform: ``phase`` (see
+    :mod:`.member_view`), ``message`` (what the page says while it waits, in ``lang``, times in
+    the ``tz`` cookie's zone) and ``due_at`` (ISO 8601 UTC, for machines).
+    """
+    chosen = pick_lang(lang)
     service = service_of(request)
     try:
         member_id, mission_id = _open_link(service, token)
     except LinkRejected:
         return JSONResponse({"error": "link_rejected"}, status_code=403)
-    claims = list_claims(service, member_id=member_id, mission_id=mission_id)
+    zone = request_zone(request)
+    now = service.now()
     latest: dict[str, Claim] = {}
-    for claim in claims:
+    for claim in list_claims(service, member_id=member_id, mission_id=mission_id):
         latest[claim.platform] = claim
+    claims: dict[str, dict[str, Any]] = {}
+    for platform, claim in latest.items():
+        phase = phase_of(claim, now)
+        title = service.engine.platform(platform).title
+        claims[platform] = {
+            "id": claim.id, "state": claim.state, "phase": phase, "counted": claim.counted,
+            "due_at": iso_utc(claim.due_at) if claim.due_at else None,
+            "message": phase_message(claim, phase, title, chosen, zone, now)}
+    phases = [entry["phase"] for entry in claims.values()]
     return JSONResponse({
-        "checking": any(c.state in CHECKING_STATES for c in latest.values()),
-        "claims": {p: {"id": c.id, "state": c.state, "counted": c.counted}
-                   for p, c in latest.items()},
+        "checking": "checking" in phases,
+        "waiting": any(phase in REFRESH_SECONDS for phase in phases),
+        "claims": claims,
     })
