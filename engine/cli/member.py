@@ -1,5 +1,5 @@
-"""``social-missions member link|show|code|verify``: handles (R3), their proof (R11), balance
-and ledger (R8)."""
+"""``social-missions member link|show|code|verify|link-url``: handles (R3), their proof (R11),
+balance and ledger (R8), and the signed link to a member's page for a mission."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from engine.service.records import LinkedAccount, Member
 
 from .common import add_config_option
 from .service_common import open_service, print_records
+
+LINK_DAYS = 7
+MAX_LINK_DAYS = 366
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def register(subparsers: Any) -> None:
@@ -43,7 +47,22 @@ def register(subparsers: Any) -> None:
     verify.add_argument("platform")
     verify.add_argument("--reason", default="", help="why (required; recorded with the decision)")
     verify.set_defaults(handler=run_verify)
-    for sub in (link, show, code, verify):
+    link_url = commands.add_parser(
+        "link-url", help="print a signed link to the member's page for a mission",
+        description="Print the URL of the member page of MEMBER for MISSION, signed and "
+        "valid for --days days (7 by default, 366 at most), as the console and the API's "
+        "POST /member-links make it. The member need not exist yet: the page lets them link "
+        "a handle. The URL starts with --base-url, else [web] base_url of the "
+        "configuration, else http://127.0.0.1:8000.")
+    link_url.add_argument("member", help="the member's id on the host platform")
+    link_url.add_argument("mission", type=int, help="the mission's id")
+    link_url.add_argument("--days", type=int, default=LINK_DAYS,
+                          help=f"how many days the link works (1 to {MAX_LINK_DAYS}; default "
+                          f"{LINK_DAYS})")
+    link_url.add_argument("--base-url", default=None,
+                          help="the public address of the server (e.g. https://missions.example)")
+    link_url.set_defaults(handler=run_link_url)
+    for sub in (link, show, code, verify, link_url):
         add_config_option(sub)
         sub.add_argument("--json", action="store_true", help="print JSON")
 
@@ -97,4 +116,49 @@ def run_show(args: argparse.Namespace) -> int:
     with open_service(args, queue=False) as service:
         member = get_member(service, args.member)
     print_records(member, args.json, describe(member))
+    return 0
+
+
+def member_link(service: Any, member_id: str, mission_id: int, days: int,
+                base_url: str) -> dict[str, Any]:
+    """A signed member page link (as the API's ``POST /member-links`` makes it): ``url``,
+    ``path``, ``member_id``, ``mission_id``, ``expires_at`` (UTC).
+
+    Raises ``InvalidInput`` for an empty or too long member id or days outside 1–366, and
+    ``NotFound`` for an unknown mission.
+    """
+    from datetime import timedelta
+
+    from engine.errors import InvalidInput
+    from engine.service.missions import get_mission
+    from engine.web.member_links import sign_member_link
+
+    member = member_id.strip()
+    if not member or len(member) > 200 or "\x00" in member:
+        raise InvalidInput("the member id must be 1 to 200 characters long (no NUL)")
+    if not 1 <= days <= MAX_LINK_DAYS:
+        raise InvalidInput(f"--days must be between 1 and {MAX_LINK_DAYS}, not {days}")
+    get_mission(service, mission_id)  # NotFound for a mission that does not exist
+    expires_at = (service.now() + timedelta(days=days)).replace(microsecond=0)
+    path = "/m/" + sign_member_link(service, member, mission_id, expires_at=expires_at)
+    return {"url": base_url.rstrip("/") + path, "path": path, "member_id": member,
+            "mission_id": mission_id, "expires_at": expires_at}
+
+
+def run_link_url(args: argparse.Namespace) -> int:
+    with open_service(args, queue=False) as service:
+        base = args.base_url or str(service.config.section("web").get("base_url") or
+                                    DEFAULT_BASE_URL)
+        if not base.startswith(("http://", "https://")):
+            from engine.errors import InvalidInput
+
+            raise InvalidInput(f"the base URL {base!r} must start with http:// or https://")
+        link = member_link(service, args.member, args.mission, args.days, base)
+    if args.json:
+        print(json.dumps({**link, "expires_at": iso_utc(link["expires_at"])},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(link["url"])
+    print(f"member {link['member_id']}, mission {link['mission_id']}; valid until "
+          f"{iso_utc(link['expires_at'])}", flush=True)
     return 0

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.hashtags import validate_hashtag
-from engine.storage.models import ActionRow
+from engine.storage.models import ActionRow, MissionActionRow, MissionRow
 
 from .context import Service
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .records import Action
 
 
@@ -39,3 +41,42 @@ def load_action(session: Session, action_id: int) -> ActionRow:
     if row is None:
         raise NotFound(f"no action {action_id}; see `social-missions action list`")
     return row
+
+
+@dataclass(frozen=True)
+class MissionUse:
+    """A mission that uses an action: its id, title and status."""
+
+    id: int
+    title: str
+    status: str
+
+
+def action_uses(service: Service) -> dict[int, list[MissionUse]]:
+    """For every action used by a mission, the missions using it (by mission id)."""
+    with service.db.sessions() as session:
+        rows = session.execute(
+            select(MissionActionRow.action_id, MissionRow.id, MissionRow.title, MissionRow.status)
+            .join(MissionRow, MissionRow.id == MissionActionRow.mission_id)
+            .order_by(MissionRow.id))
+        uses: dict[int, list[MissionUse]] = {}
+        for action_id, mission_id, title, status in rows:
+            uses.setdefault(action_id, []).append(MissionUse(mission_id, title, status))
+        return uses
+
+
+def delete_action(service: Service, action_id: int) -> Action:
+    """Delete an action no mission uses; :class:`Conflict` names the missions using it."""
+    with service.db.transaction() as session:
+        row = load_action(session, action_id)
+        used = list(session.execute(
+            select(MissionRow.id, MissionRow.title)
+            .join(MissionActionRow, MissionActionRow.mission_id == MissionRow.id)
+            .where(MissionActionRow.action_id == action_id).order_by(MissionRow.id)))
+        if used:
+            names = ", ".join(f"{mission_id} ({title})" for mission_id, title in used)
+            raise Conflict(f"action {action_id} is used by mission(s) {names}; "
+                           "it cannot be deleted")
+        action = to_action(row)
+        session.delete(row)
+        return action

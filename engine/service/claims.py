@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,8 @@ from .missions import load_mission_row
 from .progress import goal_met
 from .records import Claim, ClaimReceipt
 
+MAX_POST_ID = 100  # characters; real ids are 11 (YouTube) to 19 (TikTok)
+
 
 def create_claim(service: Service, member_id: str, mission_id: int, platform: str,
                  post_url: str | None = None) -> ClaimReceipt:
@@ -30,9 +33,13 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
     found = service.engine.platform(platform)
     post_id = None
     if post_url:
-        post_id = found.post_id_from_url(post_url)
-        if post_id is None:
-            raise InvalidInput(f"{post_url!r} is not a post URL of {found.title}")
+        post_url = post_url.strip()
+        scheme = urlsplit(post_url).scheme.lower()
+        post_id = found.post_id_from_url(post_url) if scheme in ("", "http", "https") else None
+        if post_id is None or len(post_id) > MAX_POST_ID:
+            shown = post_url if len(post_url) <= 80 else post_url[:80] + "…"
+            raise InvalidInput(f"{shown!r} is not a post URL of {found.title}; copy the post's "
+                               "link from the app (Share → Copy link)")
     now = service.now()
     cooldown = timedelta(seconds=service.settings.cooldown)
     with service.db.transaction() as session:
@@ -57,6 +64,9 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
         last = last_claim_at(session, member_id, mission_id, found.name)
         if last is not None and now < last + cooldown:
             raise CooldownActive(last + cooldown)
+        if post_id is not None:
+            # Stored as the platform's own canonical URL, never as typed (R4).
+            post_url = found.post_url(post_id, handle)
         row = ClaimRow(member_id=member_id, mission_id=mission_id, platform=found.name,
                        post_url=post_url, post_id=post_id, state="queued", created_at=now,
                        due_at=now, failures=0, rechecks_done=0, counted=0, last_detail="")

@@ -5,15 +5,17 @@ for one member is serial; the unique constraints on credits and ledger keys are 
 of defence (the caller retries the whole transaction on a conflict).
 
 Posts are counted oldest first, so that with a goal or a cap the earliest posts are the ones
-that count. A recurring cap is per calendar day or ISO week (UTC) of the post's publication,
-which keeps a re-check's answer identical to the first check's.
+that count. A recurring cap is per calendar day or ISO week of the post's publication in the
+community's time zone (``[service] timezone``: a post at 00:30 in Paris counts for that Paris
+day), which keeps a re-check's answer identical to the first check's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,13 +52,22 @@ def mission_window(mission: MissionRow) -> Window:
     return Window(start=mission.start_at, end=mission.end_at)
 
 
-def period_bounds(moment: datetime, period: str) -> tuple[datetime, datetime]:
-    """The UTC calendar day or ISO week (Monday first) that holds ``moment``."""
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+def period_bounds(moment: datetime, period: str,
+                  zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """The calendar day or ISO week (Monday first) of ``zone`` that holds ``moment``, as UTC
+    instants (start included, end excluded).
+
+    The bounds are local midnights, so a day across a daylight-saving change lasts 23 or 25
+    hours: 2026-03-29 in Paris is [2026-03-28T23:00Z, 2026-03-29T22:00Z).
+    """
+    day = moment.astimezone(zone).date()
     if period == "day":
-        return day, day + timedelta(days=1)
-    start = day - timedelta(days=day.weekday())
-    return start, start + timedelta(days=7)
+        first, last = day, day + timedelta(days=1)
+    else:
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=7)
+    return (datetime.combine(first, time(), tzinfo=zone).astimezone(UTC),
+            datetime.combine(last, time(), tzinfo=zone).astimezone(UTC))
 
 
 def count_posts(
@@ -93,7 +104,8 @@ def count_posts(
         elif unproven:
             verdict, detail, failures = OWNERSHIP_UNPROVEN, unproven, (OWNERSHIP_UNPROVEN,)
         else:
-            verdict, detail = _counting_verdict(session, mission, member_id, post, exclusive)
+            verdict, detail = _counting_verdict(service, session, mission, member_id, post,
+                                                exclusive)
             if verdict == COUNTED:
                 points = _credit(service, session, mission, member_id, post, check_id, now,
                                  exclusive, outcome, handle)
@@ -116,8 +128,8 @@ def count_posts(
     return outcome
 
 
-def _counting_verdict(session: Session, mission: MissionRow, member_id: str, post: Post,
-                      exclusive: bool) -> tuple[str, str]:
+def _counting_verdict(service: Service, session: Session, mission: MissionRow,
+                      member_id: str, post: Post, exclusive: bool) -> tuple[str, str]:
     """For a matching post: counted, or why it does not count (R6)."""
     credited = session.scalar(select(CreditRow).where(
         CreditRow.active_key == active_key(mission.id, post.platform, post.id)))
@@ -134,12 +146,13 @@ def _counting_verdict(session: Session, mission: MissionRow, member_id: str, pos
         if mission.goal_posts is not None and progress >= mission.goal_posts:
             return GOAL_ALREADY_MET, f"the goal of {mission.goal_posts} posts is already met"
     elif mission.cap_count and mission.cap_period:
-        start, end = period_bounds(post.published_at, mission.cap_period)
+        zone = ZoneInfo(service.settings.timezone)
+        start, end = period_bounds(post.published_at, mission.cap_period, zone)
         used = _credits(session, mission.id, member_id, start, end)
         if used >= mission.cap_count:
             what = "day" if mission.cap_period == "day" else "week"
             return CAP_REACHED, (f"{mission.cap_count} post(s) already rewarded for the {what} "
-                                 f"of {start.date().isoformat()}")
+                                 f"of {start.astimezone(zone).date().isoformat()}")
     return COUNTED, ""
 
 

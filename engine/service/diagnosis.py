@@ -21,7 +21,7 @@ from .causes import cause_text
 from .context import Service
 from .human_dates import human_instant
 from .members import linked_handle, linked_row, load_member_row
-from .missions import load_mission_row, to_mission
+from .missions import DEFAULT_LABEL, DEFAULT_LABEL_EN, load_mission_row, to_mission
 from .records import Diagnosis, DiagnosisLine, Mission
 
 LANGUAGES = ("fr", "en")
@@ -51,10 +51,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your {platform} profile is being checked; come back in a moment.",
     },
     "recheck_scheduled": {
-        "fr": "Rien n'a encore été compté sur {platform}. La plateforme peut mettre environ "
+        "fr": "Rien de nouveau n'a été compté sur {platform}. La plateforme peut mettre environ "
               "5 minutes à afficher une nouvelle publication : une nouvelle vérification "
               "automatique aura lieu vers le {at}, sans attendre le délai du bouton.",
-        "en": "Nothing has counted on {platform} yet. Platforms can take about 5 minutes to "
+        "en": "Nothing new has counted on {platform}. Platforms can take about 5 minutes to "
               "show a new post: an automatic re-check will run around {at}, without waiting "
               "for the button.",
     },
@@ -140,6 +140,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Prove that the {platform} account @{handle} is yours: add the code {proof} to "
               "{place}. The next check reads it; you may remove it afterwards.{contest}",
     },
+    "ownership_lost": {
+        "fr": "Un autre membre a prouvé que le compte {platform} @{handle} est le sien : il "
+              "n'est plus lié à votre profil, et les {points} point(s) gagnés avec ses "
+              "publications ont été repris. Si ce compte est le vôtre, contactez les "
+              "administrateurs de la communauté.",
+        "en": "Another member proved that the {platform} account @{handle} is theirs: it is no "
+              "longer linked to your profile, and the {points} point(s) earned with its posts "
+              "were taken back. If this account is yours, contact the community's admins.",
+    },
     "ownership_unproven": {
         "fr": "{url} : correspond à la mission, comptée dès que la propriété du compte est "
               "prouvée.",
@@ -187,13 +196,19 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
             title = service.engine.platform(platform).title
             handle = linked_handle(session, member_id, platform)
             if handle is None:
+                lost = _lost_handle(session, member_id, mission_id, platform)
+                if lost is not None:
+                    add("ownership_lost", platform, platform=title, handle=lost[0],
+                        points=lost[1])
                 add("no_handle", platform, platform=title)
                 continue
             claim = session.scalar(select(ClaimRow).where(
                 ClaimRow.member_id == member_id, ClaimRow.mission_id == mission_id,
                 ClaimRow.platform == platform).order_by(ClaimRow.id.desc()).limit(1))
             if claim is None:
-                add("no_claim", platform, platform=title, label=mission.label)
+                label = (DEFAULT_LABEL_EN if lang == "en" and mission.label == DEFAULT_LABEL
+                         else mission.label)
+                add("no_claim", platform, platform=title, label=label)
                 continue
             check = session.scalar(select(CheckRow).where(CheckRow.claim_id == claim.id)
                                    .order_by(CheckRow.id.desc()).limit(1))
@@ -227,6 +242,22 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
                 add("recheck_scheduled", platform, platform=title, at=at)
     return Diagnosis(member_id=member_id, mission_id=mission_id, lang=lang,
                      rewarded=points > 0, points=points, lines=tuple(lines))
+
+
+def _lost_handle(session: Session, member_id: str, mission_id: int,
+                 platform: str) -> tuple[str, int] | None:
+    """The handle whose ownership the member lost for this mission's posts on ``platform``,
+    and the points taken back (from the compensating ledger rows), or None."""
+    handle = session.scalar(select(CreditRow.handle).where(
+        CreditRow.member_id == member_id, CreditRow.mission_id == mission_id,
+        CreditRow.platform == platform, CreditRow.revoked_at.is_not(None))
+        .order_by(CreditRow.revoked_at.desc()).limit(1))
+    if handle is None:
+        return None
+    taken = session.scalar(select(func.coalesce(func.sum(LedgerRow.points), 0)).where(
+        LedgerRow.member_id == member_id, LedgerRow.mission_id == mission_id,
+        LedgerRow.reason == ownership.TRANSFER_REASON)) or 0
+    return handle, -int(taken)
 
 
 def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str,

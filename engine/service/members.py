@@ -6,16 +6,19 @@ for one of its holders to prove it (see :mod:`engine.service.ownership`).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.storage.models import LinkedAccountRow, MemberRow
+from engine.storage.models import CheckRow, ClaimRow, LedgerRow, LinkedAccountRow, MemberRow
 
 from . import ownership
 from .context import Service
 from .errors import Conflict, HandleVerified, NotFound
 from .ledger import balance, entries
-from .records import Member
+from .records import Claim, LedgerEntry, Member
 
 
 def link_account(service: Service, member_id: str, platform: str, handle: str) -> Member:
@@ -150,3 +153,147 @@ def list_balances(service: Service) -> list[tuple[str, int]]:
             totals[member_id] = int(total or 0)
         return [(member_id, totals.get(member_id, 0))
                 for member_id in session.scalars(select(MemberRow.id).order_by(MemberRow.id))]
+
+
+# -- the console's views: search and one member's pages (bounded queries only) -----------------
+
+SEARCH_MAX = 200  # a member id is at most 200 characters; so is a handle
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberMatch:
+    """One member found by :func:`search_members`: id, linked handles, balance."""
+
+    id: str
+    accounts: tuple[tuple[str, str], ...]  # (platform, handle), by platform
+    balance: int
+
+
+def _like_prefix(text: str) -> str:
+    """``text%`` for a LIKE with ``\\`` as escape: ``%`` and ``_`` typed are matched as such."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_members(service: Service, query: str = "", *, offset: int = 0,
+                   limit: int = 50) -> tuple[list[MemberMatch], bool]:
+    """One page of members, by id: those whose id starts with ``query`` or who linked a handle
+    starting with it (``@`` and case ignored for handles); every member when ``query`` is
+    empty. Returns the page and whether more follow. Only the page's rows are read.
+
+    Raises ``InvalidInput`` for a query longer than 200 characters or with control characters.
+    """
+    from engine.errors import InvalidInput
+
+    text = query.strip()
+    if len(text) > SEARCH_MAX:
+        raise InvalidInput(f"the search is at most {SEARCH_MAX} characters long")
+    if any(ord(char) < 32 or ord(char) == 127 for char in text):
+        raise InvalidInput("the search contains control characters")
+    offset, limit = max(offset, 0), max(min(limit, 200), 1)
+    with service.db.sessions() as session:
+        ids = select(MemberRow.id)
+        if text:
+            handle = text.removeprefix("@").lower()
+            by_handle = select(LinkedAccountRow.member_id).where(
+                func.lower(LinkedAccountRow.handle).like(_like_prefix(handle), escape="\\"))
+            ids = ids.where(or_(MemberRow.id == text,
+                                MemberRow.id.like(_like_prefix(text), escape="\\"),
+                                MemberRow.id.in_(by_handle)))
+        found = list(session.scalars(ids.order_by(MemberRow.id).offset(offset).limit(limit + 1)))
+        more, page = len(found) > limit, found[:limit]
+        accounts: dict[str, list[tuple[str, str]]] = {member_id: [] for member_id in page}
+        for member_id, platform, handle in session.execute(
+                select(LinkedAccountRow.member_id, LinkedAccountRow.platform,
+                       LinkedAccountRow.handle)
+                .where(LinkedAccountRow.member_id.in_(page))
+                .order_by(LinkedAccountRow.platform)):
+            accounts[member_id].append((platform, handle))
+        totals: dict[str, int] = {}
+        for member_id, total in session.execute(
+                select(LedgerRow.member_id, func.sum(LedgerRow.points))
+                .where(LedgerRow.member_id.in_(page)).group_by(LedgerRow.member_id)):
+            totals[member_id] = int(total or 0)
+        return [MemberMatch(id=member_id, accounts=tuple(accounts[member_id]),
+                            balance=totals.get(member_id, 0))
+                for member_id in page], more
+
+
+def member_summary(service: Service, member_id: str) -> Member:
+    """The member's handles (with their ownership) and balance, without the ledger."""
+    with service.db.sessions() as session:
+        return to_member(session, member_id, with_ledger=False,
+                         policy=service.settings.ownership)
+
+
+def ledger_page(service: Service, member_id: str, *, offset: int = 0,
+                limit: int = 50) -> tuple[list[LedgerEntry], bool]:
+    """One page of the member's ledger, newest first, and whether older rows follow."""
+    from .ledger import to_entry
+
+    with service.db.sessions() as session:
+        rows = list(session.scalars(
+            select(LedgerRow).where(LedgerRow.member_id == member_id)
+            .order_by(LedgerRow.id.desc()).offset(max(offset, 0)).limit(limit + 1)))
+        return [to_entry(row) for row in rows[:limit]], len(rows) > limit
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckSummary:
+    """One run of a claim's check, without the posts it read: what the console shows."""
+
+    id: int
+    kind: str
+    handle: str
+    status: str
+    cause: str | None
+    backend: str | None
+    detail: str
+    requests: int
+    finished_at: datetime
+    attempts: tuple[dict[str, object], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimWithChecks:
+    """A claim and its checks, newest check first."""
+
+    claim: Claim
+    checks: tuple[CheckSummary, ...]
+
+
+def claims_page(service: Service, member_id: str, *, offset: int = 0, limit: int = 20,
+                checks_per_claim: int = 10) -> tuple[list[ClaimWithChecks], bool]:
+    """One page of the member's claims, newest first, each with its latest checks; and
+    whether older claims follow."""
+    from .claims import to_claim
+
+    with service.db.sessions() as session:
+        rows = list(session.scalars(
+            select(ClaimRow).where(ClaimRow.member_id == member_id)
+            .order_by(ClaimRow.id.desc()).offset(max(offset, 0)).limit(limit + 1)))
+        page = rows[:limit]
+        checks: dict[int, list[CheckSummary]] = {row.id: [] for row in page}
+        for check in session.execute(
+                select(CheckRow.id, CheckRow.claim_id, CheckRow.kind, CheckRow.handle,
+                       CheckRow.status, CheckRow.cause, CheckRow.backend, CheckRow.detail,
+                       CheckRow.requests, CheckRow.finished_at, CheckRow.attempts)
+                .where(CheckRow.claim_id.in_(list(checks)))
+                .order_by(CheckRow.id.desc())):
+            found = checks[check.claim_id]
+            if len(found) < checks_per_claim:
+                found.append(CheckSummary(
+                    id=check.id, kind=check.kind, handle=check.handle, status=check.status,
+                    cause=check.cause, backend=check.backend, detail=check.detail,
+                    requests=check.requests, finished_at=check.finished_at,
+                    attempts=tuple(check.attempts or ())))
+        return [ClaimWithChecks(claim=to_claim(row), checks=tuple(checks[row.id]))
+                for row in page], len(rows) > limit
+
+
+def claimed_missions(service: Service, member_id: str, *, limit: int = 10) -> list[int]:
+    """The missions the member claimed, most recently claimed first (at most ``limit``)."""
+    with service.db.sessions() as session:
+        return list(session.scalars(
+            select(ClaimRow.mission_id).where(ClaimRow.member_id == member_id)
+            .group_by(ClaimRow.mission_id).order_by(func.max(ClaimRow.id).desc())
+            .limit(limit)))

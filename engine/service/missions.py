@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,14 @@ def add_months(moment: datetime, months: int = 1) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+def add_months_in(moment: datetime, zone: str, months: int = 1) -> datetime:
+    """One calendar month after ``moment`` on the wall clock of the IANA ``zone`` (the
+    community's), as a UTC instant: 31 Jan 23:30 UTC (1 Feb 00:30 in Paris) ends on 1 Mar
+    00:30 in Paris, and 10:00 in Paris stays 10:00 across a daylight-saving change."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return add_months(local, months).astimezone(UTC)
+
+
 def parse_cap(text: str) -> tuple[int, str]:
     """``"3/day"`` or ``"5/week"`` → (3, "day")."""
     count, _, period = text.strip().partition("/")
@@ -63,6 +72,32 @@ def add_mission(
     publish: bool = False,
 ) -> Mission:
     """Create a mission (draft unless ``publish``); ``None`` removes a window bound."""
+    cap_count, cap_period = _check_fields(title, action_ids, points, goal_posts, recurring, cap)
+    now = service.now()
+    start_at = now if isinstance(start, Unset) else start
+    # Without a start, the default end still falls one month after the creation.
+    end_at = (add_months_in(start_at or now, service.settings.timezone)
+              if isinstance(end, Unset) else end)
+    _check_window(start_at, end_at)
+    with service.db.transaction() as session:
+        actions = _load_actions(session, action_ids)
+        row = MissionRow(
+            title=title.strip(), description=description, label=label or DEFAULT_LABEL,
+            goal_kind="recurring" if recurring else "posts", goal_posts=goal_posts,
+            cap_count=cap_count, cap_period=cap_period, points=points, start_at=start_at,
+            end_at=end_at, status="published" if publish else "draft", created_at=now)
+        session.add(row)
+        session.flush()
+        for action in actions:
+            session.add(MissionActionRow(mission_id=row.id, action_id=action.id,
+                                         platform=action.platform))
+        session.flush()
+        return to_mission(session, row)
+
+
+def _check_fields(title: str, action_ids: Sequence[int], points: int, goal_posts: int | None,
+                  recurring: bool, cap: str | None) -> tuple[int | None, str | None]:
+    """Check a mission's fields (R2); returns the parsed cap (count, period) or (None, None)."""
     if not title.strip():
         raise InvalidInput("a mission needs a title")
     if recurring == (goal_posts is not None):
@@ -75,30 +110,90 @@ def add_mission(
         raise InvalidInput(f"--points must be at least 1, not {points}")
     if not action_ids:
         raise InvalidInput("a mission needs at least one action (--action ID)")
-    cap_count, cap_period = parse_cap(cap) if cap else (None, None)
-    now = service.now()
-    start_at = now if isinstance(start, Unset) else start
-    # Without a start, the default end still falls one month after the creation.
-    end_at = add_months(start_at or now) if isinstance(end, Unset) else end
+    return parse_cap(cap) if cap else (None, None)
+
+
+def _check_window(start_at: datetime | None, end_at: datetime | None) -> None:
     if start_at and end_at and end_at <= start_at:
         raise InvalidInput("the window's end must be after its start")
+
+
+def _load_actions(session: Session, action_ids: Sequence[int]) -> list[ActionRow]:
+    """The actions of a mission, at most one per platform."""
+    actions = [load_action(session, action_id) for action_id in action_ids]
+    seen: dict[str, int] = {}
+    for action in actions:
+        if action.platform in seen:
+            raise InvalidInput(
+                f"actions {seen[action.platform]} and {action.id} are both on "
+                f"{action.platform}; a mission has at most one action per platform")
+        seen[action.platform] = action.id
+    return actions
+
+
+def update_mission(
+    service: Service,
+    mission_id: int,
+    *,
+    title: str,
+    action_ids: Sequence[int],
+    points: int,
+    goal_posts: int | None = None,
+    recurring: bool = False,
+    cap: str | None = None,
+    start: datetime | None,
+    end: datetime | None,
+    label: str | None = None,
+    description: str = "",
+) -> Mission:
+    """Replace every R2 field of a mission (its status stays); ``None`` opens a window bound.
+
+    An archived mission is not edited (:class:`Conflict`): duplicate it instead. Claims,
+    checks and credits already recorded stay as they are.
+    """
+    cap_count, cap_period = _check_fields(title, action_ids, points, goal_posts, recurring, cap)
+    _check_window(start, end)
     with service.db.transaction() as session:
-        actions = [load_action(session, action_id) for action_id in action_ids]
-        seen: dict[str, int] = {}
-        for action in actions:
-            if action.platform in seen:
-                raise InvalidInput(
-                    f"actions {seen[action.platform]} and {action.id} are both on "
-                    f"{action.platform}; a mission has at most one action per platform")
-            seen[action.platform] = action.id
+        row = load_mission_row(session, mission_id)
+        if row.status == "archived":
+            raise Conflict(f"mission {mission_id} is archived; duplicate it to change it")
+        actions = _load_actions(session, action_ids)
+        row.title, row.description = title.strip(), description
+        row.label = label or DEFAULT_LABEL
+        row.goal_kind = "recurring" if recurring else "posts"
+        row.goal_posts, row.cap_count, row.cap_period = goal_posts, cap_count, cap_period
+        row.points, row.start_at, row.end_at = points, start, end
+        wanted = {action.id: action for action in actions}
+        for link in session.scalars(
+                select(MissionActionRow).where(MissionActionRow.mission_id == mission_id)):
+            if link.action_id in wanted:
+                wanted.pop(link.action_id)
+            else:
+                session.delete(link)
+        session.flush()  # free the (mission, platform) slots before adding the new ones
+        for action in wanted.values():
+            session.add(MissionActionRow(mission_id=row.id, action_id=action.id,
+                                         platform=action.platform))
+        session.flush()
+        return to_mission(session, row)
+
+
+def duplicate_mission(service: Service, mission_id: int, title: str | None = None) -> Mission:
+    """A new draft with the fields of mission ``mission_id`` (its window included) and
+    ``title`` (the original's by default)."""
+    with service.db.transaction() as session:
+        source = load_mission_row(session, mission_id)
+        action_ids = list(session.scalars(
+            select(MissionActionRow.action_id).where(MissionActionRow.mission_id == mission_id)))
         row = MissionRow(
-            title=title.strip(), description=description, label=label or DEFAULT_LABEL,
-            goal_kind="recurring" if recurring else "posts", goal_posts=goal_posts,
-            cap_count=cap_count, cap_period=cap_period, points=points, start_at=start_at,
-            end_at=end_at, status="published" if publish else "draft", created_at=now)
+            title=(title or source.title)[:200], description=source.description,
+            label=source.label, goal_kind=source.goal_kind, goal_posts=source.goal_posts,
+            cap_count=source.cap_count, cap_period=source.cap_period, points=source.points,
+            start_at=source.start_at, end_at=source.end_at, status="draft",
+            created_at=service.now())
         session.add(row)
         session.flush()
-        for action in actions:
+        for action in _load_actions(session, action_ids):
             session.add(MissionActionRow(mission_id=row.id, action_id=action.id,
                                          platform=action.platform))
         session.flush()

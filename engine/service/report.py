@@ -1,4 +1,10 @@
-"""R10: the Social campaigns report (every post each check saw) and per-mission summaries."""
+"""R10: the Social campaigns report (every post each check saw) and per-mission summaries.
+
+The console reads it without loading every row: :func:`report_page` (one page, stable order),
+:func:`report_stats` (per-mission figures under every filter, aggregated by the database) and
+:func:`stream_csv` (the whole filtered set in batches, with local time and UTC). The command
+line and the API read :func:`report_rows` and :func:`summaries`.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,29 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 
 from engine.dates import iso_utc
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, MissionRow, SeenPostRow
 
 from .context import Service
-from .records import MissionSummary, ReportRow
+from .records import MissionSummary, Record, ReportRow
 
 REJECTIONS = ("hashtag_missing", "hashtag_near_miss", "before_window", "after_window",
               "already_counted", "used_elsewhere", "goal_already_met", "cap_reached",
               "ownership_unproven")
 COLUMNS = ("mission_id", "member_id", "platform", "handle", "post_url", "published_at",
            "hashtags", "verdict", "points", "checked_at", "backend", "detail")
+PAGE_SIZE = 100  # rows per page of the console's report
+STREAM_BATCH = 2000  # rows per query (and per chunk) of the streamed CSV
+
+
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,12 +47,8 @@ class ReportFilter:
     until: datetime | None = None
 
 
-def report_rows(service: Service, where: ReportFilter | None = None) -> list[ReportRow]:
-    """Every post every check saw, newest check first, filtered."""
-    where = where or ReportFilter()
-    query = (select(SeenPostRow, CheckRow, ClaimRow.id)
-             .join(CheckRow, SeenPostRow.check_id == CheckRow.id)
-             .join(ClaimRow, CheckRow.claim_id == ClaimRow.id))
+def _filtered(query: Q, where: ReportFilter) -> Q:
+    """``query`` (over seen posts joined to their checks) restricted to ``where``."""
     if where.mission_id is not None:
         query = query.where(SeenPostRow.mission_id == where.mission_id)
     if where.platform:
@@ -53,18 +61,95 @@ def report_rows(service: Service, where: ReportFilter | None = None) -> list[Rep
         query = query.where(CheckRow.finished_at >= where.since)
     if where.until:
         query = query.where(CheckRow.finished_at < where.until)
-    query = query.order_by(CheckRow.finished_at.desc(), CheckRow.id.desc(),
-                           SeenPostRow.published_at.desc())
+    return query
+
+
+# The order of the command line's and the API's report: newest check first.
+_ORDER = (CheckRow.finished_at.desc(), CheckRow.id.desc(), SeenPostRow.published_at.desc(),
+          SeenPostRow.id.desc())
+_ROW_COLUMNS = (SeenPostRow.id, SeenPostRow.mission_id, SeenPostRow.member_id,
+                SeenPostRow.platform, SeenPostRow.url, SeenPostRow.published_at,
+                SeenPostRow.hashtags, SeenPostRow.verdict, SeenPostRow.detail, SeenPostRow.points,
+                CheckRow.id, CheckRow.claim_id, CheckRow.handle, CheckRow.backend,
+                CheckRow.finished_at)
+
+
+def _rows_query(where: ReportFilter) -> Select[*tuple[Any, ...]]:
+    """The filtered rows with their checks, in the command line's order (:data:`_ORDER`)."""
+    query = select(*_ROW_COLUMNS).join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+    return _filtered(query, where).order_by(*_ORDER)
+
+
+def _row(values: Any) -> ReportRow:
+    """A :class:`ReportRow` from one result of :data:`_ROW_COLUMNS`."""
+    (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail, points,
+     check_id, claim_id, handle, backend, finished_at) = values
+    return ReportRow(mission_id=mission_id, member_id=member_id, platform=platform,
+                     handle=handle, post_url=url, published_at=published_at,
+                     hashtags=tuple(hashtags or ()), verdict=verdict, detail=detail,
+                     points=points, checked_at=finished_at, backend=backend, claim_id=claim_id,
+                     check_id=check_id)
+
+
+def report_rows(service: Service, where: ReportFilter | None = None) -> list[ReportRow]:
+    """Every post every check saw, newest check first, filtered (all of them: the command
+    line and the API; the console reads :func:`report_page` and :func:`stream_rows`)."""
     with service.db.sessions() as session:
-        return [
-            ReportRow(mission_id=seen.mission_id, member_id=seen.member_id,
-                      platform=seen.platform, handle=check.handle, post_url=seen.url,
-                      published_at=seen.published_at, hashtags=tuple(seen.hashtags),
-                      verdict=seen.verdict, detail=seen.detail, points=seen.points,
-                      checked_at=check.finished_at, backend=check.backend, claim_id=claim_id,
-                      check_id=check.id)
-            for seen, check, claim_id in session.execute(query)
-        ]
+        return [_row(values) for values in session.execute(_rows_query(where or ReportFilter()))]
+
+
+def count_rows(service: Service, where: ReportFilter) -> int:
+    """How many posts seen match ``where`` (counted by the database)."""
+    query = select(func.count(SeenPostRow.id))
+    if where.since or where.until:
+        query = query.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+    with service.db.sessions() as session:
+        return int(session.scalar(_filtered(query, where)) or 0)
+
+
+def report_page(service: Service, where: ReportFilter, *, page: int = 1,
+                size: int = PAGE_SIZE, total: int | None = None) -> list[ReportRow]:
+    """Page ``page`` (from 1) of the filtered rows, ``size`` rows, in the console's order:
+    newest first as the checks recorded them (the seen post's id: a total, stable order).
+
+    The page's ids are found first (a narrow query, reading from the end when the page is in
+    the second half of ``total`` rows), then only those rows are read with their checks.
+    """
+    offset = (max(page, 1) - 1) * size
+    ids = select(SeenPostRow.id)
+    if where.since or where.until:
+        ids = ids.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+    ids = _filtered(ids, where)
+    if total is not None and offset > total // 2:
+        from_end = max(total - offset - size, 0)
+        ids = ids.order_by(SeenPostRow.id).limit(min(size, total - offset)).offset(from_end)
+    else:
+        ids = ids.order_by(SeenPostRow.id.desc()).limit(size).offset(offset)
+    with service.db.sessions() as session:
+        chosen = list(session.scalars(ids))
+        if not chosen:
+            return []
+        query = (select(*_ROW_COLUMNS).join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+                 .where(SeenPostRow.id.in_(chosen)).order_by(SeenPostRow.id.desc()))
+        return [_row(values) for values in session.execute(query)]
+
+
+def stream_rows(service: Service, where: ReportFilter,
+                batch: int = STREAM_BATCH) -> Iterator[ReportRow]:
+    """Every filtered row in the console's order (as :func:`report_page`), fetched ``batch``
+    rows at a time from one query (a server-side cursor on PostgreSQL)."""
+    query = select(*_ROW_COLUMNS).join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+    query = _filtered(query, where).order_by(SeenPostRow.id.desc())
+    with service.db.sessions() as session:
+        for values in session.execute(query.execution_options(yield_per=batch)):
+            yield _row(values)
+
+
+def mission_titles(service: Service) -> dict[int, str]:
+    """Every mission's title by id (the report names missions, not ids)."""
+    with service.db.sessions() as session:
+        return {mission_id: title for mission_id, title in session.execute(
+            select(MissionRow.id, MissionRow.title))}
 
 
 def summaries(service: Service, mission_id: int | None = None) -> list[MissionSummary]:
@@ -99,8 +184,9 @@ def summaries(service: Service, mission_id: int | None = None) -> list[MissionSu
                 credited_posts=len(credits), points=int(points),
                 unavailable_claims=sum(1 for c in claims if c.state == "unavailable"),
                 unavailable_causes=dict(sorted(Counter(
-                    c.last_cause or "unknown" for c in claims
-                    if c.last_status == "unavailable").items())),
+                    (c.last_cause or "unknown") if c.last_status == "unavailable"
+                    else "layout_changed" for c in claims
+                    if c.last_status in ("unavailable", "layout_changed")).items())),
                 top_rejections=tuple(reasons.most_common(5)),
                 per_platform=dict(sorted(per_platform.items())),
                 per_day=dict(sorted(per_day.items()))))
@@ -148,3 +234,206 @@ def as_table(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> st
     for cells in table:
         lines.append("  ".join(cell[:48].ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportStats(Record):
+    """One mission's figures under the report's filters (every filter applies).
+
+    ``posts_seen`` and ``top_rejections`` count the filtered rows; ``claims``,
+    ``participants`` and ``unavailable_claims`` the claims of the filtered mission, member and
+    platform made in the period (with a verdict filter: the claims whose checks gave that
+    verdict); ``credited_posts`` (live credits) and ``points`` (the ledger, compensating rows
+    included) are zero under a verdict filter other than ``counted``. ``per_day``: credited
+    posts per day of the community's time zone (ISO date) and platform.
+    """
+
+    mission_id: int
+    title: str
+    posts_seen: int = 0
+    claims: int = 0
+    participants: int = 0
+    credited_posts: int = 0
+    points: int = 0
+    unavailable_claims: int = 0
+    unavailable_causes: dict[str, int] = field(default_factory=dict)
+    top_rejections: tuple[tuple[str, int], ...] = ()
+    per_day: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _granularity(zone: tzinfo) -> int:
+    """How much of a stored instant's text names its bucket: 10 (the day) when ``zone`` is
+    UTC all year, 13 (the hour) when its offsets are whole hours, else 16 (the minute)."""
+    year = datetime.now(UTC).year
+    offsets = {datetime(year, month, 1, tzinfo=UTC).astimezone(zone).utcoffset() or timedelta()
+               for month in (1, 7)}
+    if offsets == {timedelta()}:
+        return 10
+    return 13 if all(offset % timedelta(hours=1) == timedelta() for offset in offsets) else 16
+
+
+_PG_FORMATS = {10: "YYYY-MM-DD", 13: "YYYY-MM-DD HH24", 16: "YYYY-MM-DD HH24:MI"}
+
+
+def _bucket(service: Service, column: Any, size: int) -> Any:
+    """``column`` (a UTC instant) truncated to its day, hour or minute as text, in SQL."""
+    if service.db.is_sqlite:  # stored as text, "2025-06-16 09:00:00.000000"
+        return func.substr(column, 1, size)
+    return func.to_char(column, _PG_FORMATS[size])
+
+
+def _local_day(bucket: str, zone: tzinfo, known: dict[str, str]) -> str:
+    """The community's day (ISO date) of a day, hour or minute bucket (UTC), remembered in
+    ``known`` (the same hour comes back for every mission and platform)."""
+    day = known.get(bucket)
+    if day is None:
+        moment = datetime.fromisoformat(bucket if len(bucket) != 13 else bucket + ":00")
+        day = known[bucket] = moment.replace(tzinfo=UTC).astimezone(zone).date().isoformat()
+    return day
+
+
+def report_stats(service: Service, where: ReportFilter, zone: tzinfo = UTC) -> list[ReportStats]:
+    """Per mission, the report's figures under every filter of ``where``, aggregated by the
+    database (a handful of GROUP BY queries, whatever the number of rows).
+
+    Missions without any figure are left out, except the filtered mission; with no filter at
+    all, every mission is listed.
+    """
+    credited = where.verdict in (None, "counted")
+    with service.db.sessions() as session:
+        titles = {mission_id: title for mission_id, title in session.execute(
+            select(MissionRow.id, MissionRow.title))}
+        seen: dict[int, Counter[str]] = defaultdict(Counter)
+        seen_query = select(SeenPostRow.mission_id, SeenPostRow.verdict, func.count())
+        if where.since or where.until:
+            seen_query = seen_query.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+        seen_query = _filtered(seen_query, where).group_by(SeenPostRow.mission_id,
+                                                           SeenPostRow.verdict)
+        for mission_id, verdict, count in session.execute(seen_query):
+            seen[mission_id][verdict] += count
+
+        claim_where = _claim_filters(where)
+        claims = {mission_id: (count, members, unavailable) for
+                  mission_id, count, members, unavailable in session.execute(
+                      select(ClaimRow.mission_id, func.count(), func.count(
+                          ClaimRow.member_id.distinct()),
+                          func.sum(case((ClaimRow.state == "unavailable", 1), else_=0)))
+                      .where(*claim_where).group_by(ClaimRow.mission_id))}
+        causes: dict[int, dict[str, int]] = defaultdict(dict)
+        for mission_id, cause, count in session.execute(
+                select(ClaimRow.mission_id, ClaimRow.last_cause, func.count())
+                .where(*claim_where, ClaimRow.last_status == "unavailable")
+                .group_by(ClaimRow.mission_id, ClaimRow.last_cause)):
+            causes[mission_id][cause or "unknown"] = count
+
+        per_day: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        points: dict[int, int] = {}
+        if credited:
+            bucket = _bucket(service, CreditRow.created_at, _granularity(zone))
+            known: dict[str, str] = {}
+            credit_query = (select(CreditRow.mission_id, CreditRow.platform, bucket, func.count())
+                            .where(CreditRow.revoked_at.is_(None),
+                                   *_dated(CreditRow, where)))
+            for mission_id, platform, hour, count in session.execute(
+                    credit_query.group_by(CreditRow.mission_id, CreditRow.platform, bucket)):
+                per_day[mission_id][_local_day(hour, zone, known)][platform] += count
+            ledger_query = select(LedgerRow.mission_id, func.sum(LedgerRow.points))
+            if where.platform:
+                ledger_query = ledger_query.join(CheckRow, LedgerRow.check_id == CheckRow.id) \
+                    .where(CheckRow.platform == where.platform.lower())
+            points = {mission_id: int(total or 0) for mission_id, total in session.execute(
+                ledger_query.where(*_dated(LedgerRow, where)).group_by(LedgerRow.mission_id))}
+
+    unfiltered = where == ReportFilter(mission_id=where.mission_id)
+    shown = set(seen) | set(claims) | set(per_day) | {m for m, p in points.items() if p}
+    if unfiltered:
+        shown |= set(titles)
+    if where.mission_id is not None:
+        shown = {where.mission_id} & set(titles)
+    out = []
+    for mission_id in sorted(shown):
+        verdicts = seen.get(mission_id, Counter())
+        count, members, unavailable = claims.get(mission_id, (0, 0, 0))
+        days = per_day.get(mission_id, {})
+        rejections = Counter({code: n for code, n in verdicts.items() if code in REJECTIONS})
+        out.append(ReportStats(
+            mission_id=mission_id, title=titles.get(mission_id, f"#{mission_id}"),
+            posts_seen=sum(verdicts.values()), claims=count, participants=members,
+            credited_posts=sum(sum(c.values()) for c in days.values()),
+            points=points.get(mission_id, 0), unavailable_claims=int(unavailable or 0),
+            unavailable_causes=dict(sorted(causes.get(mission_id, {}).items())),
+            top_rejections=tuple(rejections.most_common(5)),
+            per_day={day: dict(sorted(c.items())) for day, c in sorted(days.items())}))
+    return out
+
+
+def _claim_filters(where: ReportFilter) -> list[Any]:
+    """The conditions on claims for ``where``: mission, member, platform, made in the period,
+    and (with a verdict) one of their checks gave that verdict."""
+    conditions: list[Any] = []
+    if where.mission_id is not None:
+        conditions.append(ClaimRow.mission_id == where.mission_id)
+    if where.member_id:
+        conditions.append(ClaimRow.member_id == where.member_id)
+    if where.platform:
+        conditions.append(ClaimRow.platform == where.platform.lower())
+    if where.since:
+        conditions.append(ClaimRow.created_at >= where.since)
+    if where.until:
+        conditions.append(ClaimRow.created_at < where.until)
+    if where.verdict:
+        conditions.append(ClaimRow.id.in_(select(CheckRow.claim_id).join(
+            SeenPostRow, SeenPostRow.check_id == CheckRow.id).where(
+            SeenPostRow.verdict == where.verdict)))
+    return conditions
+
+
+def _dated(table: type[CreditRow] | type[LedgerRow], where: ReportFilter) -> list[Any]:
+    """The conditions on credits or ledger rows for ``where``'s mission, member, platform
+    (credits only; the ledger is joined to its check) and period (when they were written)."""
+    conditions: list[Any] = []
+    if where.mission_id is not None:
+        conditions.append(table.mission_id == where.mission_id)
+    if where.member_id:
+        conditions.append(table.member_id == where.member_id)
+    if where.platform and table is CreditRow:
+        conditions.append(CreditRow.platform == where.platform.lower())
+    if where.since:
+        conditions.append(table.created_at >= where.since)
+    if where.until:
+        conditions.append(table.created_at < where.until)
+    return conditions
+
+
+CONSOLE_COLUMNS = ("mission_id", "mission_title", "member_id", "platform", "handle",
+                   "post_url", "published_at_local", "published_at_utc", "hashtags", "verdict",
+                   "detail", "points", "checked_at_local", "checked_at_utc", "timezone",
+                   "backend")
+
+
+def _local(moment: datetime, zone: tzinfo) -> str:
+    """``2025-06-16 11:00:00`` on the wall clock of ``zone`` (the ``timezone`` column names
+    it; ``*_utc`` columns hold the instant)."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
+               zone_label: str = "UTC") -> Iterator[str]:
+    """The console's CSV of every filtered row, a chunk of lines at a time: mission title,
+    local times in the community's ``zone`` (named in the ``timezone`` column) and UTC."""
+    titles = mission_titles(service)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CONSOLE_COLUMNS)
+    for index, row in enumerate(stream_rows(service, where), start=1):
+        writer.writerow([
+            str(row.mission_id), titles.get(row.mission_id, ""), row.member_id, row.platform,
+            row.handle, row.post_url, _local(row.published_at, zone), iso_utc(row.published_at),
+            " ".join(f"#{t}" for t in row.hashtags), row.verdict, row.detail, str(row.points),
+            _local(row.checked_at, zone), iso_utc(row.checked_at), zone_label,
+            row.backend or ""])
+        if index % STREAM_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

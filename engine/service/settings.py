@@ -58,6 +58,8 @@ class ServiceSettings:
     webhook_first_delay: float = 30.0
     # R11: "off", "on_conflict" (default) or "always"; see engine.service.ownership.
     ownership: str = "on_conflict"
+    # The community's time zone (an IANA name): console dates, default windows, caps.
+    timezone: str = "UTC"
 
 
 def data_folder(config: Config) -> Path:
@@ -97,6 +99,9 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
             parse_duration(d, f"{where} [missions] recheck_delays") for d in delays)
     if "exclusive_posts" in missions:
         values["exclusive_posts"] = bool(missions["exclusive_posts"])
+    zone = config.section("service").get("timezone")
+    if zone is not None:
+        values["timezone"] = _timezone(str(zone), where)
     members = config.section("members")
     if "ownership" in members:
         policy = str(members["ownership"])
@@ -116,6 +121,17 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
                                                        f"{where} [webhooks] max_attempts")
     values.update(overrides)
     return ServiceSettings(**values)
+
+
+def _timezone(name: str, where: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"{where} [service] timezone: {name!r} is not an IANA time "
+                                 "zone; write one like \"Europe/Paris\" or \"UTC\"") from None
+    return name
 
 
 def _secret(hooks: Mapping[str, Any], where: str) -> str | None:

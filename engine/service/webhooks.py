@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -153,3 +154,87 @@ def new_delivery(service: Service, ledger: LedgerRow, body: str,
         return None
     return WebhookDeliveryRow(ledger_id=ledger.id, url=service.settings.webhook_url, body=body,
                               state="pending", attempts=0, next_attempt_at=now, created_at=now)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryAttempt:
+    """One try of a delivery: when, the HTTP status (None without an answer), the error."""
+
+    attempted_at: datetime
+    status_code: int | None
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """One award event's delivery with its attempts, oldest attempt first."""
+
+    id: int
+    ledger_id: int
+    url: str
+    state: str  # pending, delivered, failed
+    event: str
+    member_id: str
+    points: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    attempts: tuple[DeliveryAttempt, ...]
+
+
+def delivery_page(service: Service, *, offset: int = 0, limit: int = 20,
+                  state: str | None = None) -> tuple[list[Delivery], bool]:
+    """One page of deliveries, newest first (only ``state`` ones when given), with their
+    attempts; and whether older ones follow. Only the page's rows are read."""
+    with service.db.sessions() as session:
+        query = select(WebhookDeliveryRow).order_by(WebhookDeliveryRow.id.desc())
+        if state:
+            query = query.where(WebhookDeliveryRow.state == state)
+        rows = list(session.scalars(query.offset(max(offset, 0)).limit(limit + 1)))
+        page = rows[:limit]
+        attempts: dict[int, list[DeliveryAttempt]] = {row.id: [] for row in page}
+        for attempt in session.scalars(select(WebhookAttemptRow).where(
+                WebhookAttemptRow.delivery_id.in_(list(attempts)))
+                .order_by(WebhookAttemptRow.id)):
+            attempts[attempt.delivery_id].append(DeliveryAttempt(
+                attempted_at=attempt.attempted_at, status_code=attempt.status_code,
+                error=attempt.error))
+        out = []
+        for row in page:
+            try:
+                body = json.loads(row.body)
+            except ValueError:
+                body = {}
+            out.append(Delivery(
+                id=row.id, ledger_id=row.ledger_id, url=row.url, state=row.state,
+                event=str(body.get("event", EVENT)), member_id=str(body.get("member", "")),
+                points=int(body.get("points", 0) or 0), created_at=row.created_at,
+                next_attempt_at=row.next_attempt_at, delivered_at=row.delivered_at,
+                attempts=tuple(attempts[row.id])))
+        return out, len(rows) > limit
+
+
+def resend(service: Service, delivery_id: int) -> None:
+    """Send a failed delivery again: a new round of up to ``[webhooks] max_attempts`` tries,
+    to the webhook URL configured now (the same signed body); earlier attempts stay recorded.
+
+    Raises ``NotFound`` for an unknown delivery, ``Conflict`` when it has not failed (pending
+    or delivered) or when no webhook URL is configured.
+    """
+    from .errors import Conflict, NotFound
+
+    url = service.settings.webhook_url
+    now = service.now()
+    with service.db.transaction() as session:
+        row = session.get(WebhookDeliveryRow, delivery_id)
+        if row is None:
+            raise NotFound(f"no webhook delivery {delivery_id}")
+        if row.state != "failed":
+            raise Conflict(f"webhook delivery {delivery_id} is {row.state}; only a failed "
+                           "delivery can be sent again")
+        if not url:
+            raise Conflict("no webhook URL is configured; set one before sending again")
+        row.state, row.url, row.attempts = "pending", url, 0
+        row.next_attempt_at, row.lease_until = now, None
+    if service.queue is not None:
+        service.queue.enqueue_webhook(delivery_id)

@@ -136,6 +136,7 @@ class ClaimRow(Base):
     __table_args__ = (
         Index("ix_claims_cooldown", "member_id", "mission_id", "platform", "created_at"),
         Index("ix_claims_due", "state", "due_at"),
+        Index("ix_claims_mission", "mission_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -164,7 +165,11 @@ class CheckRow(Base):
     """One extraction for one claim: the account status, the backend and its cost."""
 
     __tablename__ = "checks"
-    __table_args__ = (Index("ix_checks_account", "platform", "handle", "finished_at"),)
+    __table_args__ = (
+        Index("ix_checks_account", "platform", "handle", "finished_at"),
+        Index("ix_checks_claim", "claim_id"),
+        Index("ix_checks_finished", "finished_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
@@ -194,6 +199,10 @@ class SeenPostRow(Base):
     __table_args__ = (
         UniqueConstraint("check_id", "post_id", name="uq_seen_check_post"),
         Index("ix_seen_mission", "mission_id", "member_id"),
+        Index("ix_seen_mission_verdict", "mission_id", "verdict"),
+        Index("ix_seen_verdict", "verdict"),
+        Index("ix_seen_platform", "platform", "mission_id", "verdict"),
+        Index("ix_seen_member", "member_id", "mission_id", "verdict"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -224,6 +233,7 @@ class CreditRow(Base):
     __tablename__ = "credits"
     __table_args__ = (
         Index("ix_credits_member", "mission_id", "member_id", "published_at"),
+        Index("ix_credits_report", "mission_id", "platform", "created_at", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -246,6 +256,7 @@ class LedgerRow(Base):
     """One award in the append-only points ledger (R8)."""
 
     __tablename__ = "ledger"
+    __table_args__ = (Index("ix_ledger_mission", "mission_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)

@@ -144,3 +144,25 @@ def test_claim_of_unlinked_account_ends_without_check(service: Service, replay: 
     set_status(service, goal.id, "archived")
     assert process_claim(service, receipt.claim_id) is None
     assert get_claim(service, receipt.claim_id).state == "done"
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)//instagram.com/p/AnaMatch01",
+    "data:text/html,instagram.com/p/AnaMatch01",
+    "https://www.instagram.com/p/" + "A" * 150 + "/",
+    "https://example.com/not-a-post",
+])
+def test_a_claim_refuses_what_is_not_a_post_url(service: Service, url: str) -> None:
+    goal = mission(service)
+    member(service)
+    with pytest.raises(InvalidInput, match="is not a post URL of Instagram"):
+        create_claim(service, "ana", goal.id, "instagram", post_url=url)
+
+
+def test_a_claimed_post_url_is_stored_in_its_canonical_form(service: Service) -> None:
+    goal = mission(service)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram",
+                           post_url="  https://www.instagram.com/reel/AnaMatch01/?igsh=abc  ")
+    assert receipt.post_url == "https://www.instagram.com/p/AnaMatch01/"
+    assert get_claim(service, receipt.claim_id).post_url == receipt.post_url

@@ -108,8 +108,11 @@ def test_the_prover_is_paid_and_the_other_members_points_are_reversed(
     assert len(bob_awards) == 4 and len(reversals) == 4
     assert sorted(r.reverses_id for r in reversals) == sorted(r.id for r in bob_awards)  # type: ignore[type-var]
     assert all(r.points == -10 and r.member_id == "bob" for r in reversals)
-    # B's link ended: B cannot claim with it, nor link it again.
+    # B's link ended, and B is told why: B cannot claim with it, nor link it again.
     assert get_member(service, "bob").accounts == ()
+    lost = [line.text for line in diagnose(service, "bob", goal.id, "en").lines
+            if line.code == "ownership_lost"]
+    assert lost and "@ana.summer" in lost[0] and "40 point(s)" in lost[0]
     bob_claims = list_claims(service, member_id="bob")
     assert bob_claims[-1].state == "done"
     clock.advance(hours=25)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
@@ -334,3 +335,27 @@ def test_a_claim_on_a_met_goal_answers_409_goal_met(api: Api, clock: Clock) -> N
 def run_due(service: Any) -> None:
     """Run every due job once, as ``worker --once`` does."""
     work(service, once=True, threads=1)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/api/v1/actions", {"platform": "instagram", "hashtag": "x\ud800y"}),
+    ("post", "/api/v1/missions", {"title": "T\ud800", "action_ids": [1], "points": 1,
+                                  "goal_posts": 1}),
+    ("post", "/api/v1/tokens", {"scope": "admin", "label": "l\ud800"}),
+    ("put", "/api/v1/webhook", {"url": "https://h\ud800.example/"}),
+    ("post", "/api/v1/members/lea/accounts/instagram/verify", {"reason": "r\ud800"}),
+    ("post", "/api/v1/claims", {"member_id": "m\ud800", "mission_id": 1,
+                                "platform": "instagram"}),
+    ("post", "/api/v1/claims", {"member_id": "lea", "mission_id": 1, "platform": "instagram",
+                                "post_url": "https://www.instagram.com/p/A\ud800/"}),
+    ("post", "/api/v1/member-links", {"member_id": "m\ud800", "mission_id": 1}),
+    ("post", "/api/v1/members/lea/accounts/instagram/verify", {"reason": "\x1b[31mred"}),
+])
+def test_lone_surrogates_and_control_characters_are_refused_not_a_500(
+        api: Api, method: str, path: str, body: dict[str, Any]) -> None:
+    # json.dumps escapes the surrogate as "\\ud800", as a client in another language would.
+    answer = api.client.request(method.upper(), path, content=json.dumps(body),
+                                headers={**api.admin, "content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "validation_error"
+    assert "surrogate" in answer.text or "control character" in answer.text

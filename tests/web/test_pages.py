@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -33,6 +34,22 @@ def world(tmp_path: Path) -> Iterator[World]:
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(create_app(world.service), follow_redirects=False) as test_client:
         yield test_client
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(client: TestClient, path: str) -> str:
+    """The CSRF token in the form of the page at ``path`` (the login page sets its nonce)."""
+    found = CSRF.search(client.get(path).text)
+    assert found, path
+    return found.group(1)
+
+
+def log_in(client: TestClient, token: str) -> object:
+    """Post the login form as a browser does: with the form's CSRF token."""
+    return client.post("/admin/login", data={"token": token,
+                                             "csrf_token": csrf_of(client, "/admin/login")})
 
 
 def run_checks(world: World) -> None:
@@ -139,10 +156,14 @@ def test_admin_pages_need_a_login(client: TestClient, world: World) -> None:
     for path in ("/admin", "/admin/report.csv", "/admin?verdict=counted"):
         answer = client.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/admin/login"
-    assert "Admin token" in client.get("/admin/login").text
-    assert client.post("/admin/login", data={"token": "sm_nope"}).status_code == 401
+    assert "Jeton administrateur" in client.get("/admin/login").text  # French by default
+    assert "Admin token" in client.get("/admin/login?lang=en").text
+    assert log_in(client, "sm_nope").status_code == 401  # type: ignore[attr-defined]
+    # Without the form's CSRF token, even a good token is refused and nothing is signed in.
+    _, good = create_token(world.service, "admin", "no form")
+    assert client.post("/admin/login", data={"token": good}).status_code == 403
     _, integrator = create_token(world.service, "integrator", "community")
-    assert client.post("/admin/login", data={"token": integrator}).status_code == 401
+    assert log_in(client, integrator).status_code == 401  # type: ignore[attr-defined]
     assert client.get(f"/admin/login?token={integrator}").status_code == 401
     client.cookies.set("sm_admin", "forged.value", path="/admin")
     assert client.get("/admin").status_code == 303
@@ -155,7 +176,8 @@ def test_admin_report_filters_csv_and_revocation(client: TestClient, world: Worl
     run_checks(world)
 
     token, raw = create_token(world.service, "admin", "ops")
-    login = client.post("/admin/login", data={"token": raw})
+    login = log_in(client, raw)
+    assert isinstance(login, httpx.Response)
     assert login.status_code == 303 and login.headers["location"] == "/admin"
     cookie = login.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and raw not in cookie
@@ -164,14 +186,17 @@ def test_admin_report_filters_csv_and_revocation(client: TestClient, world: Worl
     assert page.status_code == 200
     assert 'class="badge v-counted"' in page.text and "v-hashtag_near_miss" in page.text
     assert "https://www.instagram.com/p/" in page.text
-    assert "<svg" in page.text and "Credited posts per day and platform" in page.text
+    assert "<svg" in page.text and "Publications comptées par jour et plateforme" in page.text
+    assert "Credited posts per day and platform" in client.get("/admin?lang=en").text
 
     counted = client.get("/admin?verdict=counted&platform=instagram&member=lea&since=2025-06-16"
                          f"&until=2025-06-16&mission={world.mission.id}").text
     assert counted.count('class="badge v-') == 1
     assert 'href="/admin/report.csv?mission=' in counted
     assert client.get("/admin?since=2025-06-17").text.count('class="badge v-') == 0
-    assert "is not a date" in client.get("/admin?since=yesterday").text
+    refused = client.get("/admin?since=yesterday&lang=en")
+    assert refused.status_code == 400
+    assert 'Checked since: “yesterday” is not a date (YYYY-MM-DD).' in text_of(refused.text)
 
     export = client.get("/admin/report.csv?verdict=counted")
     assert export.status_code == 200
@@ -217,7 +242,9 @@ def test_the_demo_login_link_logs_in_with_a_get(client: TestClient, world: World
     answer = client.get(f"/admin/login?token={raw}")
     assert answer.status_code == 303 and answer.headers["location"] == "/admin"
     assert client.get("/admin").status_code == 200
-    assert client.post("/admin/logout").headers["location"] == "/admin/login"
+    token = csrf_of(client, "/admin")
+    assert client.post("/admin/logout", data={"csrf_token": token}).headers[
+        "location"] == "/admin/login"
     assert client.get("/admin").status_code == 303
 
 

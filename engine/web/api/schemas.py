@@ -6,6 +6,7 @@ form it would refuse with an error of its own: bad input answers 422, never 500.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -24,9 +25,23 @@ def _instant(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _no_nul(value: str) -> str:
+    """Text as people type it: no NUL or other control character (tab and line breaks
+    allowed), no lone surrogate (``"\\ud800"`` in JSON: not a character, it cannot be stored
+    nor shown)."""
     if "\x00" in value:
         raise ValueError("NUL characters are not allowed")
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"control character U+{ord(found.group()):04X} is not allowed")
+    found = _SURROGATE.search(value)
+    if found:
+        raise ValueError(f"U+{ord(found.group()):04X} is a lone surrogate, not a character; "
+                         "send text in valid UTF-8")
     return value
 
 
@@ -36,7 +51,7 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 MemberId = Annotated[Text, Field(min_length=1, max_length=200)]
 PlatformName = Annotated[Text, Field(min_length=1, max_length=40)]
 
-MemberPath = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00]+$",
+MemberPath = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
                                  description="the host platform's member id")]
 PlatformPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

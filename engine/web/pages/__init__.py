@@ -1,4 +1,5 @@
-"""The HTML pages: the member's page ``/m/{token}`` and the admin's pages under ``/admin``.
+"""The HTML pages: the member's page ``/m/{token}`` and the admin console under ``/admin``
+(:mod:`engine.web.console`).
 
 :func:`engine.web.app.create_app` includes :data:`router`; the pages read the service stored in
 ``app.state.service``.
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, member
+from engine.web.console import router as console_router
+
+from . import member
 
 router = APIRouter()
 router.include_router(member.router)
-router.include_router(admin.router)
+router.include_router(console_router)
 
 __all__ = ["router"]

@@ -157,9 +157,15 @@ def link_handle(request: Request, token: str, platform: str = Form(...),
         message = say("handle_verified", chosen, platform=title)
     except Conflict:
         message = say("handle_taken", chosen, platform=title)
-    except InvalidInput:
-        message = say("handle_empty" if not typed else "handle_invalid", chosen, handle=typed,
+    except InvalidInput as error:
+        # What was typed is shown short (the field keeps all of it); English readers also get
+        # the rule's own words ("' ' (a space) is not allowed; a handle is …").
+        shown = typed if len(typed) <= 40 else typed[:40] + "…"
+        message = say("handle_empty" if not typed else "handle_invalid", chosen, handle=shown,
                       platform=title)
+        reason = str(error).split(" handle: ", 1)[-1] if " handle: " in str(error) else ""
+        if chosen == "en" and reason:
+            message = f"{message} {reason[0].upper()}{reason[1:]}."
     else:
         return RedirectResponse(_page_url(token, chosen, f"platform-{platform}"),
                                 status_code=303)

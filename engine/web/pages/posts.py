@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -54,7 +55,8 @@ class SeenPost:
     @property
     def short(self) -> str:
         """The last part of the post's URL (``DLa0b1c2d3e``), what the page shows as its link."""
-        return self.url.rstrip("/").rsplit("/", 1)[-1] or self.post_id
+        path = urlsplit(self.url).path  # a share link's "?igsh=…" is not the post's name
+        return path.rstrip("/").rsplit("/", 1)[-1] or self.post_id
 
 
 def _seen(row: SeenPostRow, checked_at: datetime) -> SeenPost:

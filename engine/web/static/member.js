@@ -92,6 +92,8 @@
     return Number(seconds || 2) * 1000;
   }
 
+  var retries = {};
+
   function poll() {
     fetch(page.dataset.statusUrl, { headers: { "Accept": "application/json" } })
       .then(function (answer) { return answer.json(); })
@@ -101,7 +103,15 @@
         for (var i = 0; i < platforms.length; i += 1) {
           var platform = platforms[i], now = claims[platform];
           if (!now) { window.location.reload(); return; }
-          if (now.phase === phases[platform]) { continue; }
+          if (now.phase === phases[platform]) {
+            // A retry that was tried and rescheduled keeps its phase but changes its time and
+            // words: show the new ones rather than a time already past.
+            var seen = now.due_at + "|" + now.message;
+            if (now.phase === "retrying" && retries[platform] !== undefined &&
+                retries[platform] !== seen) { window.location.reload(); return; }
+            retries[platform] = seen;
+            continue;
+          }
           if (phases[platform] === "checking" && now.phase === "queued" &&
               showQueued(platform, now.message)) {
             phases[platform] = "queued";

@@ -1,0 +1,157 @@
+"""What every console page shares: the signed-in admin, the remembered language, CSRF tokens,
+the community's time zone, and rendering with the console's layout.
+
+CSRF: every form of the console carries ``csrf_token``, an itsdangerous signature (salted,
+timed, with the web secret) of a digest of the admin's session cookie. A POST is accepted only
+with the token of the session that sends it (:func:`check_csrf`), so a page of another site
+cannot post with the admin's cookie (which is also ``SameSite=Strict``). Tokens last as long
+as the session (12 hours).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from engine.service.context import Service
+from engine.web.member_links import web_secret
+from engine.web.pages.rendering import TEMPLATES, service_of
+from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
+from engine.web.tokens import ApiToken
+
+PRODUCT = "Social Missions"
+LANG_COOKIE = "sm_console_lang"
+LANGUAGES = ("fr", "en")
+DEFAULT_LANG = "fr"
+CSRF_FIELD = "csrf_token"
+_CSRF_SALT = "social-missions console csrf"
+
+
+class Catalogue:
+    """One console area's words: ``{key: {"fr": …, "en": …}}``, filled with ``str.format``."""
+
+    def __init__(self, texts: Mapping[str, Mapping[str, str]]) -> None:
+        self.texts = texts
+
+    def __call__(self, key: str, lang: str, **values: object) -> str:
+        """The text ``key`` in ``lang`` (French when unknown); raises ``KeyError`` for an
+        unknown key (a bug)."""
+        text = self.texts[key]
+        return text.get(lang, text[DEFAULT_LANG]).format(**values)
+
+
+SHARED = Catalogue({
+    "nav_report": {"fr": "Rapport", "en": "Report"},
+    "nav_actions": {"fr": "Actions externes", "en": "External actions"},
+    "nav_missions": {"fr": "Missions", "en": "Missions"},
+    "nav_members": {"fr": "Membres", "en": "Members"},
+    "nav_settings": {"fr": "Réglages", "en": "Settings"},
+    "logout": {"fr": "Se déconnecter", "en": "Log out"},
+    "switch": {"fr": "English", "en": "Français"},
+    "csrf_refused": {
+        "fr": "Ce formulaire a expiré ou vient d'un autre site : rien n'a été modifié. "
+              "Rechargez la page et recommencez.",
+        "en": "This form expired or came from another site: nothing was changed. Reload the "
+              "page and try again."},
+    "times_in": {"fr": "Heures du fuseau de la communauté : {zone}.",
+                 "en": "Times in the community's time zone: {zone}."},
+})
+
+
+def console_lang(request: Request) -> str:
+    """``?lang=`` when given, else the remembered choice (cookie), else French."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    return remembered if remembered in LANGUAGES else DEFAULT_LANG
+
+
+def remember_lang(request: Request, response: Response) -> Response:
+    """Store ``?lang=`` in a cookie (a year) so the console stays in that language."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, httponly=True,
+                            samesite="lax", path="/admin")
+    return response
+
+
+def signed_in_admin(request: Request) -> ApiToken | None:
+    """The admin token behind the session cookie, or None (not signed in, or revoked)."""
+    return current_admin(service_of(request), request.cookies.get(COOKIE))
+
+
+def to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+def _csrf_signer(service: Service) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(web_secret(service), salt=_CSRF_SALT)
+
+
+LOGIN_NONCE_COOKIE = "sm_login_nonce"
+
+
+def _session_digest(request: Request) -> str:
+    """What a CSRF token is bound to: the admin session cookie, or before the login the
+    random nonce cookie the login page set."""
+    cookie = request.cookies.get(COOKIE) or request.cookies.get(LOGIN_NONCE_COOKIE, "")
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the admin's current session (put in every form)."""
+    return _csrf_signer(service_of(request)).dumps(_session_digest(request))
+
+
+def check_csrf(request: Request, token: str | None) -> bool:
+    """True when ``token`` belongs to the session sending the request and is fresh."""
+    if not token or not (request.cookies.get(COOKIE) or request.cookies.get(LOGIN_NONCE_COOKIE)):
+        return False
+    try:
+        value = _csrf_signer(service_of(request)).loads(token, max_age=MAX_AGE)
+    except BadSignature:
+        return False
+    return bool(value == _session_digest(request))
+
+
+def community_zone(service: Service) -> ZoneInfo:
+    """The community's time zone (``[service] timezone``, an IANA name; UTC by default)."""
+    return ZoneInfo(service.settings.timezone)
+
+
+def render_console(request: Request, name: str, context: dict[str, Any], *, lang: str,
+                   section: str, status_code: int = 200) -> HTMLResponse:
+    """Render a console template with the layout's context (nav, language, CSRF, zone)."""
+    service = service_of(request)
+    full = {"lang": lang, "section": section, "product": PRODUCT, "shared": SHARED,
+            "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
+            "zone": service.settings.timezone,
+            "switch_url": _switch_url(request, "en" if lang == "fr" else "fr"), **context}
+    response = TEMPLATES.TemplateResponse(request, name, full, status_code=status_code)
+    remember_lang(request, response)
+    return response
+
+
+def csrf_refused(request: Request) -> HTMLResponse:
+    """The 403 page of a form post without its session's CSRF token (nothing changed)."""
+    lang = console_lang(request)
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>403</title>"
+        f"<link rel=stylesheet href=/static/style.css><main class='card narrow'>"
+        f"<p class=error role=alert>{SHARED('csrf_refused', lang)}</p>"
+        "<p><a href='/admin'>/admin</a></p></main>", status_code=403)
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    params = dict(request.query_params)
+    params["lang"] = lang
+    from urllib.parse import urlencode
+
+    return f"{request.url.path}?{urlencode(params)}"
