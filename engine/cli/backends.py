@@ -46,12 +46,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> dict[tuple[str, str], Any]:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
     from engine.service.backend_stats import backend_stats
+    from engine.service.settings import load_settings
 
     from .service_common import open_service
 
     if args.days <= 0:
         raise InvalidInput(f"--days must be above 0, not {args.days:g}")
+    settings = load_settings(load_config(args.config))
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        # No service database yet: nothing was checked, and none is created by reading.
+        return {}
     with open_service(args, queue=False) as service:
         return {(item.platform, item.backend): item for item in backend_stats(service, args.days)}
 

@@ -546,3 +546,20 @@ def test_every_page_renders_in_both_languages(admin: TestClient, world: World) -
         ident = re.search(r'id="([^"]+)"', field)
         assert ident is not None, field
         assert f'for="{ident.group(1)}"' in html, field
+
+
+def test_an_account_is_unlinked_from_the_console(admin: TestClient, world: World) -> None:
+    claim_and_check(world, "ana", "ana.summer", ACCOUNTS)
+    refused_both_ways(world, admin, "/admin/members/ana/unlink", {"platform": "instagram"})
+    assert get_member(world.service, "ana").accounts[0].handle == "ana.summer"
+    token = csrf_of(admin, "/admin/members/ana")
+    unknown = admin.post("/admin/members/ana/unlink",
+                         data={"csrf_token": token, "platform": "tiktok"})
+    assert unknown.status_code == 400
+    done = admin.post("/admin/members/ana/unlink",
+                      data={"csrf_token": token, "platform": "instagram"})
+    assert done.status_code == 303
+    assert "Le compte Instagram @ana.summer n'est plus lié." in text_of(
+        admin.get(done.headers["location"]).text)
+    member = get_member(world.service, "ana")
+    assert member.accounts == () and member.balance == 10  # points already earned stay

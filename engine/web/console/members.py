@@ -30,6 +30,7 @@ from engine.service.members import (
     ledger_page,
     member_summary,
     search_members,
+    unlink_account,
 )
 from engine.service.missions import list_missions
 from engine.service.ownership import TRANSFER_REASON, mark_verified
@@ -150,6 +151,12 @@ TEXTS = Catalogue({
                            "n'est pas prouvée.",
                      "en": "Its posts are not credited until ownership is proved."},
     "mark_verified": {"fr": "Marquer vérifié", "en": "Mark verified"},
+    "unlink": {"fr": "Délier ce compte", "en": "Unlink this account"},
+    "unlink_hint": {"fr": "Les points déjà gagnés restent ; le membre pourra lier un autre "
+                          "compte.",
+                    "en": "Points already earned stay; the member may link another account."},
+    "unlinked_done": {"fr": "Le compte {platform} @{handle} n'est plus lié.",
+                      "en": "The {platform} account @{handle} is no longer linked."},
     "mark_reason": {"fr": "Raison (obligatoire)", "en": "Reason (required)"},
     "mark_hint": {"fr": "Enregistrée avec la décision. Un litige sur ce compte se termine "
                         "comme si le membre avait montré le code.",
@@ -401,6 +408,9 @@ def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
             continue
     done = request.query_params.get("done", "")
     notice = None
+    if done.startswith("unlinked:"):
+        platform, _, handle = done.removeprefix("unlinked:").partition(":")
+        notice = TEXTS("unlinked_done", lang, platform=_title(request, platform), handle=handle)
     if done.startswith("verified:"):
         platform = done.removeprefix("verified:")
         account = next((a for a in member.accounts if a.platform == platform), None)
@@ -432,6 +442,35 @@ def _title(request: Request, platform: str) -> str:
         return str(service_of(request).engine.platform(platform).title)
     except Exception:  # a platform whose plugin is gone: its stored name
         return platform
+
+
+@router.post("/members/{member_id:path}/unlink", include_in_schema=False)
+def unlink_account_form(request: Request, member_id: str, csrf_token: str = Form(""),
+                        platform: str = Form("")) -> Response:
+    """Remove one of the member's linked accounts (what ``DELETE
+    /api/v1/members/{member}/accounts/{platform}`` does); points already earned stay."""
+    if not check_csrf(request, csrf_token):
+        return csrf_refused(request)
+    if signed_in_admin(request) is None:
+        return to_login(request)
+    lang = console_lang(request)
+    service = service_of(request)
+    if not valid_member_id(member_id):
+        return _not_found(request, member_id, lang)
+    try:
+        member = member_summary(service, member_id)
+    except NotFound:
+        return _not_found(request, member_id, lang)
+    account = next((a for a in member.accounts if a.platform == platform), None)
+    if account is None:
+        return _member_view(request, member_id, link_form=LinkForm(member=member_id),
+                            status_code=400,
+                            verify_error=("", TEXTS("no_such_account", lang)))
+    unlink_account(service, member_id, platform)
+    params = {"done": f"unlinked:{platform}:{account.handle}"}
+    if request.query_params.get("lang") in ("fr", "en"):
+        params["lang"] = request.query_params["lang"]
+    return RedirectResponse(f"{member_path(member_id)}?{urlencode(params)}", status_code=303)
 
 
 @router.post("/members/{member_id:path}/verify", include_in_schema=False)

@@ -178,7 +178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Pick a post or paste its link."},
     "select_bad_url": {"fr": "« {url} » n'est pas le lien d'une publication {platform}. "
                              "Copiez le lien depuis le bouton « Partager » de la publication.",
-                       "en": "\"{url}\" is not a link to a {platform} post. Copy the link "
+                       "en": "\"{url}\" is not a link to a post on {platform}. Copy the link "
                              "from the post's \"Share\" button."},
     "answer_title": {"fr": "Publication {post}", "en": "Post {post}"},
     "answer_from_check": {"fr": "D'après la vérification du {at} :",
