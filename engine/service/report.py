@@ -193,6 +193,28 @@ def summaries(service: Service, mission_id: int | None = None) -> list[MissionSu
         return out
 
 
+# What spreadsheets read as a formula at the start of a cell (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it and never runs it: text that starts like a formula
+    (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, a tab or carriage return) gets a leading ``'``.
+    Numbers written by this module (points, ids) are not text and are left alone."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+class _SafeWriter:
+    """A ``csv.writer`` whose text cells are :func:`spreadsheet_safe`."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, cells: Sequence[str], *, numeric: frozenset[int] = frozenset()) -> None:
+        self._writer.writerow([cell if index in numeric else spreadsheet_safe(cell)
+                               for index, cell in enumerate(cells)])
+
+
 def _cells(row: ReportRow) -> list[str]:
     return [str(row.mission_id), row.member_id, row.platform, row.handle, row.post_url,
             iso_utc(row.published_at), " ".join(f"#{t}" for t in row.hashtags), row.verdict,
@@ -200,12 +222,17 @@ def _cells(row: ReportRow) -> list[str]:
 
 
 def as_csv(rows: Sequence[ReportRow]) -> str:
+    """The report rows as CSV (``COLUMNS``), text cells made spreadsheet-safe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(buffer)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(row), numeric=_NUMERIC)
     return buffer.getvalue()
+
+
+_NUMERIC = frozenset({0, 8})  # mission_id, points
+_CONSOLE_NUMERIC = frozenset({0, 11})  # mission_id, points
 
 
 def as_json(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> str:
@@ -423,7 +450,7 @@ def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
     local times in the community's ``zone`` (named in the ``timezone`` column) and UTC."""
     titles = mission_titles(service)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(buffer)
     writer.writerow(CONSOLE_COLUMNS)
     for index, row in enumerate(stream_rows(service, where), start=1):
         writer.writerow([
@@ -431,7 +458,7 @@ def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
             row.handle, row.post_url, _local(row.published_at, zone), iso_utc(row.published_at),
             " ".join(f"#{t}" for t in row.hashtags), row.verdict, row.detail, str(row.points),
             _local(row.checked_at, zone), iso_utc(row.checked_at), zone_label,
-            row.backend or ""])
+            row.backend or ""], numeric=_CONSOLE_NUMERIC)
         if index % STREAM_BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)

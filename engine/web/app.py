@@ -20,6 +20,7 @@ from engine.service.stored_settings import apply_stored_settings
 from .api import router as api_router
 from .auth import authenticate_api
 from .error_handlers import install_error_handlers
+from .headers import security_headers
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -75,6 +76,7 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
     app.state.service = service
     install_error_handlers(app)
     app.middleware("http")(authenticate_api)
+    app.middleware("http")(security_headers)
     app.include_router(api_router)
     # The pages are optional while they are being written; a broken import still fails loudly.
     if importlib.util.find_spec("engine.web.pages") is not None:

@@ -274,3 +274,12 @@ def test_links_to_unknown_missions_are_rejected_and_text_is_escaped(
                       points=1, goal_posts=1, description="<b>bold</b>", publish=True)
     page = client.get("/m/" + sign_member_link(world.service, "lea", odd.id)).text
     assert "<script>alert(1)</script>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_pages_send_security_headers(client: TestClient, world: World) -> None:
+    for path in (member_url(world, "lea"), "/admin/login"):
+        answer = client.get(path)
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"  # the link is in the URL
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert answer.headers["Cache-Control"] == "no-store"
