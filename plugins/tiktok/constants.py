@@ -27,8 +27,10 @@ ITEM_LIST_QUERY = {
 }
 # Parameters that change on every request (or carry per-session tokens): cassette replay
 # ignores them when matching requests.
+# ``count`` too: it is a page size (limit + pins since this version, the limit before), so a
+# cassette recorded by an earlier version still replays.
 VOLATILE_QUERY_PARAMS = ("cursor", "device_id", "verifyFp", "msToken", "X-Bogus", "X-Gnarly",
-                         "_signature", "WebIdLastTime")
+                         "_signature", "WebIdLastTime", "count")
 
 # statusCode values of webapp.user-detail, UserPage and item_list: what each means, and where
 # the meaning was established. A code missing here is read as layout_changed, naming it.

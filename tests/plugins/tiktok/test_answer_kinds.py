@@ -8,6 +8,7 @@ The inputs are those of ``shared/cases/2026-11-30`` (c07, c08, c09, c10), rebuil
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +131,23 @@ def test_legacy_limit_keeps_the_newest_not_the_first_keys() -> None:
                                limit=2)
     assert [post.text.split(" #")[0] for post in snapshot.posts] == [
         "Old layout", "Thanks @summer for the tip"]
+
+
+def test_a_cassette_recorded_with_the_former_page_size_still_replays(tmp_path: Path) -> None:
+    # Earlier versions asked item_list for `count=10`; this one asks limit + 3 pins.
+    from engine.testing.cassettes import Exchange, write_cassette
+    from scripts.cassettes.build_tiktok import (
+        HTML,
+        PAGE,
+        PUBLIC_SECUID,
+        PUBLIC_STATE,
+        held_back_answer,
+        page,
+        web_item_list_url,
+    )
+
+    path = write_cassette(tmp_path / "old.yaml", [
+        Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, PUBLIC_STATE), content_type=HTML),
+        Exchange(web_item_list_url(PUBLIC_SECUID, count=10), body=held_back_answer())])
+    snapshot = replay_snapshot("tiktok", PUBLIC, "web", path)
+    assert snapshot.cause is UnavailableCause.HELD_BACK and snapshot.requests == 2
