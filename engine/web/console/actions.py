@@ -25,10 +25,9 @@ from engine.web.pages.rendering import service_of
 
 from .base import (
     Catalogue,
-    check_csrf,
     community_zone,
     console_lang,
-    csrf_refused,
+    refuse_form_post,
     render_console,
     signed_in_admin,
     to_login,
@@ -192,10 +191,9 @@ def actions_page(request: Request, created: int | None = None,
 def create_action(request: Request, platform: str = Form(""), hashtag: str = Form(""),
                   csrf_token: str = Form("")) -> Response:
     """Create an action; a refused hashtag comes back inline with its ASCII fix."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     form = ActionForm(platform=platform, hashtag=hashtag[:ECHO_LIMIT])
@@ -218,10 +216,9 @@ def create_action(request: Request, platform: str = Form(""), hashtag: str = For
 @router.post("/actions/{action_id}/delete", include_in_schema=False)
 def remove_action(request: Request, action_id: int, csrf_token: str = Form("")) -> Response:
     """Delete an action no mission uses; one in use stays, and the page says which missions."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     first = next(iter(sorted(service.engine.platforms)), "")

@@ -121,6 +121,17 @@ def check_csrf(request: Request, token: str | None) -> bool:
     return bool(value == _session_digest(request))
 
 
+def refuse_form_post(request: Request, token: str | None) -> Response | None:
+    """The answer to a console form post that must not go through, or None when it may:
+    403 without its session's CSRF token (checked first, so nothing is read or changed), the
+    login page when the session ended (a revoked token)."""
+    if not check_csrf(request, token):
+        return csrf_refused(request)
+    if signed_in_admin(request) is None:
+        return to_login(request)
+    return None
+
+
 def community_zone(service: Service) -> ZoneInfo:
     """The community's time zone (``[service] timezone``, an IANA name; UTC by default)."""
     return ZoneInfo(service.settings.timezone)

@@ -40,10 +40,9 @@ from engine.web.pages.rendering import service_of
 
 from .base import (
     Catalogue,
-    check_csrf,
     community_zone,
     console_lang,
-    csrf_refused,
+    refuse_form_post,
     render_console,
     signed_in_admin,
     to_login,
@@ -326,10 +325,9 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
                 mission_id: str = Form(""), days: str = Form(str(LINK_DAYS)),
                 back: str = Form("")) -> Response:
     """Create a member page link and show it once, ready to copy."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     member = member_id.strip()
@@ -449,10 +447,9 @@ def unlink_account_form(request: Request, member_id: str, csrf_token: str = Form
                         platform: str = Form("")) -> Response:
     """Remove one of the member's linked accounts (what ``DELETE
     /api/v1/members/{member}/accounts/{platform}`` does); points already earned stay."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     if not valid_member_id(member_id):
@@ -477,10 +474,9 @@ def unlink_account_form(request: Request, member_id: str, csrf_token: str = Form
 def verify_account(request: Request, member_id: str, csrf_token: str = Form(""),
                    platform: str = Form(""), reason: str = Form("")) -> Response:
     """Mark one of the member's linked accounts verified, with the reason (required)."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     if not valid_member_id(member_id):

@@ -49,6 +49,7 @@ from .base import (
     community_zone,
     console_lang,
     csrf_refused,
+    refuse_form_post,
     render_console,
     signed_in_admin,
     to_login,
@@ -529,10 +530,9 @@ async def edit_mission(request: Request, mission_id: int) -> Response:
 
 def _status_change(request: Request, mission_id: int, csrf_token: str,
                    status: str) -> Response:
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     try:
@@ -564,10 +564,9 @@ def archive_mission(request: Request, mission_id: int,
 @router.post("/missions/{mission_id}/duplicate", include_in_schema=False)
 def copy_mission(request: Request, mission_id: int, csrf_token: str = Form("")) -> Response:
     """A new draft with the mission's fields, titled "Copie de …" / "Copy of …"."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     try:

@@ -29,10 +29,9 @@ from engine.web.tokens import SCOPES, create_token, list_tokens, revoke_token
 
 from .base import (
     Catalogue,
-    check_csrf,
     community_zone,
     console_lang,
-    csrf_refused,
+    refuse_form_post,
     render_console,
     signed_in_admin,
     to_login,
@@ -248,10 +247,9 @@ def settings_page(request: Request) -> Response:
 def new_token(request: Request, csrf_token: str = Form(""), scope: str = Form(""),
               label: str = Form("")) -> Response:
     """Create a token: its raw value is on this answer only."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     errors: dict[str, str] = {}
     if scope not in SCOPES:
@@ -272,10 +270,9 @@ def new_token(request: Request, csrf_token: str = Form(""), scope: str = Form(""
 @router.post("/settings/tokens/{token_id}/revoke", include_in_schema=False)
 def revoke(request: Request, token_id: str, csrf_token: str = Form("")) -> Response:
     """Revoke a token (the current session's too: it ends at the next request)."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     number = _id(token_id)
     try:
@@ -290,10 +287,9 @@ def revoke(request: Request, token_id: str, csrf_token: str = Form("")) -> Respo
 @router.post("/settings/webhook", include_in_schema=False)
 def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form("")) -> Response:
     """Set the webhook URL (empty: none). A first secret, created then, is shown once."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     text = url.strip()
     if text and not valid_webhook_url(text):
@@ -312,10 +308,9 @@ def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form(""
 @router.post("/settings/webhook/secret", include_in_schema=False)
 def rotate_secret(request: Request, csrf_token: str = Form("")) -> Response:
     """Replace the signing secret; the new one is on this answer only."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     secret = update_webhook(service_of(request), rotate_secret=True)
     return _view(request, secret=secret)
 
@@ -323,10 +318,9 @@ def rotate_secret(request: Request, csrf_token: str = Form("")) -> Response:
 @router.post("/settings/deliveries/{delivery_id}/resend", include_in_schema=False)
 def resend_delivery(request: Request, delivery_id: str, csrf_token: str = Form("")) -> Response:
     """Send a failed delivery again (a new round of tries to the current URL)."""
-    if not check_csrf(request, csrf_token):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, csrf_token)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     number = _id(delivery_id)
     try:
