@@ -8,7 +8,11 @@ A server on 127.0.0.1 answers ``web_profile_info`` with the body recorded in
 seconds; ``[platforms.instagram.web] base_url`` points the web backend at it. N members each
 claim a recurring mission once (claims are created first), then the workers process the queue
 until nothing is due. Printed per set-up: claims per second (processing), HTTP requests per
-claim, CPU time per claim (all worker processes), peak memory (largest process).
+claim, CPU time, SQL statements and transactions (commits) per claim (all worker processes),
+peak memory (largest process), the share of the thread ceiling reached (processes × threads /
+latency: what the threads would allow if a claim cost nothing but the platform's answer),
+and the claim-to-verdict latency (p50, p99) of claims arriving one by one at half the measured
+rate while the workers run. Every member's posts have their own ids, so claims credit posts.
 
 Set-ups: ``embedded`` (SQLite database, SQLite huey queue, one worker process with
 ``--threads`` threads) and ``postgres`` (PostgreSQL on 127.0.0.1:5432 database ``test``, Redis
@@ -21,7 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import re
 import resource
+import statistics
 import tempfile
 import threading
 import time
@@ -33,7 +39,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine.cache import MemoryCache
 from engine.config import config_from_mapping
@@ -48,7 +54,7 @@ from engine.service.runtime import attach_queue, work
 from engine.service.settings import load_settings
 from engine.storage.database import open_database
 from engine.storage.migrate import upgrade
-from engine.storage.models import CheckRow, ClaimRow
+from engine.storage.models import CheckRow, ClaimRow, CreditRow
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTE = ROOT / "cassettes" / "service" / "accounts.yaml"
@@ -64,6 +70,18 @@ def profile_body() -> str:
     raise SystemExit(f"{CASSETTE}: no answer for ana.summer")
 
 
+POST_KEYS = re.compile(r'("(?:id|shortcode)"\s*:\s*")([^"]+)"')
+
+
+def distinct_posts(body: str, handle: str) -> str:
+    """The recorded answer as ``handle``'s: the handle replaced and every post id and
+    shortcode made the member's own, so each member's matching posts credit (a claim costs
+    what a real one does, not a no-op after the first member)."""
+    suffix = "x" + "".join(ch for ch in handle if ch.isalnum())
+    return POST_KEYS.sub(lambda m: f'{m.group(1)}{m.group(2)}{suffix}"',
+                         body.replace("ana.summer", handle))
+
+
 class PlatformServer:
     """Instagram's web_profile_info on 127.0.0.1, with a fixed latency per answer."""
 
@@ -75,13 +93,16 @@ class PlatformServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle on, the body waits for the
+            # client's delayed ACK (40 ms on Linux), which no real platform adds.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:  # noqa: N802
                 with lock:
                     server.requests += 1
                 handle = parse_qs(urlsplit(self.path).query).get("username", ["x"])[0]
                 time.sleep(latency)
-                payload = body.replace("ana.summer", handle).encode()
+                payload = distinct_posts(body, handle).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(payload)))
@@ -121,15 +142,72 @@ def _service(setup: Setup, base_url: str) -> Service:
     return service
 
 
-def _worker(setup: Setup, base_url: str, results: Any) -> None:
+def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None) -> None:
+    """One worker process: until nothing is due (or until ``stop`` is set), then its CPU
+    seconds, peak memory (KB), SQL statements and transactions (commits) go to ``results``."""
     service = _service(setup, base_url)
-    work(service, once=True, threads=setup.threads)
+    counts = {"statements": 0, "commits": 0}
+
+    def statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    def commit(*_: Any) -> None:
+        counts["commits"] += 1
+
+    event.listen(service.db.engine, "before_cursor_execute", statement)
+    event.listen(service.db.engine, "commit", commit)
+    if stop is None:
+        work(service, once=True, threads=setup.threads)
+    else:
+        work(service, threads=setup.threads, stop=stop)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    results.put((usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
+    results.put((usage.ru_utime + usage.ru_stime, usage.ru_maxrss, counts["statements"],
+                 counts["commits"]))
     service.close()
 
 
-def run_setup(setup: Setup, claims: int, server: PlatformServer) -> dict[str, Any]:
+def latencies(setup: Setup, server: PlatformServer, mission_id: int, claims: int, rate: float,
+              first: int) -> dict[str, Any]:
+    """Claim-to-verdict seconds (p50, p99) with the workers running and ``claims`` new claims
+    arriving at ``rate`` per second (members ``first`` onwards)."""
+    service = _service(setup, server.url)
+    context = multiprocessing.get_context("fork")
+    results, stop = context.Queue(), context.Event()
+    workers = [context.Process(target=_worker, args=(setup, server.url, results, stop))
+               for _ in range(setup.processes)]
+    for process in workers:
+        process.start()
+    ids = []
+    started = time.perf_counter()
+    for index in range(first, first + claims):
+        link_account(service, f"m{index}", "instagram", f"bench.user{index}")
+        ids.append(create_claim(service, f"m{index}", mission_id, "instagram").claim_id)
+        time.sleep(max(0.0, started + (index - first + 1) / rate - time.perf_counter()))
+    deadline = time.perf_counter() + TIME_LIMIT
+    seconds: list[float] = []
+    while time.perf_counter() < deadline:
+        with service.db.sessions() as session:
+            rows = session.execute(select(ClaimRow.created_at, ClaimRow.finished_at).where(
+                ClaimRow.id.in_(ids), ClaimRow.finished_at.is_not(None))).all()
+        if len(rows) == len(ids):
+            seconds = sorted((done - made).total_seconds() for made, done in rows)
+            break
+        time.sleep(0.2)
+    stop.set()
+    for process in workers:
+        process.join(30)
+    service.close()
+    if not seconds:
+        return {"latency": "not every claim was checked in time"}
+    return {"latency_rate": round(rate, 1),
+            "latency_p50_ms": round(statistics.median(seconds) * 1000),
+            "latency_p99_ms": round(seconds[min(len(seconds) - 1,
+                                                int(len(seconds) * 0.99))] * 1000)}
+
+
+def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
+              latency_claims: int) -> dict[str, Any]:
+    """Claims per second with a backlog of ``claims``, then latencies at half that rate."""
     service = _service(setup, server.url)
     upgrade(service.db)
     action = add_action(service, "instagram", "summer2025")
@@ -158,17 +236,26 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer) -> dict[str, An
     with service.db.sessions() as session:
         done = session.scalar(select(func.count(ClaimRow.id)).where(ClaimRow.state == "done"))
         checks = session.scalar(select(func.count(CheckRow.id)))
+        credited = session.scalar(select(func.count(CreditRow.id)))
     service.close()
     cpu = sum(u[0] for u in usages)
+    per_second = claims / elapsed
+    ceiling = setup.processes * setup.threads / max(latency, 1e-3)
     return {
         "setup": setup.name, "claims": claims, "done": int(done or 0), "checks": int(checks or 0),
         "processes": setup.processes, "threads": setup.threads,
-        "claims_per_second": round(claims / elapsed, 1),
+        "claims_per_second": round(per_second, 1),
+        "thread_ceiling_per_second": round(ceiling, 1),
+        "share_of_ceiling": round(per_second / ceiling, 2),
+        "credited_posts": int(credited or 0),
+        "statements_per_claim": round(sum(u[2] for u in usages) / claims, 1),
+        "transactions_per_claim": round(sum(u[3] for u in usages) / claims, 2),
         "claim_creation_per_second": round(claims / claiming, 1),
         "requests_per_claim": round((server.requests - requests_before) / claims, 2),
         "cpu_ms_per_claim": round(cpu * 1000 / claims, 1),
         "peak_memory_mb": round(max(u[1] for u in usages) / 1024, 1),
         "seconds": round(elapsed, 2),
+        **latencies(setup, server, mission.id, latency_claims, per_second / 2, claims),
     }
 
 
@@ -208,6 +295,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--setups", default="embedded,postgres")
+    parser.add_argument("--latency-claims", type=int, default=100,
+                        help="claims arriving one by one for the latency figures")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     server = PlatformServer(args.latency)
@@ -219,14 +308,15 @@ def main() -> None:
                 with tempfile.TemporaryDirectory() as folder:
                     setup = Setup("embedded", f"sqlite:///{folder}/missions.sqlite3",
                                   f"sqlite:///{folder}/queue.sqlite3", "bench", 1, args.threads)
-                    rows.append(run_setup(setup, claims, server))
+                    rows.append(run_setup(setup, claims, server, args.latency,
+                                          args.latency_claims))
             if "postgres" in args.setups:
                 pg, reason, cleanup = postgres_setup(args)
                 if pg is None:
                     rows.append({"setup": "postgres+redis", "skipped": reason})
                     continue
                 try:
-                    rows.append(run_setup(pg, claims, server))
+                    rows.append(run_setup(pg, claims, server, args.latency, args.latency_claims))
                 finally:
                     build_huey(pg.queue_url, pg.queue_name).flush()
                     cleanup()
@@ -243,7 +333,13 @@ def main() -> None:
         print(f"{row['setup']:<15} {row['processes']}×{row['threads']} workers  "
               f"{row['claims']:>5} claims ({row['done']} done)  "
               f"{row['claims_per_second']:>6} claims/s  "
+              f"({row['share_of_ceiling']:.0%} of the {row['thread_ceiling_per_second']}/s "
+              f"thread ceiling)  {row['credited_posts']} posts credited  "
               f"{row['requests_per_claim']} req/claim  {row['cpu_ms_per_claim']} ms CPU/claim  "
+              f"{row['statements_per_claim']} SQL/claim  "
+              f"{row['transactions_per_claim']} transactions/claim  "
+              f"latency p50 {row.get('latency_p50_ms')} ms p99 {row.get('latency_p99_ms')} ms "
+              f"at {row.get('latency_rate')}/s  "
               f"peak {row['peak_memory_mb']} MB  (claims created at "
               f"{row['claim_creation_per_second']}/s)")
 

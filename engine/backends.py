@@ -23,6 +23,7 @@ from .models import Account, Post, Profile
 
 if TYPE_CHECKING:
     from .platforms import Platform
+    from .ratelimit import PlatformBudget
 
 
 class Backend(ABC):
@@ -70,7 +71,10 @@ class CheckSession:
 
     It counts the HTTP requests made, gives access to the platform's shared HTTP layer and the
     persistent cache, and remembers the profile read so that ``is_public`` and
-    ``fetch_recent_posts`` on the same account share one response.
+    ``fetch_recent_posts`` on the same account share one response. With a ``budget``, each
+    request first waits for the backend's rate limit, shared by every worker
+    (:mod:`engine.ratelimit`); ``retry_after`` keeps the last ``Retry-After`` (seconds) the
+    platform gave, for the pause that may follow.
     """
 
     def __init__(
@@ -82,6 +86,7 @@ class CheckSession:
         limit: int,
         replaying: bool = False,
         want_bio: bool = False,
+        budget: PlatformBudget | None = None,
     ) -> None:
         self.backend = backend
         self.cache = cache
@@ -91,8 +96,12 @@ class CheckSession:
         # backend that skips the page carrying it on a warm cache reads it then.
         self.want_bio = want_bio
         self.requests = 0
+        self.retry_after: float | None = None
         self._http = http
         self._profiles: dict[Account, Profile] = {}
+        self._budget = budget
+        self._rate_limit = (backend.settings.backend_rate_limit(backend.name)
+                            if budget is not None else None)
 
     @property
     def settings(self) -> PlatformSettings:
@@ -101,6 +110,17 @@ class CheckSession:
     def count_requests(self, number: int = 1) -> None:
         """Count requests a library made on its own (instaloader, yt-dlp, a browser)."""
         self.requests += number
+
+    def wait_for_budget(self) -> None:
+        """Wait until one more request fits in this backend's rate limit (no limit, no
+        budget or a replayed check: at once). Called before each request is sent."""
+        if self._budget is not None and self._rate_limit is not None:
+            self._budget.acquire(self.backend.platform.name, self.backend.name,
+                                 self._rate_limit)
+
+    def note_retry_after(self, seconds: float) -> None:
+        """Remember the platform's ``Retry-After`` (seconds) of an answer not retried."""
+        self.retry_after = seconds
 
     def get(
         self,
@@ -135,7 +155,6 @@ class CheckSession:
             raise_if_held_back(profile)
             self._profiles[account] = profile
         return self._profiles[account]
-
 
     def bio_of(self, account: Account) -> str | None:
         """The bio the backend's reading carried, when it read ``account`` in this session

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.private_files import create_private_file
+
 log = logging.getLogger(__name__)
 CACHE_ENV = "SOCIAL_MISSIONS_CACHE"
 
@@ -49,7 +51,7 @@ class SQLiteCache:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                create_private_file(self.path)  # 0600, its folder created
             connection = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False,
                                          isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")

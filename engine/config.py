@@ -20,6 +20,22 @@ CONFIG_ENV = "SOCIAL_MISSIONS_CONFIG"
 DEFAULT_CONFIG_NAME = "social-missions.toml"
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|m|h)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
+DEFAULT_COOL_OFF = 900.0  # seconds a backend stays paused after a 429 or a login wall
+
+
+def parse_cool_off(value: object, where: str) -> float:
+    """Seconds from a number or a string like ``"90s"``, ``"15m"``, ``"1h"``; raises
+    ``ConfigurationError`` naming ``where`` otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        found = _DURATION.match(value)
+        if found:
+            return float(found.group(1)) * _UNIT_SECONDS[found.group(2) or "s"]
+    raise ConfigurationError(
+        f"{where}: cool_off {value!r} is not a duration; write it like \"15m\", \"90s\" or a "
+        "number of seconds")
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,9 @@ class HttpSettings:
     retries: int = 2
     backoff: float = 1.0
     max_retry_wait: float = 30.0
+    # How long a backend answered with a 429, a login wall or a bot challenge stays paused
+    # for every worker, when the answer gives no Retry-After (seconds).
+    cool_off: float = DEFAULT_COOL_OFF
     user_agent: str = (
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/131.0.0.0 Safari/537.36"
@@ -76,6 +95,21 @@ class PlatformSettings:
     def backend_options(self, backend: str) -> Mapping[str, Any]:
         """The ``[platforms.<name>.<backend>]`` table (empty when absent)."""
         return self.options.get(backend, {})
+
+    def backend_rate_limit(self, backend: str) -> RateLimit | None:
+        """``rate_limit`` of ``[platforms.<name>.<backend>]``, else of the platform (None: no
+        budget). Each backend has its own budget of that size."""
+        value = self.backend_options(backend).get("rate_limit")
+        if value is None:
+            return self.rate_limit
+        return RateLimit.parse(value, f"[platforms.{self.name}.{backend}]")
+
+    def backend_cool_off(self, backend: str) -> float:
+        """``cool_off`` (seconds) of ``[platforms.<name>.<backend>]``, else of the platform."""
+        value = self.backend_options(backend).get("cool_off")
+        if value is None:
+            return self.http.cool_off
+        return parse_cool_off(value, f"[platforms.{self.name}.{backend}]")
 
     def secret(self, backend: str, key: str) -> str | None:
         """A secret from ``key`` or from the environment variable named by ``key_env``."""
@@ -118,7 +152,7 @@ class Config:
         return str(self.path) if self.path else "configuration"
 
 
-_HTTP_KEYS = {"timeout", "retries", "backoff", "max_retry_wait", "user_agent"}
+_HTTP_KEYS = {"timeout", "retries", "backoff", "max_retry_wait", "cool_off", "user_agent"}
 _PLATFORM_KEYS = {"backends", "limit", "rate_limit", "proxy", "cookies"} | _HTTP_KEYS
 
 
@@ -177,6 +211,9 @@ def _http_settings(table: Mapping[str, Any], base: HttpSettings, where: str) -> 
     values: dict[str, Any] = {}
     for key in _HTTP_KEYS & table.keys():
         value: Any = table[key]
+        if key == "cool_off":
+            values[key] = parse_cool_off(value, where)
+            continue
         expected: type = str if key == "user_agent" else (int if key == "retries" else float)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -204,6 +241,12 @@ def _platform_settings(
     cookies = table.get("cookies")
     options = {key: value for key, value in table.items()
                if key not in _PLATFORM_KEYS and isinstance(value, Mapping)}
+    for backend, backend_table in options.items():  # a backend's own budget and cool-off
+        inner = f"{where.removesuffix(']')}.{backend}]"
+        if backend_table.get("rate_limit") is not None:
+            RateLimit.parse(backend_table["rate_limit"], inner)
+        if backend_table.get("cool_off") is not None:
+            parse_cool_off(backend_table["cool_off"], inner)
     unknown = sorted(k for k in table if k not in _PLATFORM_KEYS and k not in options)
     if unknown:
         raise ConfigurationError(

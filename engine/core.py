@@ -6,6 +6,12 @@ library, no credential, not replayable) skips a backend; ``unavailable``, ``layo
 ``RequestDirector`` keeps "unsupported" apart from "unexpected") move on to the next; ``private``
 and ``not_found`` end the check. Every attempt is recorded in the snapshot, with the backend that
 answered. Posts are ordered newest first, then cut at the limit, once, here, for every plugin.
+
+The director is also the circuit breaker (:mod:`engine.ratelimit`): a backend refused with a
+429, a login wall or a bot challenge is paused for every worker for its cool-off (or the
+answer's ``Retry-After``); a paused backend is not sent to, its attempt is ``unavailable`` with
+the pause's cause and end (UTC), and the next backend is tried. Replayed checks neither wait
+for budgets nor pause: a cassette answers the same whatever came before.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from .models import (
 )
 from .platforms import Platform
 from .plugin_manager import collect_platforms, get_plugin_manager
+from .ratelimit import PAUSING_CAUSES, PlatformBudget, budget_for
 from .replay import find_cassette_miss
 from .verdicts import Window
 
@@ -75,9 +82,13 @@ class Engine:
         cache: Cache | None = None,
         replaying: bool = False,
         transport: httpx.BaseTransport | None = None,
+        budget: PlatformBudget | None = None,
     ) -> None:
+        """``budget``: the shared rate limits and pauses (default: :func:`budget_for` the
+        configuration, opened on first use; a replaying engine has none)."""
         self.config = config or Config()
         self._transport = transport
+        self._budget = budget
         self.plugins = plugin_manager or get_plugin_manager(
             autoload=self.config.autoload_plugins, blocked=self.config.blocked_plugins
         )
@@ -139,10 +150,19 @@ class Engine:
                                                 replay=self.replaying, transport=self._transport)
         return self._http[platform]
 
+    @property
+    def budget(self) -> PlatformBudget | None:
+        """The budgets and pauses shared by every worker; None for a replaying engine."""
+        if self._budget is None and not self.replaying:
+            self._budget = budget_for(self.config)
+        return self._budget if not self.replaying else None
+
     def close(self) -> None:
         for client in self._http.values():
             client.close()
         self._http.clear()
+        if self._budget is not None:
+            self._budget.close()
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -183,9 +203,17 @@ class Engine:
                 attempts.append(Attempt(backend=name, outcome=AttemptOutcome.SKIPPED,
                                         detail=reason))
                 continue
+            budget = self.budget
+            pause = budget.paused(platform.name, name) if budget is not None else None
+            if pause is not None:
+                attempts.append(Attempt(backend=name, outcome=AttemptOutcome.UNAVAILABLE,
+                                        detail=pause.describe(),
+                                        cause=UnavailableCause(pause.cause)))
+                continue
             session = CheckSession(backend=backend_class(platform, settings),
                                    http=self.http(platform.name), cache=self.cache,
-                                   limit=limit, replaying=self.replaying, want_bio=want_bio)
+                                   limit=limit, replaying=self.replaying, want_bio=want_bio,
+                                   budget=budget)
             attempt_started = time.perf_counter()
             try:
                 public, posts, bio = self._read(account, limit, session)
@@ -200,6 +228,10 @@ class Engine:
                                               session, attempt_started, cause=error.cause))
                 log.info("%s via %s: unavailable, %s (%s)", account, name, error.cause,
                          error.detail)
+                if budget is not None and str(error.cause) in PAUSING_CAUSES:
+                    seconds = (session.retry_after if session.retry_after is not None
+                               else settings.backend_cool_off(name))
+                    budget.pause(platform.name, name, seconds, str(error.cause), error.detail)
                 continue
             except LayoutChanged as error:
                 attempts.append(self._attempt(name, AttemptOutcome.LAYOUT_CHANGED, error.detail,

@@ -6,9 +6,16 @@ from datetime import UTC, datetime
 
 from .errors import InvalidDate
 
+# Years an instant may have: far from datetime's limits, so that adding a window or an offset
+# never overflows (the API's schemas use the same bounds).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
 
 def parse_instant(text: str, *, what: str = "date") -> datetime:
-    """Parse an ISO 8601 date or date-time; a value without offset is taken as UTC."""
+    """Parse an ISO 8601 date or date-time; a value without offset is taken as UTC.
+
+    Raises :class:`InvalidDate` for text that is not ISO 8601 or a year outside
+    :data:`FIRST_YEAR`–:data:`LAST_YEAR`."""
     raw = text.strip()
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
@@ -17,6 +24,9 @@ def parse_instant(text: str, *, what: str = "date") -> datetime:
             f"{what} {text!r} is not an ISO 8601 date: write it like 2024-06-01 or "
             "2024-06-01T09:30:00+02:00"
         ) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidDate(f"{what} {text[:40]!r} is out of range: the year must be between "
+                          f"{FIRST_YEAR} and {LAST_YEAR}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -1,9 +1,11 @@
 """The one HTTP layer of the HTTP backends.
 
-Per platform: one connection pool, a timeout, a proxy, a cookie file, a rate limit shared by all
-checks in the process, retries with backoff on 5xx and network errors, and on 429 when the
-platform's ``Retry-After`` is short enough to wait for. Each request is counted against the
-check that made it. URLs are logged with their secrets masked; headers and cookies never are.
+Per platform: one connection pool, a timeout, a proxy, a cookie file, retries with backoff on
+5xx and network errors, and on 429 when the platform's ``Retry-After`` is short enough to wait
+for. Before each request (retries included) the check waits for its backend's budget, shared by
+every worker (:mod:`engine.ratelimit`); each request is counted against the check that made it,
+and a ``Retry-After`` handed back is told to it (the pause of the backend honours it). URLs are
+logged with their secrets masked; headers and cookies never are.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import httpx
 
 from .config import PlatformSettings
 from .errors import ConfigurationError, PlatformUnavailable
-from .ratelimit import RateLimiter
 from .replay import SECRET_QUERY_PARAMS, find_cassette_miss
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,18 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 class RequestCounter(Protocol):
-    """Whatever counts a check's requests (a :class:`~engine.backends.CheckSession`)."""
+    """Whatever counts a check's requests (a :class:`~engine.backends.CheckSession`).
+
+    ``wait_for_budget`` is called before each request is sent (it may sleep: the backend's
+    rate limit); ``note_retry_after`` receives the ``Retry-After`` (seconds) of an answer
+    handed back to the backend unretried.
+    """
 
     def count_requests(self, number: int = 1) -> None: ...
+
+    def wait_for_budget(self) -> None: ...
+
+    def note_retry_after(self, seconds: float) -> None: ...
 
 
 def masked_url(url: str) -> str:
@@ -110,9 +120,6 @@ class PlatformHttp:
         self._transport = transport
         # Replayed answers need no politeness: never wait between or before them.
         self._sleep: Callable[[float], None] = (lambda _seconds: None) if replay else sleep
-        self._limiter = (
-            RateLimiter(settings.rate_limit, sleep=self._sleep) if settings.rate_limit else None
-        )
         self._client: httpx.Client | None = None
 
     @property
@@ -150,14 +157,15 @@ class PlatformHttp:
         """Send one request (with its retries), counting every attempt against ``counter``.
 
         Returns the last response whatever its status: deciding what a status means is the
-        backend's job. Raises :class:`PlatformUnavailable` (cause ``network``: DNS, connect,
-        timeout) when the network fails every time.
+        backend's job. Before each attempt, ``counter.wait_for_budget()`` (the backend's rate
+        limit); a returned answer's ``Retry-After`` goes to ``counter.note_retry_after``.
+        Raises :class:`PlatformUnavailable` (cause ``network``: DNS, connect, timeout) when
+        the network fails every time.
         """
         settings = self.settings.http
         attempt = 0
         while True:
-            if self._limiter:
-                self._limiter.acquire()
+            counter.wait_for_budget()
             counter.count_requests()
             request = self.client.build_request(method, url, params=params, headers=headers,
                                                 cookies=dict(cookies) if cookies else None)
@@ -180,6 +188,10 @@ class PlatformHttp:
                 log.debug("%s %s -> %s", method, shown, response.status_code)
                 wait = self._retry_wait(response, attempt)
                 if wait is None:
+                    retry_after = (retry_after_seconds(response)
+                                   if response.status_code in RETRYABLE_STATUS else None)
+                    if retry_after is not None:
+                        counter.note_retry_after(retry_after)
                     return response
                 log.info("%s %s -> %s, retrying in %.1fs", method, shown,
                          response.status_code, wait)

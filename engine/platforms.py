@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .errors import InvalidHandle, UnknownBackend
 
@@ -149,11 +149,28 @@ class Platform:
         return self.post_url_template.format(id=post_id, handle=handle)
 
     def post_id_from_url(self, url: str) -> str | None:
-        """The post id in ``url``, or None when it is not a post URL of this platform."""
+        """The post id in ``url``, or None when it is not a post URL of this platform.
+
+        Matched from the start, never anywhere in the string: the URL is ``http(s)://`` (or
+        no scheme) then a host, without credentials; a pattern must match at the host or at
+        one of its parent domains (``www.instagram.com`` → ``instagram.com/…``), so
+        ``https://evil.example/instagram.com/p/X``, ``https://instagram.com.evil.example/p/X``
+        and ``javascript:alert(1)//instagram.com/p/X`` are refused. A pattern anchored with
+        ``^`` may also match the whole text (a platform's own scheme, such as ``at://``).
+        """
+        text = url.strip()
+        if not text or len(text) > 4000 or any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
+            return None
         for pattern in self.post_url_patterns:
-            found = pattern.search(url.strip())
-            if found:
-                return found.group("id")
+            if pattern.pattern.startswith("^"):
+                found = pattern.match(text)
+                if found:
+                    return found.group("id")
+        for candidate in _host_candidates(text):
+            for pattern in self.post_url_patterns:
+                found = pattern.match(candidate)
+                if found:
+                    return found.group("id")
         return None
 
     @property
@@ -181,3 +198,31 @@ class Platform:
         if not names:
             raise UnknownBackend(f"{self.name}: the list of backends is empty")
         return tuple(names)
+
+
+def _host_candidates(url: str) -> list[str]:
+    """``host/path?query`` of an http(s) URL (or one without scheme), then the same from each
+    parent domain of the host (``www.example.com/p`` → ``example.com/p``); empty for another
+    scheme, credentials in the URL, or no host."""
+    lowered = url.lower()
+    if not lowered.startswith(("http://", "https://")):
+        if "://" in url or ":" in url.split("/", 1)[0] and not _has_port(url):
+            return []
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        return []
+    if not host or has_credentials:
+        return []
+    rest = parts.path + (f"?{parts.query}" if parts.query else "")
+    labels = host.split(".")
+    return [".".join(labels[index:]) + rest for index in range(len(labels) - 1)]
+
+
+def _has_port(url: str) -> bool:
+    """True when ``url`` (without scheme) starts ``host:port``."""
+    head = url.split("/", 1)[0]
+    return head.rpartition(":")[2].isascii() and head.rpartition(":")[2].isdigit()

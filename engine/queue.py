@@ -25,6 +25,7 @@ from huey.api import Huey
 from sqlalchemy.engine import make_url
 
 from engine.errors import ConfigurationError
+from engine.private_files import create_private_file
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "social-missions"
@@ -40,7 +41,7 @@ def build_huey(url: str, name: str = QUEUE_NAME) -> Huey:
         database = make_url(url).database
         if not database:
             raise ConfigurationError(f"queue url {url!r} names no file")
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(database)  # 0600: jobs name members' claims
         return SqliteHuey(name, filename=str(Path(database).expanduser()), results=False,
                           utc=True, timeout=30)
     raise ConfigurationError(
@@ -106,6 +107,13 @@ class JobQueue:
         self.huey.flush()
 
 
+# Seconds between two reads of the schedule (due delayed jobs moved to the queue) while jobs
+# keep coming; an empty queue reads it at once. On SQLite each read is a write transaction.
+PROMOTE_EVERY = 0.5
+# Seconds between two looks at the backlog (``watch``) by one worker process.
+WATCH_EVERY = 60.0
+
+
 def run_worker(
     queue: JobQueue,
     sweep: Callable[[], int],
@@ -114,24 +122,47 @@ def run_worker(
     threads: int = 1,
     poll_interval: float = 1.0,
     stop: threading.Event | None = None,
+    watch: Callable[[], Any] | None = None,
 ) -> WorkerStats:
     """Run jobs until ``stop`` (or, with ``once``, until nothing is due any more).
 
     ``sweep`` runs the rows that are due but have no job (lost with a killed worker, or
-    written by a producer without a queue) and returns how many it ran.
+    written by a producer without a queue) and returns how many it ran. ``watch`` (the backlog
+    warning) runs every :data:`WATCH_EVERY` seconds in one of the threads; its errors are
+    logged. With ``once``, a thread looks at the queue's length before taking a job, so that
+    an empty Redis queue is not waited on (a blocking read lasts a second).
     """
     stop = stop or threading.Event()
     stats = WorkerStats()
     lock = threading.Lock()
     idle = [0] * threads
+    next_promote = [0.0]
+    next_watch = [0.0]  # a first look at start: a backlog left by a stopped worker shows
+
+    def due(deadline: list[float], every: float) -> bool:
+        now = time.monotonic()
+        with lock:
+            if now < deadline[0]:
+                return False
+            deadline[0] = now + every
+            return True
 
     def loop(index: int) -> None:
         while not stop.is_set():
             try:
-                queue.promote_scheduled()
-                if queue.run_one():
+                if watch is not None and due(next_watch, WATCH_EVERY):
+                    try:
+                        watch()
+                    except Exception:  # a look at the backlog must not stop the worker
+                        log.exception("could not measure the backlog")
+                if due(next_promote, PROMOTE_EVERY):
+                    queue.promote_scheduled()
+                if (not once or queue.pending() > 0) and queue.run_one():
                     with lock:
                         stats.jobs += 1
+                    idle[index] = 0
+                    continue
+                if queue.promote_scheduled():  # delayed jobs whose time has come
                     idle[index] = 0
                     continue
                 done = sweep()

@@ -2,7 +2,8 @@
 
 The engine's own HTTP layer counts as it sends. Libraries built on ``requests`` are counted by
 wrapping ``requests.Session.send`` once; the count goes to the check running in the current
-thread, so concurrent checks in other threads are not mixed up.
+thread, so concurrent checks in other threads are not mixed up. Each such request first waits
+for the backend's budget, as the engine's own requests do.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def _install_requests_hook() -> None:
         def counted_send(self: Any, request: Any, **kwargs: Any) -> Any:
             counter: RequestCounter | None = getattr(_current, "counter", None)
             if counter is not None:
+                counter.wait_for_budget()
                 counter.count_requests()
             return original(self, request, **kwargs)
 

@@ -40,5 +40,6 @@ def shared_fixtures() -> Path:
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's configuration or cache."""
     monkeypatch.delenv("SOCIAL_MISSIONS_CONFIG", raising=False)
+    monkeypatch.delenv("SOCIAL_MISSIONS_SECRET_KEY", raising=False)  # keys beside each database
     monkeypatch.setenv("SOCIAL_MISSIONS_CACHE", str(tmp_path / "cache.sqlite3"))
     monkeypatch.chdir(tmp_path)

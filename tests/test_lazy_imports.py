@@ -36,3 +36,32 @@ def test_web_check_loads_no_heavy_library() -> None:
     result = run("check", "instagram", "lea.voyage", "--hashtag", "summer2025", "--cassette",
                  str(ROOT / "cassettes" / "instagram" / "web" / "public.yaml"))
     assert result == {"code": 0, "loaded": []}
+
+
+SERVICE_LIBRARIES = ("sqlalchemy", "alembic", "huey", "redis", "psycopg", "fastapi",
+                     "starlette", "uvicorn", "jinja2", "limits")
+
+
+def test_check_imports_no_database_queue_or_web_library() -> None:
+    """``check`` parses only its own command: ``-X importtime`` (every module the process
+    imported, in a fresh interpreter) lists none of the service's libraries."""
+    finished = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "engine", "check", "instagram", "lea.voyage",
+         "--hashtag", "summer2025", "--cassette",
+         str(ROOT / "cassettes" / "instagram" / "web" / "public.yaml")],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0]
+                for line in finished.stderr.splitlines() if line.startswith("import time:")}
+    assert imported, "no -X importtime output"
+    assert sorted(imported & set(SERVICE_LIBRARIES)) == []
+
+
+def test_every_command_is_still_listed_by_help() -> None:
+    """Loading one command's module at a time must not hide the others from ``--help``."""
+    finished = subprocess.run([sys.executable, "-m", "engine", "--help"], capture_output=True,
+                              text=True, cwd=ROOT, check=True)
+    from engine.cli import COMMAND_MODULES
+
+    for module in COMMAND_MODULES:
+        assert module.rsplit(".", 1)[1] in finished.stdout

@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from engine import __version__
 from engine.errors import (
@@ -39,13 +40,42 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.worker",
     "engine.cli.report",
     "engine.cli.why",
+    "engine.cli.privacy",
     "engine.cli.token",
+    "engine.cli.webhook",
+    "engine.cli.secret",
     "engine.cli.serve",
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one line on stderr (exit status 2): the command,
+    what is wrong, and where the help is; no usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line and exit with status 2."""
+        text = " ".join(message.split())
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
+def _command_module(argv: Sequence[str]) -> str | None:
+    """The module of the command ``argv`` names (its first word that is not a global
+    option), or None (no command, ``--help``, an unknown word): then every module loads."""
+    for word in argv:
+        if word in ("-v", "-vv", "-vvv", "--verbose"):
+            continue
+        if word.startswith("-"):
+            return None
+        module = f"engine.cli.{word}"
+        return module if module in COMMAND_MODULES else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``argv``'s command alone when it names one (so that a command imports
+    only what it uses: ``check`` loads no database, queue or web library), else of every
+    command (``--help`` lists them all)."""
+    parser = OneLineParser(
         prog="social-missions",
         description="Reward members for publishing with a required hashtag on Instagram, "
         "YouTube and TikTok.",
@@ -54,14 +84,38 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log more (-v: requests, -vv: debug)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
+    only = _command_module(argv) if argv is not None else None
+    for module_name in (only,) if only else COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
+def argument_problem(argv: Sequence[str]) -> str | None:
+    """What makes the command line unusable as text, or None: a lone surrogate (bytes that
+    are not UTF-8, as Python decodes them) or a control character other than tab and line
+    breaks, in any argument."""
+    for index, argument in enumerate(argv, start=1):
+        for char in argument:
+            code = ord(char)
+            if 0xD800 <= code <= 0xDFFF:
+                return (f"argument {index} is not valid UTF-8 (U+{code:04X}); pass text in "
+                        "UTF-8")
+            if (code < 32 and char not in "\t\n\r") or code == 127:
+                return (f"argument {index} holds the control character U+{code:04X}; remove "
+                        "it")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    try:
+        problem = argument_problem(argv)
+        if problem is not None:
+            parser.error(problem)
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a refusal (one line already printed), --help, --version
+        return stop.code if isinstance(stop.code, int) else EXIT_INVALID
     logging.basicConfig(
         level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
         format="%(levelname)s %(name)s: %(message)s",

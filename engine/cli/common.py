@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from engine.cache import MemoryCache
 from engine.config import Config, load_config
@@ -53,3 +53,37 @@ def raise_usage(message: str) -> None:
     from engine.errors import InvalidInput
 
     raise InvalidInput(message)
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in both databases
+
+
+def whole_number(low: int, high: int, what: str = "value") -> Callable[[str], int]:
+    """An argparse ``type``: ASCII digits only (no sign, spaces, ``_``, ``²`` nor other
+    scripts' digits), between ``low`` and ``high``; else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or len(text) > 12 \
+                or not low <= int(text) <= high:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number from {low} to {high} in ASCII digits, "
+                f"not {shown!r}")
+        return int(text)
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+identifier = whole_number(1, MAX_ID, "id")
+
+
+def member_id(text: str) -> str:
+    """An argparse ``type`` for a member id: refused (never trimmed) when it has surrounding
+    spaces or control characters (:mod:`engine.service.member_ids`)."""
+    from engine.service.member_ids import member_id_problem
+
+    problem = member_id_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text

@@ -15,7 +15,7 @@ from engine.service.missions import (
 )
 from engine.service.records import Mission
 
-from .common import add_config_option
+from .common import add_config_option, identifier, whole_number
 from .service_common import open_service, optional_instant, print_records
 
 
@@ -25,13 +25,15 @@ def register(subparsers: Any) -> None:
     add = commands.add_parser("add", help="create a mission (draft unless --publish)")
     add.add_argument("--title", required=True)
     add.add_argument("--description", default="")
-    add.add_argument("--action", type=int, action="append", required=True, metavar="ID",
+    add.add_argument("--action", type=identifier, action="append", required=True, metavar="ID",
                      dest="actions", help="an action id (repeat for several platforms)")
     goal = add.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--posts", type=int, metavar="N", help="goal: N distinct posts")
+    goal.add_argument("--posts", type=whole_number(1, 10_000, "--posts"), metavar="N",
+                      help="goal: N distinct posts")
     goal.add_argument("--recurring", action="store_true", help="reward every matching post")
     add.add_argument("--cap", metavar="N/day|N/week", help="recurring: at most N per period")
-    add.add_argument("--points", type=int, required=True)
+    add.add_argument("--points", type=whole_number(1, 1_000_000, "--points"),
+                     required=True)
     start = add.add_mutually_exclusive_group()
     start.add_argument("--start", metavar="ISO", help="window start (default: now)")
     start.add_argument("--no-start", action="store_true", help="no start: open-ended")
@@ -45,7 +47,7 @@ def register(subparsers: Any) -> None:
     for name, handler in (("publish", run_publish), ("archive", run_archive),
                           ("show", run_show)):
         sub = commands.add_parser(name, help=f"{name} a mission")
-        sub.add_argument("mission", type=int, metavar="MISSION")
+        sub.add_argument("mission", type=identifier, metavar="MISSION")
         sub.set_defaults(handler=handler)
         subs.append(sub)
     listing = commands.add_parser("list", help="list missions")

@@ -1,28 +1,31 @@
-"""``social-missions report``: the Social campaigns report (R10) as a table, CSV or JSON."""
+"""``social-missions report``: the Social campaigns report as a table (the newest rows), or
+every row as CSV or JSON, streamed in constant memory."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from engine.service.report import (
+    TABLE_ROWS,
     ReportFilter,
-    as_csv,
-    as_json,
     as_table,
-    report_rows,
+    report_slice,
+    stream_report_csv,
+    stream_report_json,
     summaries,
 )
 
-from .common import add_config_option
+from .common import add_config_option, identifier, member_id
 from .service_common import open_service, optional_instant
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("report", help="every post each check saw, with verdicts")
-    parser.add_argument("--mission", type=int)
+    parser.add_argument("--mission", type=identifier)
     parser.add_argument("--platform")
-    parser.add_argument("--member")
+    parser.add_argument("--member", type=member_id)
     parser.add_argument("--verdict")
     parser.add_argument("--since", metavar="ISO", help="checks from this instant")
     parser.add_argument("--until", metavar="ISO", help="checks before this instant")
@@ -37,14 +40,17 @@ def run(args: argparse.Namespace) -> int:
                          member_id=args.member, verdict=args.verdict,
                          since=optional_instant(args.since, "--since"),
                          until=optional_instant(args.until, "--until"))
-    with open_service(args, queue=False) as service:
-        rows = report_rows(service, where)
-        summary = summaries(service, args.mission)
     fmt = "json" if args.json else args.format
-    if fmt == "csv":
-        print(as_csv(rows), end="")
-    elif fmt == "json":
-        print(as_json(rows, summary))
-    else:
-        print(as_table(rows, summary))
+    with open_service(args, queue=False) as service:
+        summary = summaries(service, args.mission)
+        if fmt == "csv":
+            sys.stdout.writelines(stream_report_csv(service, where))
+        elif fmt == "json":
+            sys.stdout.writelines(stream_report_json(service, where, summary))
+        else:
+            rows, more = report_slice(service, where, limit=TABLE_ROWS)
+            print(as_table(rows, summary))
+            if more is not None:
+                print(f"(the newest {TABLE_ROWS} rows are shown; --format csv or --json "
+                      "gives every row)")
     return 0

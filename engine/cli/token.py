@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_config_option
+from .common import add_config_option, identifier
 from .service_common import open_service, print_records
 
 
@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     add_config_option(listing)
     listing.set_defaults(handler=run_list)
     revoke = commands.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("id", type=int)
+    revoke.add_argument("id", type=identifier)
     add_config_option(revoke)
     revoke.set_defaults(handler=run_revoke)
 

@@ -7,14 +7,14 @@ from typing import Any
 
 from engine.service.diagnosis import diagnose
 
-from .common import add_config_option
+from .common import add_config_option, identifier, member_id
 from .service_common import open_service, print_records
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("why", help="why was a member (not) rewarded for a mission")
-    parser.add_argument("member")
-    parser.add_argument("mission", type=int)
+    parser.add_argument("member", type=member_id)
+    parser.add_argument("mission", type=identifier)
     parser.add_argument("--lang", choices=("fr", "en"), default="fr")
     add_config_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")

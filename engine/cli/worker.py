@@ -17,7 +17,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--once", action="store_true",
                         help="process what is due now, then exit")
     parser.add_argument("--threads", type=int, metavar="N",
-                        help="worker threads (default: [queue] workers, 4)")
+                        help="worker threads (default: [queue] workers, 16)")
     add_cassette_options(parser)
     add_config_option(parser)
     parser.set_defaults(handler=run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput
 from engine.storage.models import ClaimRow, MissionActionRow
 
+from .backlog import estimate
 from .context import Service
 from .errors import Conflict, CooldownActive, GoalMet, NotFound
 from .members import linked_handle, load_member_row
@@ -28,7 +30,8 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
     Refusals (all ``InvalidInput``): ``InvalidInput`` for a URL that is not the platform's
     post URL, ``NotFound`` (member, mission), ``Conflict`` (mission not published, no action
     for the platform, no linked handle), ``GoalMet`` (the member completed this N-post
-    mission), ``CooldownActive`` (the button comes back later).
+    mission), ``CooldownActive`` (the button comes back later). The receipt tells how many
+    claims are due before this one and when its check is expected (:mod:`.backlog`).
     """
     found = service.engine.platform(platform)
     post_id = None
@@ -77,7 +80,10 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
                                created_at=now, available_at=now + cooldown)
     if service.queue is not None:
         service.queue.enqueue_claim(receipt.claim_id)
-    return receipt
+    ahead = estimate(service, receipt.claim_id)
+    if ahead is None:
+        return receipt
+    return replace(receipt, queue_position=ahead.position, expected_check_at=ahead.expected_at)
 
 
 def last_claim_at(session: Session, member_id: str, mission_id: int,
@@ -108,11 +114,18 @@ def get_claim(service: Service, claim_id: int) -> Claim:
 
 
 def list_claims(service: Service, *, member_id: str | None = None,
-                mission_id: int | None = None) -> list[Claim]:
+                mission_id: int | None = None, limit: int | None = None,
+                after: int | None = None) -> list[Claim]:
+    """Claims by id (oldest first), of one member and/or mission: every one, or ``limit`` of
+    them after the claim id ``after`` (the API's pages)."""
     with service.db.sessions() as session:
         query = select(ClaimRow).order_by(ClaimRow.id)
         if member_id is not None:
             query = query.where(ClaimRow.member_id == member_id)
         if mission_id is not None:
             query = query.where(ClaimRow.mission_id == mission_id)
+        if after is not None:
+            query = query.where(ClaimRow.id > after)
+        if limit is not None:
+            query = query.limit(limit)
         return [to_claim(row) for row in session.scalars(query)]

@@ -18,6 +18,7 @@ from . import ownership
 from .context import Service
 from .errors import Conflict, HandleVerified, NotFound
 from .ledger import balance, entries
+from .member_ids import check_member_id
 from .records import Claim, LedgerEntry, Member
 
 
@@ -28,11 +29,10 @@ def link_account(service: Service, member_id: str, platform: str, handle: str) -
     refused with ``HandleVerified`` when that member proved it; otherwise accepted as a
     contest (both links ``contested``: nobody is credited for the handle until one proves it).
     Changing one's handle is a new link: its proof starts again. Raises ``InvalidHandle`` for a
-    handle that does not fit the platform's rules.
+    handle that does not fit the platform's rules, ``InvalidMemberId`` for a member id with
+    surrounding spaces or control characters (see :mod:`.member_ids`).
     """
-    member_id = member_id.strip()
-    if not member_id:
-        raise NotFound("the member id is empty")
+    check_member_id(member_id)  # refused, never trimmed: " lea" is not "lea"
     account = service.engine.account(platform, handle)
     policy = service.settings.ownership
     now = service.now()
@@ -139,20 +139,24 @@ def unlink_account(service: Service, member_id: str, platform: str) -> Member:
                          policy=service.settings.ownership)
 
 
-def list_balances(service: Service) -> list[tuple[str, int]]:
-    """Every member with their balance (0 without awards), by member id."""
+def list_balances(service: Service, *, limit: int | None = None,
+                  after: str | None = None) -> list[tuple[str, int]]:
+    """Members with their balance (the sum of their ledger; 0 without awards), by member id:
+    every one, or ``limit`` of them after the member id ``after`` (the API's pages)."""
     from sqlalchemy import func
 
     from engine.storage.models import LedgerRow
 
+    totals = (select(LedgerRow.member_id, func.sum(LedgerRow.points).label("total"))
+              .group_by(LedgerRow.member_id).subquery())
+    query = (select(MemberRow.id, func.coalesce(totals.c.total, 0))
+             .outerjoin(totals, totals.c.member_id == MemberRow.id).order_by(MemberRow.id))
+    if after is not None:
+        query = query.where(MemberRow.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     with service.db.sessions() as session:
-        totals: dict[str, int] = {}
-        for member_id, total in session.execute(
-                select(LedgerRow.member_id, func.sum(LedgerRow.points))
-                .group_by(LedgerRow.member_id)):
-            totals[member_id] = int(total or 0)
-        return [(member_id, totals.get(member_id, 0))
-                for member_id in session.scalars(select(MemberRow.id).order_by(MemberRow.id))]
+        return [(member_id, int(total)) for member_id, total in session.execute(query)]
 
 
 # -- the console's views: search and one member's pages (bounded queries only) -----------------

@@ -182,6 +182,17 @@ def lock_members(session: Session, member_ids: Iterable[str]) -> None:
         load_member_row(session, member_id, lock=True)
 
 
+def may_prove(session: Session, snapshot: Snapshot) -> bool:
+    """True when the snapshot shows the code of a link of its handle that is not verified yet
+    (a proof may follow, so the check locks every member involved). Reads the handle's links
+    only when the bio or a caption holds a code at all."""
+    seen = snapshot_codes(snapshot)
+    if not seen:
+        return False
+    return any(row.verified_at is None and (row.verification_code or "").upper() in seen
+               for row in holders(session, snapshot.account.platform, snapshot.account.handle))
+
+
 def apply_proofs(service: Service, session: Session, snapshot: Snapshot, check_id: int,
                  now: datetime) -> list[int]:
     """Verify the links of the snapshot's handle whose code the check saw; settle contests.

@@ -142,6 +142,10 @@ class ClaimReceipt(Record):
     post_url: str | None
     created_at: datetime
     available_at: datetime  # when the button comes back
+    # Claims due before this one (0: next), and when its check is expected (UTC); see
+    # engine.service.backlog. None when not estimated.
+    queue_position: int | None = None
+    expected_check_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

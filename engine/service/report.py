@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, String, case, func, select, type_coerce
 
 from engine.dates import iso_utc
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, MissionRow, SeenPostRow
@@ -31,6 +31,7 @@ REJECTIONS = ("hashtag_missing", "hashtag_near_miss", "before_window", "after_wi
 COLUMNS = ("mission_id", "member_id", "platform", "handle", "post_url", "published_at",
            "hashtags", "verdict", "points", "checked_at", "backend", "detail")
 PAGE_SIZE = 100  # rows per page of the console's report
+TABLE_ROWS = 200  # rows of the command line's table (CSV and JSON give them all)
 STREAM_BATCH = 2000  # rows per query (and per chunk) of the streamed CSV
 
 
@@ -98,6 +99,21 @@ def report_rows(service: Service, where: ReportFilter | None = None) -> list[Rep
         return [_row(values) for values in session.execute(_rows_query(where or ReportFilter()))]
 
 
+def report_slice(service: Service, where: ReportFilter, *, limit: int,
+                 after: int | None = None) -> tuple[list[ReportRow], int | None]:
+    """One page of the API's report: up to ``limit`` filtered rows, newest first (the seen
+    post's id descending, a total and stable order), starting after the row whose id is the
+    cursor ``after``; and the cursor of the next page (``None`` on the last page)."""
+    query = _export_query(where)
+    if after is not None:
+        query = query.where(SeenPostRow.id < after)
+    with service.db.sessions() as session:
+        found = list(session.execute(query.limit(limit + 1)))
+    more = len(found) > limit
+    found = found[:limit]
+    return [_row(values) for values in found], (found[-1][0] if more and found else None)
+
+
 def count_rows(service: Service, where: ReportFilter) -> int:
     """How many posts seen match ``where`` (counted by the database)."""
     query = select(func.count(SeenPostRow.id))
@@ -153,92 +169,89 @@ def mission_titles(service: Service) -> dict[int, str]:
 
 
 def summaries(service: Service, mission_id: int | None = None) -> list[MissionSummary]:
-    """Per mission: claims, participants, credited posts, points, top rejections, breakdowns."""
+    """Per mission: claims, participants, credited posts, points, top rejections, unavailable
+    causes, and claims and credited posts per platform and per UTC day.
+
+    Aggregated by the database (one GROUP BY query per figure, whatever the number of rows);
+    ``mission_id`` restricts it to one mission (an unknown id gives ``[]``).
+    """
+
+    def per_mission(column: Any) -> Any:
+        return [column == mission_id] if mission_id is not None else []
+
+    day_of_claim = _bucket(service, ClaimRow.created_at, 10)
+    day_of_credit = _bucket(service, CreditRow.created_at, 10)
+    live = CreditRow.revoked_at.is_(None)
     with service.db.sessions() as session:
-        query = select(MissionRow).order_by(MissionRow.id)
-        if mission_id is not None:
-            query = query.where(MissionRow.id == mission_id)
-        out = []
-        for mission in session.scalars(query):
-            claims = list(session.scalars(select(ClaimRow).where(
-                ClaimRow.mission_id == mission.id)))
-            credits = list(session.scalars(select(CreditRow).where(
-                CreditRow.mission_id == mission.id, CreditRow.revoked_at.is_(None))))
-            points = session.scalar(select(func.coalesce(func.sum(LedgerRow.points), 0))
-                                    .where(LedgerRow.mission_id == mission.id)) or 0
-            reasons = Counter(session.scalars(select(SeenPostRow.verdict).where(
-                SeenPostRow.mission_id == mission.id, SeenPostRow.verdict.in_(REJECTIONS))))
-            per_platform: dict[str, dict[str, int]] = defaultdict(
-                lambda: {"claims": 0, "credited_posts": 0})
-            per_day: dict[str, dict[str, int]] = defaultdict(
-                lambda: {"claims": 0, "credited_posts": 0})
-            for claim in claims:
-                per_platform[claim.platform]["claims"] += 1
-                per_day[claim.created_at.date().isoformat()]["claims"] += 1
-            for credit in credits:
-                per_platform[credit.platform]["credited_posts"] += 1
-                per_day[credit.created_at.date().isoformat()]["credited_posts"] += 1
-            out.append(MissionSummary(
-                mission_id=mission.id, title=mission.title, claims=len(claims),
-                participants=len({claim.member_id for claim in claims}),
-                credited_posts=len(credits), points=int(points),
-                unavailable_claims=sum(1 for c in claims if c.state == "unavailable"),
-                unavailable_causes=dict(sorted(Counter(
-                    (c.last_cause or "unknown") if c.last_status == "unavailable"
-                    else "layout_changed" for c in claims
-                    if c.last_status in ("unavailable", "layout_changed")).items())),
-                top_rejections=tuple(reasons.most_common(5)),
-                per_platform=dict(sorted(per_platform.items())),
-                per_day=dict(sorted(per_day.items()))))
-        return out
+        titles = dict(session.execute(select(MissionRow.id, MissionRow.title).where(
+            *per_mission(MissionRow.id)).order_by(MissionRow.id)).all())
+        claims = {row[0]: row[1:] for row in session.execute(
+            select(ClaimRow.mission_id, func.count(), func.count(ClaimRow.member_id.distinct()),
+                   func.sum(case((ClaimRow.state == "unavailable", 1), else_=0)))
+            .where(*per_mission(ClaimRow.mission_id)).group_by(ClaimRow.mission_id))}
+        causes: dict[int, Counter[str]] = defaultdict(Counter)
+        for mission, status, cause, count in session.execute(
+                select(ClaimRow.mission_id, ClaimRow.last_status, ClaimRow.last_cause, func.count())
+                .where(ClaimRow.last_status.in_(("unavailable", "layout_changed")),
+                       *per_mission(ClaimRow.mission_id))
+                .group_by(ClaimRow.mission_id, ClaimRow.last_status, ClaimRow.last_cause)):
+            key = (cause or "unknown") if status == "unavailable" else str(status)
+            causes[mission][key] += count
+        credited = dict(session.execute(
+            select(CreditRow.mission_id, func.count()).where(live, *per_mission(
+                CreditRow.mission_id)).group_by(CreditRow.mission_id)).all())
+        points = dict(session.execute(
+            select(LedgerRow.mission_id, func.coalesce(func.sum(LedgerRow.points), 0))
+            .where(*per_mission(LedgerRow.mission_id)).group_by(LedgerRow.mission_id)).all())
+        reasons: dict[int, Counter[str]] = defaultdict(Counter)
+        for mission, verdict, count in session.execute(
+                select(SeenPostRow.mission_id, SeenPostRow.verdict, func.count())
+                .where(SeenPostRow.verdict.in_(REJECTIONS), *per_mission(SeenPostRow.mission_id))
+                .group_by(SeenPostRow.mission_id, SeenPostRow.verdict)):
+            reasons[mission][verdict] = count
+        per_platform: dict[int, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(lambda: {"claims": 0, "credited_posts": 0}))
+        per_day: dict[int, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(lambda: {"claims": 0, "credited_posts": 0}))
+        for key, table, where, groups in (
+                ("claims", ClaimRow, [], (ClaimRow.platform, day_of_claim)),
+                ("credited_posts", CreditRow, [live], (CreditRow.platform, day_of_credit))):
+            for mission, platform, day, count in session.execute(
+                    select(table.mission_id, *groups, func.count())
+                    .where(*where, *per_mission(table.mission_id))
+                    .group_by(table.mission_id, *groups)):
+                per_platform[mission][platform][key] += count
+                per_day[mission][str(day)[:10]][key] += count
+    out = []
+    for mission, title in titles.items():
+        count, members, unavailable = claims.get(mission, (0, 0, 0))
+        out.append(MissionSummary(
+            mission_id=mission, title=title, claims=count, participants=members,
+            credited_posts=credited.get(mission, 0), points=int(points.get(mission, 0)),
+            unavailable_claims=int(unavailable or 0),
+            unavailable_causes=dict(sorted(causes[mission].items())),
+            top_rejections=tuple(reasons[mission].most_common(5)),
+            per_platform={k: dict(v) for k, v in sorted(per_platform[mission].items())},
+            per_day={k: dict(v) for k, v in sorted(per_day[mission].items())}))
+    return out
 
 
 # What spreadsheets read as a formula at the start of a cell (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def spreadsheet_safe(cell: str) -> str:
     """``cell`` as a spreadsheet shows it and never runs it: text that starts like a formula
     (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, a tab or carriage return) gets a leading ``'``.
     Numbers written by this module (points, ids) are not text and are left alone."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
-class _SafeWriter:
-    """A ``csv.writer`` whose text cells are :func:`spreadsheet_safe`."""
-
-    def __init__(self, buffer: io.StringIO) -> None:
-        self._writer = csv.writer(buffer, lineterminator="\n")
-
-    def writerow(self, cells: Sequence[str], *, numeric: frozenset[int] = frozenset()) -> None:
-        self._writer.writerow([cell if index in numeric else spreadsheet_safe(cell)
-                               for index, cell in enumerate(cells)])
+    return "'" + cell if cell[:1] in _FORMULA_FIRST else cell
 
 
 def _cells(row: ReportRow) -> list[str]:
     return [str(row.mission_id), row.member_id, row.platform, row.handle, row.post_url,
             iso_utc(row.published_at), " ".join(f"#{t}" for t in row.hashtags), row.verdict,
             str(row.points), iso_utc(row.checked_at), row.backend or "", row.detail]
-
-
-def as_csv(rows: Sequence[ReportRow]) -> str:
-    """The report rows as CSV (``COLUMNS``), text cells made spreadsheet-safe."""
-    buffer = io.StringIO()
-    writer = _SafeWriter(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(_cells(row), numeric=_NUMERIC)
-    return buffer.getvalue()
-
-
-_NUMERIC = frozenset({0, 8})  # mission_id, points
-_CONSOLE_NUMERIC = frozenset({0, 11})  # mission_id, points
-
-
-def as_json(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> str:
-    return json.dumps({"rows": [row.as_json() for row in rows],
-                       "summary": [item.as_json() for item in summary]},
-                      ensure_ascii=False, indent=2)
 
 
 def as_table(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> str:
@@ -444,23 +457,166 @@ def _local(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
-               zone_label: str = "UTC") -> Iterator[str]:
-    """The console's CSV of every filtered row, a chunk of lines at a time: mission title,
-    local times in the community's ``zone`` (named in the ``timezone`` column) and UTC."""
-    titles = mission_titles(service)
+class _Clock:
+    """Formats the instants of an export as fast as the floor allows.
+
+    Values are what the export's query gives: SQLite's stored text (``2025-06-16
+    09:00:00.000000``, naive UTC) or the driver's datetime (PostgreSQL: naive UTC). :meth:`utc`
+    gives ``2025-06-16T09:00:00Z``; :meth:`local` the wall clock of ``zone`` as :func:`_local`
+    does, with the zone's offset looked up once per quarter hour of UTC (offsets are whole
+    quarter hours and change on such boundaries).
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self._offsets: dict[int, timedelta] = {}
+
+    @staticmethod
+    def naive_utc(value: str | datetime) -> datetime:
+        """The instant as a naive UTC datetime."""
+        if isinstance(value, str):
+            return datetime.fromisoformat(value[:19])
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+    @staticmethod
+    def utc(value: str | datetime) -> str:
+        """``2025-06-16T09:00:00Z``."""
+        if isinstance(value, str):
+            return f"{value[:10]}T{value[11:19]}Z"
+        return _Clock.naive_utc(value).isoformat("T", "seconds") + "Z"
+
+    def local(self, value: str | datetime) -> str:
+        """``2025-06-16 11:00:00`` on the wall clock of the zone."""
+        naive = self.naive_utc(value)
+        key = naive.toordinal() * 96 + naive.hour * 4 + naive.minute // 15
+        offset = self._offsets.get(key)
+        if offset is None:
+            offset = self._offsets[key] = naive.replace(tzinfo=UTC).astimezone(
+                self.zone).utcoffset() or timedelta()
+        return (naive + offset).isoformat(" ", "seconds")
+
+
+def _hashtag_text(value: str | Sequence[str] | None) -> str:
+    """``#summer #beach`` from the stored hashtags: SQLite's JSON text (read without decoding
+    when it holds no escape: tags are word characters, never quotes or commas) or a list."""
+    if isinstance(value, str):
+        if value == "[]":
+            return ""
+        if "\\" not in value:
+            return "#" + " #".join(value[2:-2].split('", "'))
+        value = json.loads(value)
+    return " ".join(f"#{tag}" for tag in value or ())
+
+
+def _hashtag_list(value: str | Sequence[str] | None) -> list[str]:
+    """The stored hashtags as a list (SQLite gives JSON text, PostgreSQL a list)."""
+    return list(json.loads(value) if isinstance(value, str) else value or ())
+
+
+# The exports read instants and hashtags as the database stores them (no per-row decoding
+# by SQLAlchemy); :class:`_Clock` and :func:`_hashtag_text` format them.
+_EXPORT_COLUMNS = tuple(
+    type_coerce(column, String).label(column.key) if column.key in (
+        "published_at", "hashtags", "finished_at") else column for column in _ROW_COLUMNS)
+
+
+def _export_query(where: ReportFilter, columns: Sequence[Any] = _ROW_COLUMNS,
+                  ) -> Select[*tuple[Any, ...]]:
+    """The filtered rows (``columns``) in the console's order, newest first."""
+    query = select(*columns).join(CheckRow, SeenPostRow.check_id == CheckRow.id)
+    return _filtered(query, where).order_by(SeenPostRow.id.desc())
+
+
+def _export(service: Service, where: ReportFilter, header: Sequence[str],
+            cells: Any, batch: int = STREAM_BATCH) -> Iterator[str]:
+    """CSV text of every filtered row, one chunk of ``batch`` lines at a time: ``header``,
+    then ``cells(values)`` for each result of :data:`_ROW_COLUMNS`. Constant memory: rows are
+    fetched ``batch`` at a time from one query (a server-side cursor on PostgreSQL)."""
     buffer = io.StringIO()
-    writer = _SafeWriter(buffer)
-    writer.writerow(CONSOLE_COLUMNS)
-    for index, row in enumerate(stream_rows(service, where), start=1):
-        writer.writerow([
-            str(row.mission_id), titles.get(row.mission_id, ""), row.member_id, row.platform,
-            row.handle, row.post_url, _local(row.published_at, zone), iso_utc(row.published_at),
-            " ".join(f"#{t}" for t in row.hashtags), row.verdict, row.detail, str(row.points),
-            _local(row.checked_at, zone), iso_utc(row.checked_at), zone_label,
-            row.backend or ""], numeric=_CONSOLE_NUMERIC)
-        if index % STREAM_BATCH == 0:
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    with service.db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=batch).execute(
+            _export_query(where, _EXPORT_COLUMNS))
+        for partition in result.partitions():
+            writer.writerows(map(cells, partition))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def stream_report_csv(service: Service, where: ReportFilter) -> Iterator[str]:
+    """The report's CSV (:data:`COLUMNS`, UTC instants) of every filtered row, newest first,
+    in chunks of :data:`STREAM_BATCH` lines; text cells made spreadsheet-safe."""
+    utc, safe = _Clock.utc, spreadsheet_safe
+
+    def cells(values: Any) -> list[object]:
+        (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail,
+         points, _check, _claim, handle, backend, finished_at) = values
+        return [mission_id, safe(member_id), platform, safe(handle), safe(url),
+                utc(published_at), _hashtag_text(hashtags), verdict, points, utc(finished_at),
+                backend or "", safe(detail)]
+
+    return _export(service, where, COLUMNS, cells)
+
+
+def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
+               zone_label: str = "UTC") -> Iterator[str]:
+    """The console's CSV (:data:`CONSOLE_COLUMNS`) of every filtered row, newest first, in
+    chunks: mission title, local times in the community's ``zone`` (named in the ``timezone``
+    column) and UTC; text cells made spreadsheet-safe."""
+    titles = {mission: spreadsheet_safe(title) for mission, title in
+              mission_titles(service).items()}
+    clock, safe = _Clock(zone), spreadsheet_safe
+    utc, local = clock.utc, clock.local
+
+    def cells(values: Any) -> list[object]:
+        (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail,
+         points, _check, _claim, handle, backend, finished_at) = values
+        return [mission_id, titles.get(mission_id, ""), safe(member_id), platform, safe(handle),
+                safe(url), local(published_at), utc(published_at), _hashtag_text(hashtags),
+                verdict, safe(detail), points, local(finished_at), utc(finished_at),
+                zone_label, backend or ""]
+
+    return _export(service, where, CONSOLE_COLUMNS, cells)
+
+
+def _json_batches(service: Service, where: ReportFilter) -> Iterator[list[str]]:
+    """Every filtered row as compact JSON text (the fields of :meth:`ReportRow.as_json`),
+    newest first, a list of :data:`STREAM_BATCH` rows at a time (constant memory)."""
+    utc = _Clock.utc
+    with service.db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=STREAM_BATCH).execute(
+            _export_query(where, _EXPORT_COLUMNS))
+        for partition in result.partitions():
+            yield [json.dumps({
+                "mission_id": mission_id, "member_id": member_id, "platform": platform,
+                "handle": handle, "post_url": url, "published_at": utc(published_at),
+                "hashtags": _hashtag_list(hashtags), "verdict": verdict, "detail": detail,
+                "points": points, "checked_at": utc(finished_at), "backend": backend,
+                "claim_id": claim_id, "check_id": check_id}, ensure_ascii=False)
+                for (_, mission_id, member_id, platform, url, published_at, hashtags, verdict,
+                     detail, points, check_id, claim_id, handle, backend, finished_at)
+                in partition]
+
+
+def stream_report_jsonl(service: Service, where: ReportFilter) -> Iterator[str]:
+    """JSON Lines: one report row per line (as :meth:`ReportRow.as_json`), newest first,
+    in chunks of :data:`STREAM_BATCH` lines."""
+    for batch in _json_batches(service, where):
+        yield "\n".join(batch) + "\n"
+
+
+def stream_report_json(service: Service, where: ReportFilter,
+                       summary: Sequence[MissionSummary] = ()) -> Iterator[str]:
+    """The report as one JSON document ``{"rows": [...], "summary": [...]}`` (rows as
+    :meth:`ReportRow.as_json` gives them, newest first), written a batch of rows at a time
+    so that memory stays constant whatever the number of rows."""
+    yield '{"rows": ['
+    separator = "\n"
+    for batch in _json_batches(service, where):
+        yield separator + ",\n".join(batch)
+        separator = ",\n"
+    yield "\n], \"summary\": " + json.dumps([item.as_json() for item in summary],
+                                            ensure_ascii=False) + "}\n"

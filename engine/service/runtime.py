@@ -7,8 +7,10 @@ import threading
 
 from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_worker
 
+from .backlog import watch_backlog
 from .checking import due_claims, process_claim, worker_name
 from .context import Service
+from .privacy import maybe_purge
 from .stored_settings import apply_stored_settings
 from .webhooks import deliver, due_deliveries
 
@@ -23,7 +25,12 @@ def attach_queue(service: Service, url: str | None = None, name: str = QUEUE_NAM
 
 
 def sweep(service: Service) -> int:
-    """Run what is due in the database but has no job; returns how many ran."""
+    """Run what is due in the database but has no job; returns how many ran.
+
+    Once an hour it also applies the retention of post texts (``[privacy]
+    keep_post_text_days``), which does not count as a job run.
+    """
+    maybe_purge(service)
     ran = 0
     claims = due_claims(service, limit=50)
     random.shuffle(claims)  # several threads sweeping at once take different claims first
@@ -39,9 +46,12 @@ def sweep(service: Service) -> int:
 
 def work(service: Service, *, once: bool = False, threads: int | None = None,
          stop: threading.Event | None = None) -> WorkerStats:
-    """Process jobs (``once``: until nothing is due) with ``threads`` worker threads."""
+    """Process jobs (``once``: until nothing is due) with ``threads`` worker threads (default
+    ``[queue] workers``); a warning is logged when the backlog of due claims grows old
+    (:func:`engine.service.backlog.watch_backlog`)."""
     apply_stored_settings(service)  # the webhook URL and secret set through the API
     queue = service.queue if isinstance(service.queue, JobQueue) else attach_queue(service)
     return run_worker(queue, lambda: sweep(service), once=once,
                       threads=threads or service.settings.workers,
-                      poll_interval=service.settings.poll_interval, stop=stop)
+                      poll_interval=service.settings.poll_interval, stop=stop,
+                      watch=lambda: watch_backlog(service))

@@ -1,5 +1,5 @@
 """The service's sections of the configuration file: ``[database]``, ``[queue]``,
-``[missions]``, ``[members]`` and ``[webhooks]``.
+``[missions]``, ``[members]`` and ``[webhooks]``, ``[privacy]``, and ``[web] max_body``.
 
 Durations are numbers of seconds or strings like ``"5m"``, ``"24h"``, ``"1d"``. The default
 data folder is ``./data`` (relative to the configuration file when there is one); every default
@@ -41,7 +41,10 @@ class ServiceSettings:
 
     database_url: str
     queue_url: str
-    workers: int = 4
+    # Threads per worker process. A check mostly waits for the platform: at 100 ms per answer,
+    # 16 threads check ~87 claims/s on SQLite (4: ~35/s; 32: ~100/s with twice the p99
+    # latency), see benchmarks/bench_throughput.py and docs/service.md.
+    workers: int = 16
     cooldown: float = 24 * 3600.0
     recheck_delays: tuple[float, ...] = (300.0, 3600.0)
     retry_first_delay: float = 60.0
@@ -51,15 +54,26 @@ class ServiceSettings:
     share_fetch: float = 60.0  # a fetch of one account serves the claims of the next minute
     lease: float = 120.0  # how long a worker owns a claim before another may take it over
     poll_interval: float = 1.0
+    # ``[queue] backlog_warning``: a worker logs a warning when the oldest due claim has
+    # waited longer than this (seconds; 0: never).
+    backlog_warning: float = 300.0
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_timeout: float = 10.0
     webhook_max_attempts: int = 8
     webhook_first_delay: float = 30.0
+    # ``[webhooks] allow_private``: let the webhook URL name a private, loopback or link-local
+    # address (a receiver on the same machine or network); refused by default.
+    webhook_allow_private: bool = False
+    # ``[web] max_body``: the largest request body the web server reads, in bytes.
+    max_body: int = 1_048_576
     # R11: "off", "on_conflict" (default) or "always"; see engine.service.ownership.
     ownership: str = "on_conflict"
     # The community's time zone (an IANA name): console dates, default windows, caps.
     timezone: str = "UTC"
+    # ``[privacy] keep_post_text_days``: how many days checks keep the posts they read
+    # (captions included); see docs/privacy.md.
+    keep_post_text_days: int = 90
 
 
 def data_folder(config: Config) -> Path:
@@ -84,6 +98,9 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
     }
     if "workers" in queue:
         values["workers"] = _positive_int(queue["workers"], f"{where} [queue] workers")
+    if "backlog_warning" in queue:
+        values["backlog_warning"] = parse_duration(queue["backlog_warning"],
+                                                   f"{where} [queue] backlog_warning")
     durations = {"cooldown": "cooldown", "retry_first_delay": "retry_first_delay",
                  "retry_max_delay": "retry_max_delay", "retry_period": "retry_period",
                  "share_fetch": "share_fetch", "lease": "lease"}
@@ -112,6 +129,7 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
         values["ownership"] = policy
     if hooks.get("url"):
         values["webhook_url"] = str(hooks["url"])
+        _webhook_url(values["webhook_url"], hooks, where)
         values["webhook_secret"] = _secret(hooks, where)
         if not values["webhook_secret"]:
             raise ConfigurationError(
@@ -119,8 +137,54 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
     if "max_attempts" in hooks:
         values["webhook_max_attempts"] = _positive_int(hooks["max_attempts"],
                                                        f"{where} [webhooks] max_attempts")
+    if "allow_private" in hooks:
+        if not isinstance(hooks["allow_private"], bool):
+            raise ConfigurationError(f"{where} [webhooks] allow_private must be true or false")
+        values["webhook_allow_private"] = hooks["allow_private"]
+    web = config.section("web")
+    if "max_body" in web:
+        values["max_body"] = _max_body(web["max_body"], f"{where} [web] max_body")
+    privacy = config.section("privacy")
+    if "keep_post_text_days" in privacy:
+        values["keep_post_text_days"] = _days(privacy["keep_post_text_days"],
+                                              f"{where} [privacy] keep_post_text_days")
     values.update(overrides)
     return ServiceSettings(**values)
+
+
+def _webhook_url(url: str, hooks: Mapping[str, Any], where: str) -> None:
+    """``[webhooks] url`` well-formed, and not a private address written as such (names are
+    resolved and checked at every delivery)."""
+    from .webhook_targets import WebhookTargetRefused, check_webhook_url
+
+    try:
+        check_webhook_url(url, allow_private=hooks.get("allow_private") is True,
+                          resolve_names=False)
+    except WebhookTargetRefused as error:
+        raise ConfigurationError(f"{where} [webhooks] url: {error}") from None
+
+
+MAX_BODY_RANGE = (1024, 1024 ** 3)  # bytes: 1 KiB to 1 GiB
+
+
+def _max_body(value: object, where: str) -> int:
+    """``[web] max_body``: a whole number of bytes between 1 KiB and 1 GiB."""
+    low, high = MAX_BODY_RANGE
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    raise ConfigurationError(f"{where}: {value!r} is not a size in bytes; write a whole number "
+                             f"between {low} and {high}, like 1048576 (1 MiB)")
+
+
+MAX_KEEP_DAYS = 36600  # a hundred years: more is a typo
+
+
+def _days(value: object, where: str) -> int:
+    """A whole number of days from 1 to 36600; ``ConfigurationError`` naming ``where`` else."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_KEEP_DAYS:
+        return value
+    raise ConfigurationError(f"{where}: {value!r} is not a number of days; write a whole "
+                             f"number from 1 to {MAX_KEEP_DAYS}, like 90")
 
 
 def _timezone(name: str, where: str) -> str:

@@ -3,34 +3,60 @@
 The webhook URL and secret set through the API override ``[webhooks]`` of the configuration:
 :func:`apply_stored_settings` copies them into ``service.settings`` when a process starts (the
 server, ``social-missions worker``), and :func:`update_webhook` changes both the table and the
-running process. A worker in another process sees a change when it restarts.
+running process. A worker in another process sees a change when it restarts. The webhook
+URL and secret are stored encrypted (:data:`ENCRYPTED_KEYS`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from engine.errors import InvalidInput
 from engine.storage.models import SettingRow
 
 from .context import Service
+from .keys import SecretUnreadable, decrypt_secret, encrypt_secret
+from .webhook_targets import check_webhook_url
 
+log = logging.getLogger(__name__)
 WEBHOOK_URL = "webhooks.url"
 WEBHOOK_SECRET = "webhooks.secret"
 
 
+# Encrypted at rest with a key derived from the signing key (engine.service.keys): a copy of
+# the database alone reveals neither the secret nor credentials written in the URL.
+ENCRYPTED_KEYS = frozenset({WEBHOOK_URL, WEBHOOK_SECRET})
+
+
 def read_setting(service: Service, key: str) -> str | None:
+    """The stored value of ``key`` (decrypted for :data:`ENCRYPTED_KEYS`), or None.
+
+    A value of :data:`ENCRYPTED_KEYS` stored in clear (written before encryption existed) or
+    with an older key is written again with the current key. One that this service's key
+    cannot decrypt (a copied database, a replaced key file) reads as None, with a warning.
+    """
     with service.db.sessions() as session:
         row = session.get(SettingRow, key)
-        return row.value if row is not None else None
+        stored = row.value if row is not None else None
+    if stored is None or key not in ENCRYPTED_KEYS:
+        return stored
+    try:
+        value, rewrite = decrypt_secret(service, stored)
+    except SecretUnreadable:
+        log.warning("the stored setting %s cannot be decrypted with this signing key (was the "
+                    "key file replaced?); set it again", key)
+        return None
+    if rewrite:
+        write_setting(service, key, value)
+    return value
 
 
 def write_setting(service: Service, key: str, value: str | None) -> None:
-    """Store ``value`` under ``key`` (None deletes it)."""
+    """Store ``value`` under ``key`` (None deletes it); :data:`ENCRYPTED_KEYS` encrypted."""
+    if value is not None and key in ENCRYPTED_KEYS:
+        value = encrypt_secret(service, value)
     with service.db.transaction() as session:
         row = session.get(SettingRow, key)
         if value is None:
@@ -42,20 +68,25 @@ def write_setting(service: Service, key: str, value: str | None) -> None:
             row.value, row.updated_at = value, service.now()
 
 
-def setting_or_create(service: Service, key: str) -> str:
-    """The stored value of ``key``, creating a random one (32 bytes) the first time."""
-    current = read_setting(service, key)
-    if current is not None:
-        return current
-    try:
-        with service.db.transaction() as session:
-            session.add(SettingRow(key=key, value=secrets.token_urlsafe(32),
-                                   updated_at=service.now()))
-    except IntegrityError:  # another process created it first: use theirs
-        pass
-    value = read_setting(service, key)
-    assert value is not None
-    return value
+def reencrypt_settings(service: Service) -> int:
+    """Encrypt every stored :data:`ENCRYPTED_KEYS` value again with the current signing key
+    (after a rotation, before the old key's grace ends); returns how many were written. A
+    value this key cannot decrypt is left as it is (and logged)."""
+    count = 0
+    for key in sorted(ENCRYPTED_KEYS):
+        with service.db.sessions() as session:
+            row = session.get(SettingRow, key)
+            stored = row.value if row is not None else None
+        if stored is None:
+            continue
+        try:
+            value, _rewrite = decrypt_secret(service, stored)
+        except SecretUnreadable:
+            log.warning("the stored setting %s cannot be decrypted with this signing key", key)
+            continue
+        write_setting(service, key, value)
+        count += 1
+    return count
 
 
 def apply_stored_settings(service: Service) -> None:
@@ -75,13 +106,16 @@ def update_webhook(service: Service, *, url: str | None | object = ...,
     """Change the webhook URL (``None``/empty: no webhook) and/or rotate the secret.
 
     Returns the new secret when one was created (rotation, or a URL set while no secret
-    exists), else None: the secret is shown once, never read back.
+    exists), else None: the secret is shown once, never read back. Raises
+    ``WebhookTargetRefused`` (an ``InvalidInput``) for a URL that is not http(s) with a host,
+    or whose host is a private, loopback, link-local… address while ``[webhooks]
+    allow_private`` is false (see :mod:`.webhook_targets`).
     """
     new_secret: str | None = None
     if url is not ...:
         text = (str(url).strip() if url else "")
-        if text and not text.startswith(("http://", "https://")):
-            raise InvalidInput(f"webhook url {text!r} must start with http:// or https://")
+        if text:
+            check_webhook_url(text, allow_private=service.settings.webhook_allow_private)
         write_setting(service, WEBHOOK_URL, text)
         if text and not service.settings.webhook_secret:
             rotate_secret = True

@@ -23,6 +23,7 @@ from engine.dates import iso_utc
 from engine.storage.models import LedgerRow, WebhookAttemptRow, WebhookDeliveryRow
 
 from .context import Service
+from .webhook_targets import WebhookTargetRefused, pinned_target, redact_text, redact_url
 
 log = logging.getLogger(__name__)
 EVENT = "points.awarded"
@@ -64,7 +65,12 @@ def event_body(ledger: LedgerRow, *, progress: int | None, goal: int | None,
 
 
 def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | None:
-    """Try one delivery if it is due and nobody else is on it; returns its new state."""
+    """Try one delivery if it is due and nobody else is on it; returns its new state.
+
+    The URL's host is resolved and checked at every attempt (:func:`pinned_target`): a host
+    that now resolves to a private, loopback, link-local… address is a failed attempt with no
+    connection made (unless ``[webhooks] allow_private``). Errors are recorded without the
+    URL's credentials; redirects are not followed."""
     settings = service.settings
     now = service.now()
     with service.db.transaction() as session:
@@ -86,14 +92,25 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
     status_code: int | None = None
     error = ""
     try:
-        response = httpx.post(url, content=body, timeout=settings.webhook_timeout, headers={
-            "content-type": "application/json", SIGNATURE_HEADER: sign(body, secret),
-            "X-Social-Missions-Event": EVENT, "X-Social-Missions-Delivery": str(delivery_id)})
+        # Resolved and checked again now (DNS may have changed since the URL was set); the
+        # connection goes to the address that was checked.
+        target = pinned_target(url, allow_private=settings.webhook_allow_private)
+        with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
+            response = client.post(
+                target.url, content=body, extensions=target.extensions or None,
+                auth=target.auth or httpx.USE_CLIENT_DEFAULT, headers={
+                    **target.headers, "content-type": "application/json",
+                    SIGNATURE_HEADER: sign(body, secret),
+                    "X-Social-Missions-Event": _event_of(body),
+                    "X-Social-Missions-Delivery": str(delivery_id)})
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+    except WebhookTargetRefused as refused:  # no connection was made
+        error = f"refused: {refused}"
     except Exception as failure:  # any failure is one failed attempt, recorded and retried
         error = f"{type(failure).__name__}: {str(failure).splitlines()[0] if str(failure) else ''}"
+    error = redact_text(error, url)[:1000]
     seconds = time.perf_counter() - started
     done = service.now()
     with service.db.transaction() as session:
@@ -103,7 +120,9 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
         session.add(WebhookAttemptRow(delivery_id=delivery_id, attempted_at=done,
                                       status_code=status_code, error=error, seconds=seconds))
         row.lease_until = None
-        if not error:
+        if row.state == "cancelled":  # the member was erased meanwhile: no more tries
+            row.next_attempt_at = None
+        elif not error:
             row.state, row.delivered_at, row.next_attempt_at = "delivered", done, None
         elif row.attempts >= settings.webhook_max_attempts:
             row.state, row.next_attempt_at = "failed", None
@@ -115,6 +134,15 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
     if next_at is not None and service.queue is not None:
         service.queue.enqueue_webhook(delivery_id, (next_at - done).total_seconds())
     return state
+
+
+def _event_of(body: bytes) -> str:
+    """The ``event`` a body names (``points.awarded``, ``member.erased``…), for the header."""
+    try:
+        event = json.loads(body).get("event")
+    except (ValueError, AttributeError):
+        event = None
+    return str(event) if event else EVENT
 
 
 def retry_delay(first: float, attempts: int) -> timedelta:
@@ -167,10 +195,11 @@ class DeliveryAttempt:
 
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
-    """One award event's delivery with its attempts, oldest attempt first."""
+    """One award event's delivery with its attempts, oldest attempt first (``url`` with any
+    credentials replaced by ``***``)."""
 
     id: int
-    ledger_id: int
+    ledger_id: int | None  # None for an event about no award (member.erased)
     url: str
     state: str  # pending, delivered, failed
     event: str
@@ -206,7 +235,8 @@ def delivery_page(service: Service, *, offset: int = 0, limit: int = 20,
             except ValueError:
                 body = {}
             out.append(Delivery(
-                id=row.id, ledger_id=row.ledger_id, url=row.url, state=row.state,
+                id=row.id, ledger_id=row.ledger_id, url=redact_url(row.url) or "",
+                state=row.state,
                 event=str(body.get("event", EVENT)), member_id=str(body.get("member", "")),
                 points=int(body.get("points", 0) or 0), created_at=row.created_at,
                 next_attempt_at=row.next_attempt_at, delivered_at=row.delivered_at,

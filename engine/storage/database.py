@@ -9,6 +9,8 @@ the busy timeout makes the second wait instead. On PostgreSQL, rows are locked w
 from __future__ import annotations
 
 import contextlib
+import os
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +19,26 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from engine.errors import ConfigurationError
+from engine.private_files import create_private_file
 
 BUSY_TIMEOUT_SECONDS = 30
+SQLITE_POOL_SIZE = 8  # connections kept open per process (threads hold one only inside a transaction)
+
+# Every engine of this process, so that a forked child never shares a parent's connection.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_pools_after_fork() -> None:
+    """In a forked child: drop the inherited pooled connections without closing them (they
+    belong to the parent); the child opens its own (SQLAlchemy's documented recipe)."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools_after_fork)
 
 
 @dataclass
@@ -51,7 +68,8 @@ def sqlite_url(path: str | Path) -> str:
 
 
 def open_database(url: str, *, echo: bool = False) -> Database:
-    """Create the engine for ``url``; a SQLite file's folder is created when missing."""
+    """Create the engine for ``url``; a missing SQLite file is created with mode 0600 (and its
+    folder); raises :class:`ConfigurationError` for a URL that is not SQLite or PostgreSQL."""
     try:
         parsed = make_url(url)
     except Exception as error:  # sqlalchemy raises ArgumentError with a long message
@@ -59,11 +77,19 @@ def open_database(url: str, *, echo: bool = False) -> Database:
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # Created 0600 before SQLite opens it: members' data is for the owner only.
+            create_private_file(database)
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
-        # One connection per use: cheap for SQLite and safe across threads and forks.
-        kwargs["poolclass"] = NullPool
+        if database and database != ":memory:":
+            # Pooled: opening a connection runs five PRAGMAs, and closing the last one of a
+            # WAL database checkpoints it (milliseconds per claim). A forked process drops
+            # the pool it inherited (see _forget_pools_after_fork).
+            kwargs["poolclass"] = QueuePool
+            kwargs["pool_size"] = SQLITE_POOL_SIZE
+            kwargs["max_overflow"] = SQLITE_POOL_SIZE
+        else:
+            kwargs["poolclass"] = NullPool
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -74,6 +100,7 @@ def open_database(url: str, *, echo: bool = False) -> Database:
             f"database url {url!r}: only sqlite:/// and postgresql:// are supported"
         )
     engine = create_engine(parsed, **kwargs)
+    _ENGINES.add(engine)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     return Database(url=url, engine=engine,
@@ -90,6 +117,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten values are zeroed in the file, not left in free space:
+        # a member's erasure (issue 12) leaves nothing to read back with a hex editor.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

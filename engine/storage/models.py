@@ -184,8 +184,11 @@ class CheckRow(Base):
     # UnavailableCause when status is unavailable: network, rate_limited, login_wall, ...
     cause: Mapped[str | None] = mapped_column(String(20), nullable=True)
     attempts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
-    # The posts the fetch returned (whole snapshot), so a simultaneous claim can reuse them.
-    posts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    # The posts the fetch returned, so a simultaneous claim can reuse them: caption text only
+    # for the posts that matter (engine.service.privacy.stored_posts); NULL once cleared by
+    # retention ([privacy] keep_post_text_days) or erasure.
+    posts: Mapped[list[dict[str, object]] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True, default=list)
     # A check that reused another check's fetch (simultaneous claims, R9).
     shared_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -279,7 +282,9 @@ class WebhookDeliveryRow(Base):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger.id"), unique=True)
+    # The award behind the event; NULL for an event about no award (``member.erased``).
+    ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledger.id"), unique=True,
+                                                  nullable=True)
     url: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending")  # delivered, failed
@@ -288,6 +293,21 @@ class WebhookDeliveryRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ErasedMemberRow(Base):
+    """A member erased on request (issue 12): never the member's id, only its keyed digest.
+
+    ``digest`` is the HMAC-SHA256 of the member id keyed with the web signing key (see
+    :func:`engine.service.keys.keyed_digest`): it lets a second erasure answer "already
+    erased" and the member page refuse the member's old links, without the id itself. The
+    pseudonym that keeps the erased member's ledger rows is deliberately not recorded here.
+    """
+
+    __tablename__ = "erased_members"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class WebhookAttemptRow(Base):
@@ -318,10 +338,55 @@ class ApiTokenRow(Base):
 
 
 class SettingRow(Base):
-    """A setting changed at run time (the web secret, the webhook URL and secret)."""
+    """A setting changed at run time (the webhook URL and secret, stored encrypted)."""
 
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AdminSessionRow(Base):
+    """An admin console session (issue 12): the cookie holds a random id, the table only its
+    SHA-256; logging out (or the token's revocation) ends it on the server."""
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
+                                          index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AdminLoginLinkRow(Base):
+    """A one-time console login link (``/admin/login/once/<secret>``): only the secret's
+    SHA-256 is kept; it works once, before ``expires_at``."""
+
+    __tablename__ = "admin_login_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
+                                          index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class MemberLinkRevocationRow(Base):
+    """A revoked member link (``link_id`` set) or all of a member's links issued until
+    ``issued_until`` (``link_id`` null). The member is kept as a keyed digest of their id
+    (:func:`engine.service.keys.keyed_digest`), so no id, and nothing a copy of the database
+    could test a guessed id against, is stored here."""
+
+    __tablename__ = "member_link_revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_digest: Mapped[str] = mapped_column(String(64), index=True)
+    link_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    issued_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())

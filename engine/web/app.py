@@ -14,13 +14,17 @@ from fastapi.staticfiles import StaticFiles
 
 from engine import __version__
 from engine.service.context import Service
+from engine.service.keys import key_ring
 from engine.service.runtime import attach_queue, work
 from engine.service.stored_settings import apply_stored_settings
 
 from .api import router as api_router
+from .api_docs import router as api_docs_router
 from .auth import authenticate_api
+from .body_limit import BodyLimit
 from .error_handlers import install_error_handlers
 from .headers import security_headers
+from .settings import load_web_settings
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -56,7 +60,13 @@ class EmbeddedWorker:
 
 
 def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
-    """The application around ``service``; ``run_worker`` runs the job worker alongside."""
+    """The application around ``service``; ``run_worker`` runs the job worker alongside.
+
+    Raises ``ConfigurationError`` for a wrong ``[web]`` key or an unusable signing key (the
+    default key file is created here, mode 0600, on first start).
+    """
+    web_settings = load_web_settings(service.config)
+    key_ring(service)  # fail at start-up, not at the first request
     apply_stored_settings(service)
 
     @contextlib.asynccontextmanager
@@ -71,13 +81,20 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
             if worker is not None:
                 worker.close()
 
+    # /docs is ours (local assets, no inline script); ReDoc has no local copy: off.
     app = FastAPI(title="Social Missions", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)
     app.state.service = service
+    app.state.web_settings = web_settings
     install_error_handlers(app)
+    # Innermost: it counts what the application reads; its 413 still gets the headers.
+    app.add_middleware(BodyLimit, max_body=service.settings.max_body)
     app.middleware("http")(authenticate_api)
     app.middleware("http")(security_headers)
     app.include_router(api_router)
+    if web_settings.api_docs:
+        app.include_router(api_docs_router)
     # The pages are optional while they are being written; a broken import still fails loudly.
     if importlib.util.find_spec("engine.web.pages") is not None:
         from .pages import router as pages_router

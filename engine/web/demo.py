@@ -30,6 +30,7 @@ from engine.service.missions import add_mission
 from engine.service.runtime import attach_queue, work
 
 from .member_links import sign_member_link
+from .pages.session import create_login_link
 from .tokens import create_token
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
@@ -45,6 +46,7 @@ class DemoSite:
 
     admin_token: str
     integrator_token: str
+    admin_login_path: str = ""  # /admin/login/once/<secret>: works once, for 10 minutes
     member_pages: dict[str, str] = field(default_factory=dict)  # description → /m/<token>
 
 
@@ -101,9 +103,10 @@ def seed(service: Service) -> DemoSite:
     link_account(service, "ana", "instagram", "ana.summer")
     create_claim(service, "ana", summer.id, "instagram")
     work(service, once=True, threads=1)  # the report has rows from the start
-    _admin, admin_raw = create_token(service, "admin", "demo admin")
+    admin, admin_raw = create_token(service, "admin", "demo admin")
     _integrator, integrator_raw = create_token(service, "integrator", "demo integrator")
-    return DemoSite(admin_token=admin_raw, integrator_token=integrator_raw, member_pages={
+    return DemoSite(admin_token=admin_raw, integrator_token=integrator_raw,
+                    admin_login_path=create_login_link(service, admin), member_pages={
         "lea, no handle linked yet (link lea.voyage on Instagram, then press the button)":
             "/m/" + sign_member_link(service, "lea", summer.id),
         "ana, @ana.summer already linked (checked once; button back after the cooldown)":
@@ -117,7 +120,8 @@ def banner(site: DemoSite, base: str) -> str:
         f"Social Missions demo on {base} (no network: checks replay bundled cassettes)",
         f"  admin token:       {site.admin_token}",
         f"  integrator token:  {site.integrator_token}",
-        f"  admin page:        {base}/admin/login?token={site.admin_token}",
+        f"  admin page:        {base}{site.admin_login_path}   (one-time login link: "
+        "works once, within 10 minutes; then log in with the admin token)",
         f"  API docs:          {base}/docs   (OpenAPI: {base}/openapi.json)",
     ]
     for description, path in site.member_pages.items():

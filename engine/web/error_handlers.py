@@ -2,25 +2,24 @@
 
 Service refusals map by type: :class:`~engine.service.errors.NotFound` 404, ``Conflict`` 409,
 ``CooldownActive`` 429 (with ``Retry-After`` and ``button_available_at``), any other
-:class:`~engine.errors.InvalidInput` 400, validation errors 422. Outside ``/api/`` (the pages),
-FastAPI's own answers to unknown routes and bad forms are kept.
+:class:`~engine.errors.InvalidInput` 400, validation errors 422. Outside ``/api/`` (the console,
+the member pages) unknown routes, bad forms and bad parameters answer the same status as a short
+readable page (:func:`error_page`), never JSON.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from engine.dates import iso_utc
 from engine.errors import ConfigurationError, InvalidInput, UnknownBackend, UnknownPlatform
@@ -37,6 +36,29 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
 def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None,
           **extra: Any) -> JSONResponse:
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+
+
+PAGE_TITLES = {404: "Page introuvable · Page not found",
+               405: "Méthode non permise · Method not allowed",
+               413: "Requête trop volumineuse · Request too large",
+               422: "Requête invalide · Invalid request"}
+
+
+def error_page(status: int, message: str) -> str:
+    """The HTML of a page error (console, member pages): the status, its title in French and
+    English, and ``message`` (escaped)."""
+    title = PAGE_TITLES.get(status, "Requête refusée · Request refused")
+    return ("<!doctype html><html lang=fr><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width, initial-scale=1'>"
+            f"<title>{status} · {escape(title, quote=False)}</title>"
+            "<link rel=stylesheet href=/static/style.css><main class='card narrow'>"
+            f"<h1>{escape(title, quote=False)}</h1>"
+            f"<p class=error role=alert>{escape(message, quote=False)}</p>"
+            "</main></html>")
+
+
+def _page(status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(error_page(status, message), status_code=status, headers=headers)
 
 
 def _is_api(request: Request) -> bool:
@@ -75,12 +97,12 @@ async def on_configuration_error(request: Request, error: Exception) -> Response
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    if not _is_api(request):
-        return await request_validation_exception_handler(request, error)
     details = [{"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")),
                 "type": str(item.get("type", ""))} for item in error.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(part) for part in first["loc"])
+    if not _is_api(request):
+        return _page(422, f"{where}: {first['msg']}" if where else str(first["msg"]))
     return _json(422, "validation_error", f"{where}: {first['msg']}" if where else str(first["msg"]),
                  details=details)
 
@@ -88,7 +110,9 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 async def on_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if not _is_api(request):
-        return await http_exception_handler(request, error)
+        if error.status_code in (204, 304) or error.status_code < 400:
+            return await http_exception_handler(request, error)
+        return _page(error.status_code, str(error.detail), dict(error.headers or {}))
     return _json(error.status_code, HTTP_CODES.get(error.status_code, "http_error"),
                  str(error.detail), dict(error.headers or {}))
 

@@ -1,7 +1,7 @@
 """API bearer tokens: created with a scope, stored as SHA-256 hashes, revocable.
 
 The raw token (``sm_`` + 32 random bytes, URL-safe) is returned once by :func:`create_token`;
-the database only holds its hash, so a leaked database does not leak usable tokens. Tokens
+the database only holds its hash, so a copy of the database holds no usable token. Tokens
 are random and long, so a plain (unsalted) SHA-256 is enough and lets lookups use an index.
 """
 

@@ -8,7 +8,9 @@ the watch page and to skip the client configs and the player JavaScript (no inne
 no signature solving). Slower and heavier than ``rss``, it is the fallback that survives page
 changes, since yt-dlp's maintainers follow them.
 
-yt-dlp is imported only when this backend runs; its exceptions are translated here. Its request
+yt-dlp is imported only when this backend runs; its exceptions are translated here. One
+``YoutubeDL`` per thread is reused from check to check (building one costs more CPU than the
+rest of the check; see :func:`engine.ytdlp_support.reused_downloader`). Its request
 handlers are limited to ``requests`` and ``urllib`` so that it never takes curl_cffi or another
 transport that cassette replay cannot see.
 """
@@ -31,10 +33,7 @@ from engine.errors import (
 )
 from engine.library_errors import cassette_miss_in, http_status, network_failure, status_cause
 from engine.models import Account, Post, Profile
-from engine.ytdlp_support import (
-    YtDlpLogger,
-    counting_downloader,
-)
+from engine.ytdlp_support import YtDlpLogger, reused_downloader
 
 from .constants import BASE_URL, CHANNEL_VIDEOS_PATH, POST_URL, VIDEOS_TAB_PATH
 from .handles import is_channel_id
@@ -62,7 +61,7 @@ class YouTubeYtDlp(Backend):
                 if is_channel_id(account.handle)
                 else VIDEOS_TAB_PATH.format(handle=account.handle))
         try:
-            with counting_downloader(self._params(session), session) as ydl:
+            with reused_downloader(self._params(session), session) as ydl:
                 listing = ydl.extract_info(BASE_URL + path, download=False, process=False)
                 if not isinstance(listing, dict):
                     raise LayoutChanged("yt-dlp read no channel from the Videos tab")

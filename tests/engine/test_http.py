@@ -11,15 +11,22 @@ import pytest
 from engine.config import HttpSettings, PlatformSettings, RateLimit
 from engine.errors import ConfigurationError, PlatformUnavailable
 from engine.http import PlatformHttp, load_cookie_file, masked_url
-from engine.ratelimit import RateLimiter
 
 
 class Counter:
     def __init__(self) -> None:
         self.requests = 0
+        self.budget_waits = 0
+        self.retry_after: float | None = None
 
     def count_requests(self, number: int = 1) -> None:
         self.requests += number
+
+    def wait_for_budget(self) -> None:
+        self.budget_waits += 1
+
+    def note_retry_after(self, seconds: float) -> None:
+        self.retry_after = seconds
 
 
 def layer(handler, *, retries: int = 2, rate: RateLimit | None = None,
@@ -68,18 +75,13 @@ def test_network_failure_becomes_unavailable_after_retries() -> None:
     assert counter.requests == 2 and slept == [0.5]
 
 
-def test_rate_limiter_spaces_requests() -> None:
-    now = [0.0]
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    limiter = RateLimiter(RateLimit(2, 10.0), clock=lambda: now[0], sleep=sleep)
-    assert [limiter.acquire() for _ in range(2)] == [0.0, 0.0]
-    assert limiter.acquire() == 10.0
-    assert waits == [10.0]
+def test_every_attempt_waits_for_the_budget_and_retry_after_is_handed_back() -> None:
+    answers = iter([httpx.Response(503), httpx.Response(429, headers={"Retry-After": "600"})])
+    http, slept = layer(lambda request: next(answers))
+    counter = Counter()
+    assert http.request("GET", "https://example.test/", counter=counter).status_code == 429
+    assert counter.budget_waits == counter.requests == 2
+    assert counter.retry_after == 600.0 and slept == [0.5]
 
 
 def test_secrets_are_masked_in_urls_and_never_logged(caplog: pytest.LogCaptureFixture,

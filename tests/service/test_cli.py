@@ -45,6 +45,9 @@ def test_scripted_run(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = sm(capsys, "claim", "--config", config, "ana", "1", "instagram",
                         "--cassette", cassette, "--json")
     assert status == 0 and json.loads(out)["claim_id"] == 1
+    # Nothing due before it: position 0, expected now (an ISO 8601 UTC instant).
+    assert json.loads(out)["queue_position"] == 0
+    assert json.loads(out)["expected_check_at"].endswith("Z")
     status, _, err = sm(capsys, "claim", "--config", config, "ana", "1", "instagram",
                         "--cassette", cassette)
     assert status == 2 and "the button comes back at" in err

@@ -86,10 +86,12 @@ def test_link_url_refusals(config: str, capsys: pytest.CaptureFixture[str]) -> N
     prepare(config, capsys)
     for argv, message in [
         (("zoe", "99"), "no mission 99"),
-        (("zoe", "1", "--days", "0"), "--days must be between 1 and 366"),
-        (("zoe", "1", "--days", "367"), "--days must be between 1 and 366"),
-        (("  ", "1"), "the member id must be 1 to 200 characters"),
-        (("z" * 201, "1"), "the member id must be 1 to 200 characters"),
+        (("zoe", "1", "--days", "0"), "--days must be a whole number from 1 to 366"),
+        (("zoe", "1", "--days", "367"), "--days must be a whole number from 1 to 366"),
+        (("zoe", "1", "--days", "٣"), "--days must be a whole number from 1 to 366"),
+        (("  ", "1"), "the member id begins or ends with white space"),
+        ((" zoe", "1"), "the member id begins or ends with white space"),
+        (("z" * 201, "1"), "the member id has 201 characters, more than 200"),
         (("zoe", "1", "--base-url", "ftp://x"), "must start with http:// or https://"),
     ]:
         status, out, err = sm(capsys, "member", "link-url", "--config", config, *argv)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from engine.service.records import ReportRow
-from engine.service.report import as_csv, spreadsheet_safe
+from engine.service.claims import create_claim
+from engine.service.context import Service
+from engine.service.report import ReportFilter, spreadsheet_safe, stream_csv, stream_report_csv
+
+from .helpers import member, mission, run
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 
@@ -25,14 +28,15 @@ def test_plain_text_is_unchanged(cell: str) -> None:
     assert spreadsheet_safe(cell) == cell
 
 
-def test_the_report_csv_writes_a_hostile_member_id_as_text() -> None:
-    moment = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)
-    row = ReportRow(mission_id=3, member_id=HOSTILE, platform="instagram", handle="lea.voyage",
-                    post_url="https://www.instagram.com/p/X/", published_at=moment,
-                    hashtags=("summer2025",), verdict="counted", detail="-1 day", points=10,
-                    checked_at=moment, backend="web", claim_id=1, check_id=1)
-    [header, cells] = list(csv.reader(io.StringIO(as_csv([row]))))
-    record = dict(zip(header, cells, strict=True))
-    assert record["member_id"] == "'" + HOSTILE
-    assert record["detail"] == "'-1 day"
-    assert (record["mission_id"], record["points"]) == ("3", "10")  # numbers stay numbers
+def test_both_report_csvs_write_a_hostile_member_id_as_text(service: Service,
+                                                             replay: Any) -> None:
+    goal = mission(service, goal_posts=3, points=10)
+    member(service, HOSTILE, "ana.summer")
+    create_claim(service, HOSTILE, goal.id, "instagram")
+    run(service)
+    for text in ("".join(stream_report_csv(service, ReportFilter())),
+                 "".join(stream_csv(service, ReportFilter()))):
+        records = list(csv.DictReader(io.StringIO(text)))
+        assert records and {r["member_id"] for r in records} == {"'" + HOSTILE}
+        assert {r["mission_id"] for r in records} == {str(goal.id)}  # numbers stay numbers
+        assert all(not r["detail"].startswith(("=", "+", "-", "@")) for r in records)

@@ -10,7 +10,15 @@ from typing import Any
 from engine.service.claims import create_claim
 from engine.service.context import Service
 from engine.service.diagnosis import diagnose
-from engine.service.report import ReportFilter, as_csv, as_json, report_rows, summaries
+from engine.service.report import (
+    ReportFilter,
+    report_rows,
+    report_slice,
+    stream_report_csv,
+    stream_report_json,
+    stream_report_jsonl,
+    summaries,
+)
 
 from .helpers import member, mission, run
 
@@ -29,15 +37,42 @@ def test_report_rows_filters_and_formats(service: Service, replay: Any) -> None:
     near = report_rows(service, ReportFilter(verdict="hashtag_near_miss"))
     assert [r.handle for r in near] == ["ana.summer"]
     assert report_rows(service, ReportFilter(platform="tiktok")) == []
-    parsed = list(csv.DictReader(io.StringIO(as_csv(rows))))
+    parsed = list(csv.DictReader(io.StringIO("".join(stream_report_csv(service,
+                                                                      ReportFilter())))))
     assert parsed[0].keys() >= {"post_url", "verdict", "points", "backend", "hashtags"}
+    assert sorted(r["post_url"] for r in parsed) == sorted(r.post_url for r in rows)
+    assert {(r["verdict"], r["points"]) for r in parsed} == {(r.verdict, str(r.points))
+                                                            for r in rows}
     [summary] = summaries(service)
     assert (summary.claims, summary.participants, summary.credited_posts, summary.points) == (
         2, 2, 4, 50)
     assert dict(summary.top_rejections)["hashtag_near_miss"] == 1
     assert summary.per_platform["instagram"] == {"claims": 2, "credited_posts": 4}
-    document = json.loads(as_json(rows, [summary]))
+    document = json.loads("".join(stream_report_json(service, ReportFilter(), [summary])))
     assert len(document["rows"]) == 8 and document["summary"][0]["points"] == 50
+    assert sorted(document["rows"], key=lambda r: r["check_id"] * 100 + len(r["post_url"])) \
+        == sorted((r.as_json() for r in rows), key=lambda r: r["check_id"] * 100
+                  + len(r["post_url"]))
+    lines = "".join(stream_report_jsonl(service, ReportFilter())).splitlines()
+    assert [json.loads(line) for line in lines] == document["rows"]
+
+
+def test_report_slices_cover_every_row_once(service: Service, replay: Any) -> None:
+    goal = mission(service, goal_posts=3, points=50)
+    member(service)
+    member(service, "bob", "bob.summer")
+    create_claim(service, "ana", goal.id, "instagram")
+    create_claim(service, "bob", goal.id, "instagram")
+    run(service)
+    seen, after, pages = [], None, 0
+    while True:
+        rows, after = report_slice(service, ReportFilter(), limit=3, after=after)
+        seen.extend(rows)
+        pages += 1
+        if after is None:
+            break
+    assert pages == 3 and len(seen) == 8
+    assert sorted(map(repr, seen)) == sorted(map(repr, report_rows(service)))
 
 
 def test_diagnosis_in_both_languages(service: Service, replay: Any) -> None:

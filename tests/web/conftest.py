@@ -1,13 +1,16 @@
-"""Fixtures of the web tests: the system Chromium for the browser tests."""
+"""Fixtures of the web tests: a world (service, tokens, members; see pages_helpers) and the
+system Chromium for the browser tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .browser_helpers import CHROMIUM, CHROMIUM_ARGS
+from .pages_helpers import World, build_world
 
 
 @pytest.fixture
@@ -26,3 +29,13 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """A service on SQLite with missions, members and tokens (:func:`build_world`), closed
+    after the test."""
+    built = build_world(tmp_path)
+    yield built
+    built.service.engine.close()
+    built.service.close()

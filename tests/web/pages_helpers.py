@@ -96,6 +96,15 @@ def add_mission_to(world: World, *, goal_posts: int | None = 5, title: str = "É
                        goal_posts=goal_posts, publish=True, **window)  # type: ignore[arg-type]
 
 
+def login_link(service: Service, raw_token: str) -> str:
+    """The path of a one-time console login link for the admin token ``raw_token`` (as the
+    demo prints one)."""
+    from engine.web.pages.session import create_login_link
+    from engine.web.tokens import verify_token
+
+    return create_login_link(service, verify_token(service, raw_token))
+
+
 def merged_cassette(folder: Path) -> Path:
     """One cassette with ``lea.voyage`` and the service accounts (``dan.limited``: HTTP 429)."""
     from engine.web.demo import merge_cassettes

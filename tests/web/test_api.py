@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from itsdangerous import URLSafeSerializer
 
 from engine.replay import cassette
 from engine.service.runtime import work
@@ -186,6 +186,9 @@ def test_claim_202_then_429_with_retry_after(api: Api, clock: Clock) -> None:
     receipt = accepted.json()
     assert receipt["button_available_at"] == "2025-06-17T09:00:00Z"
     assert receipt["status_url"] == f"/api/v1/claims/{receipt['claim_id']}"
+    # Nothing due before it: checked about now (issue 13).
+    assert receipt["queue_position"] == 0
+    assert receipt["expected_check_at"] == "2025-06-16T09:00:00Z"
     clock.advance(hours=23)
     refused = api.post("/api/v1/claims", as_admin=False, json=body)
     assert refused.status_code == 429
@@ -198,7 +201,11 @@ def test_claim_202_then_429_with_retry_after(api: Api, clock: Clock) -> None:
         receipt["claim_id"]]
     assert api.get("/api/v1/claims/999").status_code == 404
     clock.advance(hours=1)
-    assert api.post("/api/v1/claims", json=body).status_code == 202
+    again = api.post("/api/v1/claims", json=body)
+    assert again.status_code == 202
+    # The first claim, never checked, is still due before it.
+    assert again.json()["queue_position"] == 1
+    assert again.json()["expected_check_at"].startswith("2025-06-17T09:00:00")
     no_handle = api.post("/api/v1/claims", json={**body, "member_id": "nobody"})
     assert no_handle.status_code == 404
     bad_url = api.post("/api/v1/claims", json={**body, "post_url": "https://example.com/x"})
@@ -215,10 +222,13 @@ def test_member_links(api: Api, clock: Clock) -> None:
     assert link["expires_at"] == "2025-06-16T10:00:00Z"
     verified = api.get(f"/api/v1/member-links/{link['token']}", as_admin=False)
     assert verified.json() == {"member_id": "lea", "mission_id": mission["id"],
-                               "expires_at": "2025-06-16T10:00:00Z"}
-    payload, signature = link["token"].split(".")
-    forged = base64.urlsafe_b64decode(payload + "==").replace(b'"lea"', b'"ana"')
-    altered = base64.urlsafe_b64encode(forged).decode().rstrip("=") + "." + signature
+                               "expires_at": "2025-06-16T10:00:00Z",
+                               "link_id": link["link_id"], "issued_at": "2025-06-16T09:00:00Z"}
+    # Another member in the signed content, the signature kept: refused.
+    payload, signature = link["token"].rsplit(".", 1)
+    codec = URLSafeSerializer("any key")
+    content = codec.load_payload(payload.encode())
+    altered = codec.dump_payload({**content, "m": "ana"}).decode() + "." + signature
     assert altered != link["token"]
     for token in (altered, link["token"][:-2], "garbage"):
         answer = api.get(f"/api/v1/member-links/{token}", as_admin=False)
@@ -269,16 +279,18 @@ def test_errors_are_json(api: Api) -> None:
     assert api.client.get("/docs").status_code == 200
 
 
-def test_member_link_secret_from_configuration_or_database(tmp_path: Path, clock: Clock) -> None:
+def test_member_link_key_from_the_key_file_or_an_environment_variable(
+        tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.config import config_from_mapping
     from engine.web.errors import LinkRejected
     from engine.web.member_links import sign_member_link, verify_member_link
 
+    monkeypatch.setenv("MISSIONS_TEST_KEY", "k" * 40)
     with database_setup("sqlite", tmp_path) as urls:
         stored = build_service(urls, clock)
-        again = build_service(urls, clock)  # another process on the same database
+        again = build_service(urls, clock)  # another process beside the same key file
         configured = build_service(urls, clock, config=config_from_mapping(
-            {"web": {"secret": "configured-secret"}}))
+            {"web": {"secret_env": "MISSIONS_TEST_KEY"}}))
         token = sign_member_link(stored, "lea", 1)
         link = verify_member_link(again, token)
         assert (link.member_id, link.mission_id) == ("lea", 1)

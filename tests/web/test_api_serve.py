@@ -67,7 +67,9 @@ def test_serve_demo_prints_token_and_urls_and_answers(tmp_path: Path) -> None:
         base = re.search(r"demo on (http://127\.0\.0\.1:\d+)", banner)
         token = re.search(r"admin token:\s+(sm_\S+)", banner)
         assert base and token, banner
-        assert f"{base.group(1)}/admin/login?token={token.group(1)}" in banner
+        assert token.group(1) not in banner.split("admin page:")[1]  # no token in a URL
+        once = re.search(r"admin page:\s+(http://\S+/admin/login/once/\S+)", banner)
+        assert once, banner
         links = re.findall(r"(http://127\.0\.0\.1:\d+/m/\S+)", banner)
         assert len(links) == 2
         spec = fetch(base.group(1) + "/openapi.json")

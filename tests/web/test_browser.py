@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,11 @@ from benchmarks.bench_console import fill
 from engine.web.tokens import create_token
 
 from .browser_helpers import CHROMIUM, DESKTOP, PHONE, Worker, screenshot, serving
-from .pages_helpers import ARTIFACTS, World, build_world, member_url
+from .pages_helpers import ARTIFACTS, World, member_url
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="the system Chromium (/usr/bin/chromium, Debian package `chromium`) is not installed")
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
 
 
 def test_member_links_a_handle_claims_and_sees_the_post_counted(

@@ -9,9 +9,7 @@ The browser is the system Chromium. Screenshots, at 1280 px and 390 px, are writ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +19,7 @@ from engine.service.missions import DEFAULT_LABEL, list_missions
 from engine.web.tokens import create_token
 
 from .browser_helpers import CHROMIUM, DESKTOP, PHONE, screenshot, serving
-from .pages_helpers import NOW, World, build_world
+from .pages_helpers import NOW, World
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -49,14 +47,6 @@ WORDS = {
            "status": "Status: published", "start": "Start (UTC)", "end": "End (UTC)",
            "end_shown": "Jul 16, 2025, 9:00\u202fAM UTC"},
 }
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
 
 
 def new_page(browser: Any, *, phone: bool) -> Any:

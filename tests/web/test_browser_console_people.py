@@ -18,7 +18,7 @@ from engine.service.members import unlink_account
 from engine.web.tokens import create_token, get_token
 
 from .browser_helpers import CHROMIUM, DESKTOP, PHONE, screenshot, serving
-from .pages_helpers import ACCOUNTS, World, build_world
+from .pages_helpers import ACCOUNTS, World, build_world, login_link
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -68,7 +68,7 @@ def new_page(browser: Any, *, phone: bool, locale: str = "fr-FR") -> Any:
 def sign_in(page: Any, base: str, world: World, lang: str) -> int:
     """Sign the page's context in with a fresh admin token (the demo's login link); its id."""
     token, raw = create_token(world.service, "admin", f"browser {lang}")
-    page.goto(f"{base}/admin/login?token={raw}&lang={lang}")
+    page.goto(f"{base}{login_link(world.service, raw)}?lang={lang}")
     return token.id
 
 

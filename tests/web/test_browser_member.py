@@ -10,7 +10,6 @@ Checks replay cassettes only. Screenshots, at 390 px (a phone) and 1280 px, are 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from .pages_helpers import (
     ACCOUNTS,
     World,
     add_mission_to,
-    build_world,
     member_url,
     merged_cassette,
 )
@@ -37,14 +35,6 @@ pytestmark = pytest.mark.skipif(
     reason="the system Chromium (/usr/bin/chromium, Debian package `chromium`) is not installed")
 
 NNBSP = "\u202f"  # CLDR's narrow no-break space before AM/PM
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
 
 
 def new_page(browser: Any, *, phone: bool = True, locale: str = "fr-FR",

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,24 +31,16 @@ from engine.service.missions import (
 from engine.web.app import create_app
 from engine.web.tokens import create_token
 
-from .pages_helpers import NOW, World, build_world
+from .pages_helpers import NOW, World, login_link
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
-
-
 def signed_in(world: World) -> TestClient:
-    """A client with an admin session (the ``?token=`` login link)."""
+    """A client with an admin session (a one-time login link)."""
     client = TestClient(create_app(world.service), follow_redirects=False)
     _, raw = create_token(world.service, "admin", "x")
-    answer = client.get(f"/admin/login?token={raw}")
+    answer = client.get(login_link(world.service, raw))
     assert answer.status_code == 303
     return client
 

@@ -4,26 +4,15 @@ by walking the application's routes, so a new form cannot be added unprotected."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from engine.storage.models import ActionRow, ApiTokenRow, LinkedAccountRow, MissionRow
 
-from .pages_helpers import World, build_world
+from .pages_helpers import World
 from .test_api import flat_routes
 from .test_console_report import signed_in
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
 
 
 def console_posts(client: TestClient) -> list[str]:

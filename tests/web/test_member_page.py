@@ -16,24 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from engine.replay import cassette
-from engine.service.claims import list_claims
+from engine.service.claims import create_claim, list_claims
 from engine.service.members import link_account
 from engine.service.runtime import work
 from engine.storage.models import ClaimRow
 from engine.web.app import create_app
 
-from .pages_helpers import PUBLIC, World, add_mission_to, build_world, member_url, merged_cassette
+from .pages_helpers import PUBLIC, World, add_mission_to, member_url, merged_cassette
 
 ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 NNBSP = "\u202f"  # CLDR's narrow no-break space before AM/PM
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.service.engine.close()
-    built.service.close()
 
 
 @pytest.fixture
@@ -216,6 +208,28 @@ def test_a_queued_check_stops_spinning_after_30_seconds(client: TestClient,
         session.execute(update(ClaimRow).values(due_at=datetime(2025, 6, 16, 9, 10, tzinfo=UTC)))
     assert ("Votre demande attend son tour ; elle est prévue vers le 16 juin 2025 à 11:10."
             in words(client, url, tz="Europe/Paris"))
+
+
+def test_a_long_queue_says_when_the_check_is_expected(client: TestClient,
+                                                     world: World) -> None:
+    # Issue 13: 40 claims are due before Lea's and one worker thread checks one claim in 2 s
+    # (no check ran yet: the default check time), so hers is expected 80 s from now: the page
+    # says so at once, in French and in English, instead of spinning.
+    world.service.settings = replace(world.service.settings, workers=1)
+    for index in range(40):
+        link_account(world.service, f"m{index}", "instagram", f"someone{index}")
+        create_claim(world.service, f"m{index}", world.mission.id, "instagram")
+    url = member_url(world, "lea")
+    client.post(url + "/link", data={"platform": "instagram", "handle": "lea.voyage"})
+    client.post(url + "/claim", data={"platform": "instagram"})
+    page = client.get(url).text
+    assert 'class="spinner"' not in page
+    assert ("Votre demande attend son tour ; elle est prévue vers le 16 juin 2025 à 11:01."
+            in words(client, url, tz="Europe/Paris"))
+    status = client.get(url + "/status?lang=en").json()
+    assert status["claims"]["instagram"]["phase"] == "queued"
+    assert status["claims"]["instagram"]["message"].startswith(
+        "Your request is waiting for its turn; it is expected around Jun 16, 2025, 9:01")
 
 
 def test_select_your_post_names_every_failed_criterion(client: TestClient,

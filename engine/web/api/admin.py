@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from engine.service.report import ReportFilter, as_csv, report_rows, summaries
+from engine.service.report import (
+    ReportFilter,
+    report_slice,
+    stream_report_csv,
+    stream_report_jsonl,
+    summaries,
+)
 from engine.service.stored_settings import update_webhook
-from engine.service.webhooks import deliveries
+from engine.service.webhook_targets import redact_url
+from engine.service.webhooks import deliveries, resend
 
 from ..auth import Admin, service_of
 from ..tokens import create_token, list_tokens, revoke_token
+from .pagination import DEFAULT_LIMIT, Cursor, Limit, cursor_id, link_header, next_url
 from .schemas import (
     ERRORS,
     MAX_ID,
+    DeliveryResent,
     IdPath,
     Instant,
     TokenCreated,
@@ -28,8 +38,9 @@ from .schemas import (
 router = APIRouter(responses=ERRORS)
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "text/csv": {}},
-          "description": "JSON `{rows, summary}` or, with `format=csv`, a CSV file"}}
+    200: {"content": {"application/json": {}, "text/csv": {}, "application/x-ndjson": {}},
+          "description": "JSON `{rows, summary, next}` (one page); with `format=csv` or "
+                         "`format=jsonl`, every filtered row as a streamed file"}}
 
 
 @router.get("/report", tags=["report"], responses=CSV_RESPONSE)
@@ -42,33 +53,48 @@ def report(
     verdict: Annotated[str | None, Query(max_length=40)] = None,
     since: Annotated[Instant | None, Query(description="checks finished at or after")] = None,
     until: Annotated[Instant | None, Query(description="checks finished before")] = None,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    format: Annotated[Literal["json", "csv", "jsonl"], Query()] = "json",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> Response:
-    """Every post every check saw, newest check first (SPEC R10), with per-mission summaries."""
-    service = service_of(request)
-    rows = report_rows(service, ReportFilter(mission_id=mission, platform=platform,
-                                             member_id=member, verdict=verdict, since=since,
-                                             until=until))
-    if format == "csv":
-        return Response(as_csv(rows), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": 'attachment; filename="social-campaigns-report.csv"'})
-    from fastapi.responses import JSONResponse
+    """Every post every check saw, newest first (the rules: docs/api.md, report).
 
-    return JSONResponse({"rows": [row.as_json() for row in rows],
-                         "summary": [item.as_json() for item in summaries(service, mission)]})
+    ``format=json``: one page of ``limit`` rows, the per-mission summaries (first page only)
+    and ``next`` (also the ``Link`` header) while rows remain. ``format=csv`` and
+    ``format=jsonl``: every filtered row, streamed in constant memory (``limit`` and
+    ``cursor`` do not apply).
+    """
+    service = service_of(request)
+    where = ReportFilter(mission_id=mission, platform=platform, member_id=member,
+                         verdict=verdict, since=since, until=until)
+    if format == "csv":
+        return StreamingResponse(stream_report_csv(service, where),
+                                 media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="social-campaigns-report.csv"'})
+    if format == "jsonl":
+        return StreamingResponse(stream_report_jsonl(service, where),
+                                 media_type="application/x-ndjson", headers={
+            "Content-Disposition": 'attachment; filename="social-campaigns-report.jsonl"'})
+    rows, after = report_slice(service, where, limit=limit, after=cursor_id(cursor))
+    url = next_url(request, after)
+    body: dict[str, Any] = {"rows": [row.as_json() for row in rows], "next": url}
+    if cursor is None:
+        body["summary"] = [item.as_json() for item in summaries(service, mission)]
+    return JSONResponse(body, headers=link_header(url))
 
 
 def _webhook(request: Request, secret: str | None = None) -> WebhookOut:
     settings = service_of(request).settings
     shown = {"secret": secret} if secret else {}  # absent, not null, when not just created
-    return WebhookOut(url=settings.webhook_url, secret_set=bool(settings.webhook_secret),
+    return WebhookOut(url=redact_url(settings.webhook_url), secret_set=bool(settings.webhook_secret),
                       max_attempts=settings.webhook_max_attempts, **shown)
 
 
 @router.get("/webhook", response_model=WebhookOut, response_model_exclude_unset=True,
             tags=["webhook"])
 def webhook(request: Request, _: Admin) -> WebhookOut:
-    """Where award events go; the secret itself is never returned."""
+    """Where award events go (credentials written in the URL shown as ``***``); the secret
+    itself is never returned."""
     return _webhook(request)
 
 
@@ -76,7 +102,8 @@ def webhook(request: Request, _: Admin) -> WebhookOut:
             tags=["webhook"])
 def set_webhook(body: WebhookIn, request: Request, _: Admin) -> WebhookOut:
     """Set the URL (null or empty: none). When no secret exists yet, one is created and
-    returned in this answer only."""
+    returned in this answer only. 400 for a URL that is not http(s) with a host, or whose host
+    is a private, loopback, link-local… address (unless ``[webhooks] allow_private``)."""
     secret = update_webhook(service_of(request), url=body.url)
     return _webhook(request, secret)
 
@@ -93,6 +120,18 @@ def rotate_secret(request: Request, _: Admin) -> WebhookSecret:
 def webhook_deliveries(request: Request, _: Admin) -> list[dict[str, object]]:
     """Every award event with its delivery attempts."""
     return deliveries(service_of(request))
+
+
+@router.post("/webhook/deliveries/{delivery_id}/resend", status_code=202,
+             response_model=DeliveryResent, tags=["webhook"])
+def resend_delivery(delivery_id: IdPath, request: Request, _: Admin) -> DeliveryResent:
+    """Send a failed delivery again: a new round of tries, to the URL configured now, with the
+    same signed body (202: queued). 404 for an unknown delivery; 409 when it has not failed
+    (pending or delivered) or when no webhook URL is configured."""
+    service = service_of(request)
+    resend(service, delivery_id)
+    return DeliveryResent(id=delivery_id, state="pending", url=redact_url(
+        service.settings.webhook_url) or "")
 
 
 @router.get("/tokens", response_model=list[TokenOut], tags=["tokens"])

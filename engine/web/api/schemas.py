@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from engine.service.member_ids import MEMBER_ID_MAX, member_id_problem
 from engine.service.records import LedgerEntry
 
 MAX_ID = 2**31 - 1
@@ -45,14 +46,29 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _member_id(value: str) -> str:
+    """The one member id rule (:mod:`engine.service.member_ids`): refused, never trimmed."""
+    problem = member_id_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 Instant = Annotated[datetime, AfterValidator(_instant)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Strict: a JSON number, not "10" nor true (bool is an int subclass in Python).
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+Flag = Annotated[bool, Field(strict=True)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-MemberId = Annotated[Text, Field(min_length=1, max_length=200)]
+# Lengths are checked by the validator (a length constraint would refuse a lone surrogate
+# with a vaguer message first) and stated in the schema for clients.
+_MEMBER_SCHEMA = {"minLength": 1, "maxLength": MEMBER_ID_MAX}
+MemberId = Annotated[str, Field(json_schema_extra=_MEMBER_SCHEMA), AfterValidator(_member_id)]
 PlatformName = Annotated[Text, Field(min_length=1, max_length=40)]
 
-MemberPath = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                                 description="the host platform's member id")]
+MemberPath = Annotated[str, Path(json_schema_extra=_MEMBER_SCHEMA,
+                                 description="the host platform's member id, exactly: no "
+                                 "surrounding spaces, no control characters"),
+                       AfterValidator(_member_id)]
 PlatformPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -71,15 +87,15 @@ class MissionIn(Body):
 
     title: Annotated[Text, Field(min_length=1, max_length=200)]
     action_ids: Annotated[list[Id], Field(min_length=1, max_length=20)]
-    points: Annotated[int, Field(ge=1, le=1_000_000)]
-    goal_posts: Annotated[int | None, Field(ge=1, le=10_000)] = None
-    recurring: bool = False
+    points: Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
+    goal_posts: Annotated[int | None, Field(strict=True, ge=1, le=10_000)] = None
+    recurring: Flag = False
     cap: Annotated[Text | None, Field(max_length=20, examples=["3/day"])] = None
     start: Instant | None = None
     end: Instant | None = None
     label: Annotated[Text | None, Field(max_length=200)] = None
     description: Annotated[Text, Field(max_length=10_000)] = ""
-    publish: bool = False
+    publish: Flag = False
 
 
 class LinkIn(Body):
@@ -109,6 +125,10 @@ class ClaimAccepted(BaseModel):
     created_at: datetime
     button_available_at: datetime
     status_url: str
+    # Claims due before this one (0: next) and when its check is expected (UTC); see
+    # docs/api.md.
+    queue_position: int | None = None
+    expected_check_at: datetime | None = None
 
 
 class Balance(BaseModel):
@@ -125,7 +145,7 @@ class Ledger(BaseModel):
 class MemberLinkIn(Body):
     member_id: MemberId
     mission_id: Id
-    expires_in: Annotated[int | None, Field(ge=60, le=366 * 86400,
+    expires_in: Annotated[int | None, Field(strict=True, ge=60, le=366 * 86400,
                                             description="seconds (default 7 days)")] = None
 
 
@@ -136,12 +156,26 @@ class MemberLinkOut(BaseModel):
     member_id: str
     mission_id: int
     expires_at: datetime
+    link_id: str = Field(description="names the link for a revocation")
+    issued_at: datetime
 
 
 class MemberLinkInfo(BaseModel):
     member_id: str
     mission_id: int
     expires_at: datetime
+    link_id: str
+    issued_at: datetime
+
+
+class MemberLinkRevocationOut(BaseModel):
+    """A revocation: of one link (``link_id``), or of every link of the member issued until
+    ``issued_until``."""
+
+    member_id: str
+    link_id: str | None
+    issued_until: datetime | None
+    revoked_at: datetime
 
 
 class WebhookIn(Body):
@@ -159,6 +193,15 @@ class WebhookOut(BaseModel):
 
 class WebhookSecret(BaseModel):
     secret: str
+
+
+class DeliveryResent(BaseModel):
+    """A failed delivery queued again: its id, its state now (``pending``) and where it goes
+    (credentials in the URL shown as ``***``)."""
+
+    id: int
+    state: str
+    url: str
 
 
 class TokenIn(Body):

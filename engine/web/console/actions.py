@@ -21,6 +21,7 @@ from engine.hashtags import MAX_HASHTAG_LENGTH, validate_hashtag
 from engine.service.actions import MissionUse, action_uses, add_action, delete_action, list_actions
 from engine.service.errors import Conflict, NotFound
 from engine.service.human_dates import human_instant
+from engine.web.api.schemas import IdPath
 from engine.web.pages.rendering import service_of
 
 from .base import (
@@ -214,7 +215,7 @@ def create_action(request: Request, platform: str = Form(""), hashtag: str = For
 
 
 @router.post("/actions/{action_id}/delete", include_in_schema=False)
-def remove_action(request: Request, action_id: int, csrf_token: str = Form("")) -> Response:
+def remove_action(request: Request, action_id: IdPath, csrf_token: str = Form("")) -> Response:
     """Delete an action no mission uses; one in use stays, and the page says which missions."""
     refused = refuse_form_post(request, csrf_token)
     if refused is not None:

@@ -2,7 +2,7 @@
 the community's time zone, and rendering with the console's layout.
 
 CSRF: every form of the console carries ``csrf_token``, an itsdangerous signature (salted,
-timed, with the web secret) of a digest of the admin's session cookie. A POST is accepted only
+timed, HMAC-SHA256 with the signing key) of a digest of the admin's session cookie. A POST is accepted only
 with the token of the session that sends it (:func:`check_csrf`), so a page of another site
 cannot post with the admin's cookie (which is also ``SameSite=Strict``). Tokens last as long
 as the session (12 hours).
@@ -20,9 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.service.context import Service
-from engine.web.member_links import web_secret
 from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
+from engine.web.settings import secure_cookies
+from engine.web.signing import timed_serializer
 from engine.web.tokens import ApiToken
 
 PRODUCT = "Social Missions"
@@ -78,7 +79,7 @@ def remember_lang(request: Request, response: Response) -> Response:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, httponly=True,
-                            samesite="lax", path="/admin")
+                            samesite="lax", path="/admin", secure=secure_cookies(request))
     return response
 
 
@@ -92,7 +93,7 @@ def to_login(request: Request) -> RedirectResponse:
 
 
 def _csrf_signer(service: Service) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(web_secret(service), salt=_CSRF_SALT)
+    return timed_serializer(service, _CSRF_SALT)
 
 
 LOGIN_NONCE_COOKIE = "sm_login_nonce"
@@ -116,7 +117,7 @@ def check_csrf(request: Request, token: str | None) -> bool:
         return False
     try:
         value = _csrf_signer(service_of(request)).loads(token, max_age=MAX_AGE)
-    except BadSignature:
+    except (BadSignature, UnicodeError):
         return False
     return bool(value == _session_digest(request))
 

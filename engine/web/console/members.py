@@ -24,6 +24,7 @@ from engine.service.causes import cause_text
 from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
+from engine.service.member_ids import member_id_problem
 from engine.service.members import (
     claimed_missions,
     claims_page,
@@ -119,9 +120,9 @@ TEXTS = Catalogue({
                   "en": "The search must be at most 200 characters long, without control "
                         "characters."},
     "bad_member": {"fr": "L'identifiant du membre doit faire de 1 à 200 caractères, sans "
-                         "caractères de contrôle.",
+                         "caractères de contrôle ni espace au début ou à la fin.",
                    "en": "The member id must be 1 to 200 characters long, without control "
-                         "characters."},
+                         "characters or spaces at either end."},
     "bad_mission": {"fr": "Choisissez une des missions proposées.",
                     "en": "Choose one of the missions offered."},
     "bad_days": {"fr": "La validité est un nombre entier de jours, de 1 à {max}.",
@@ -240,15 +241,17 @@ def member_path(member_id: str) -> str:
 
 
 def valid_member_id(text: str) -> bool:
-    """1–200 characters, none of them a control character (what a member id may be here)."""
-    return 0 < len(text) <= MEMBER_ID_MAX and not any(
-        ord(char) < 32 or ord(char) == 127 for char in text)
+    """The one member id rule (:mod:`engine.service.member_ids`): 1–200 characters, no
+    control character, no surrounding white space (refused, never trimmed)."""
+    return member_id_problem(text) is None
 
 
 def _page_number(request: Request, name: str = "page") -> int:
     """``?page=`` as a page number from 1 (anything else is page 1)."""
     text = request.query_params.get(name, "1")
-    return min(int(text), MAX_PAGE) if text.isdigit() and int(text) >= 1 else 1
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:  # no "²", "٣" nor 10**5000
+        return 1
+    return min(int(text), MAX_PAGE) if int(text) >= 1 else 1
 
 
 def _with_page(request: Request, name: str, number: int) -> str:
@@ -330,7 +333,7 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
         return refused
     lang = console_lang(request)
     service = service_of(request)
-    member = member_id.strip()
+    member = member_id  # as typed: " ana" is refused, not trimmed to "ana"
     errors: dict[str, str] = {}
     if not valid_member_id(member):
         errors["member"] = TEXTS("bad_member", lang)
@@ -339,7 +342,8 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
     if mission is None:
         errors["mission"] = TEXTS("bad_mission", lang)
     text_days = days.strip()
-    if not (text_days.isdigit() and 1 <= int(text_days) <= MAX_LINK_DAYS):
+    if not (text_days.isascii() and text_days.isdigit() and len(text_days) <= 9
+            and 1 <= int(text_days) <= MAX_LINK_DAYS):
         errors["days"] = TEXTS("bad_days", lang, max=MAX_LINK_DAYS)
     form = LinkForm(member=member_id[:MEMBER_ID_MAX], mission=mission_id[:20],
                     days=days[:10], errors=errors)

@@ -39,6 +39,7 @@ from engine.service.missions import (
     update_mission,
 )
 from engine.service.records import Action, Mission
+from engine.web.api.schemas import IdPath
 from engine.web.pages.member_view import empty_progress, mission_facts
 from engine.web.pages.messages import say
 from engine.web.pages.rendering import service_of
@@ -282,7 +283,8 @@ def form_of(mission: Mission, zone: tzinfo) -> MissionForm:
 
 def _integer(text: str, low: int, high: int) -> int | None:
     text = text.strip()
-    if not text or len(text) > 9 or not text.isdigit() or not low <= int(text) <= high:
+    if not text or len(text) > 9 or not (text.isascii() and text.isdigit()) \
+            or not low <= int(text) <= high:
         return None
     return int(text)
 
@@ -474,7 +476,7 @@ async def create_mission(request: Request) -> Response:
 
 
 @router.get("/missions/{mission_id}", response_class=HTMLResponse, include_in_schema=False)
-def mission_page(request: Request, mission_id: int, saved: str = "") -> Response:
+def mission_page(request: Request, mission_id: IdPath, saved: str = "") -> Response:
     """One mission: its form (read-only once archived), status and buttons."""
     if signed_in_admin(request) is None:
         return to_login(request)
@@ -491,7 +493,7 @@ def mission_page(request: Request, mission_id: int, saved: str = "") -> Response
 
 
 @router.post("/missions/{mission_id}", include_in_schema=False)
-async def edit_mission(request: Request, mission_id: int) -> Response:
+async def edit_mission(request: Request, mission_id: IdPath) -> Response:
     """Save every R2 field of the mission (its status stays)."""
     posted = dict(await request.form())
     token = posted.get("csrf_token")
@@ -548,21 +550,21 @@ def _status_change(request: Request, mission_id: int, csrf_token: str,
 
 
 @router.post("/missions/{mission_id}/publish", include_in_schema=False)
-def publish_mission(request: Request, mission_id: int,
+def publish_mission(request: Request, mission_id: IdPath,
                     csrf_token: str = Form("")) -> Response:
     """Publish the mission: members can claim it (an archived one stays archived)."""
     return _status_change(request, mission_id, csrf_token, "published")
 
 
 @router.post("/missions/{mission_id}/archive", include_in_schema=False)
-def archive_mission(request: Request, mission_id: int,
+def archive_mission(request: Request, mission_id: IdPath,
                     csrf_token: str = Form("")) -> Response:
     """Archive the mission: no more claims; it stays in the report."""
     return _status_change(request, mission_id, csrf_token, "archived")
 
 
 @router.post("/missions/{mission_id}/duplicate", include_in_schema=False)
-def copy_mission(request: Request, mission_id: int, csrf_token: str = Form("")) -> Response:
+def copy_mission(request: Request, mission_id: IdPath, csrf_token: str = Form("")) -> Response:
     """A new draft with the mission's fields, titled "Copie de …" / "Copy of …"."""
     refused = refuse_form_post(request, csrf_token)
     if refused is not None:
@@ -580,7 +582,7 @@ def copy_mission(request: Request, mission_id: int, csrf_token: str = Form("")) 
 
 @router.get("/missions/{mission_id}/preview", response_class=HTMLResponse,
             include_in_schema=False)
-def preview_mission(request: Request, mission_id: int) -> Response:
+def preview_mission(request: Request, mission_id: IdPath) -> Response:
     """What a member sees of the mission before linking an account, read-only (no form)."""
     if signed_in_admin(request) is None:
         return to_login(request)

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from engine.service.human_dates import LOCALES, human_date, human_instant
 from engine.service.report import (
@@ -35,6 +35,7 @@ from engine.service.report import (
     report_stats,
     stream_csv,
 )
+from engine.web.error_handlers import error_page
 from engine.web.pages.charts import colour_of
 from engine.web.pages.messages import say
 from engine.web.pages.rendering import service_of
@@ -190,7 +191,8 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
                             until=human_date(_midnight(until, UTC), lang)))
     page_text = request.query_params.get("page", "").strip() or "1"
     page = 1
-    if page_text.isascii() and page_text.isdigit() and 1 <= int(page_text[:8]) <= MAX_PAGE:
+    if page_text.isascii() and page_text.isdigit() and len(page_text) <= 8 \
+            and 1 <= int(page_text) <= MAX_PAGE:
         page = int(page_text)
     else:
         errors.append(WORDS("bad_page", lang, value=page_text[:40]))
@@ -339,8 +341,8 @@ def report_csv(request: Request) -> Response:
                            platforms=sorted(service.engine.platforms),
                            titles=mission_titles(service))
     if filters.errors:
-        return PlainTextResponse("\n".join((WORDS("refused", lang), *filters.errors)) + "\n",
-                                 status_code=400)
+        return HTMLResponse(error_page(400, " ".join((WORDS("refused", lang), *filters.errors))),
+                            status_code=400)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(
         stream_csv(service, filters.where, zone, service.settings.timezone),

@@ -23,6 +23,7 @@ from engine.errors import InvalidInput
 from engine.service.errors import Conflict, NotFound
 from engine.service.human_dates import human_instant
 from engine.service.stored_settings import update_webhook
+from engine.service.webhook_targets import WebhookTargetRefused, redact_url
 from engine.service.webhooks import delivery_page, resend
 from engine.web.pages.rendering import service_of
 from engine.web.tokens import SCOPES, create_token, list_tokens, revoke_token
@@ -116,6 +117,7 @@ TEXTS = Catalogue({
     "url_saved": {"fr": "Adresse du webhook enregistrée.", "en": "Webhook URL saved."},
     "url_cleared": {"fr": "Webhook retiré : plus aucun événement n'est envoyé.",
                     "en": "Webhook removed: no more events are sent."},
+    "refused_url": {"fr": "Adresse refusée : {reason}", "en": "URL refused: {reason}"},
     "bad_url": {"fr": "L'adresse doit commencer par http:// ou https://, nommer un serveur, "
                       "faire au plus 2000 caractères et ne contenir ni espace ni caractère de "
                       "contrôle.",
@@ -155,11 +157,15 @@ TEXTS = Catalogue({
 
 def _page_number(request: Request) -> int:
     text = request.query_params.get("page", "1")
-    return min(int(text), MAX_PAGE) if text.isdigit() and int(text) >= 1 else 1
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:  # no "²", "٣" nor 10**5000
+        return 1
+    return min(int(text), MAX_PAGE) if int(text) >= 1 else 1
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_ID else None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    return int(text) if 1 <= int(text) <= MAX_ID else None
 
 
 def _has_control(text: str) -> bool:
@@ -201,9 +207,9 @@ def _view(request: Request, *, status_code: int = 200, notice: str | None = None
     done = request.query_params.get("done", "")
     if notice is None and done:
         kind, _, value = done.partition(":")
-        if kind == "revoked" and value.isdigit():
+        if kind == "revoked" and value.isascii() and value.isdigit():
             notice = TEXTS("token_revoked", lang, id=value)
-        elif kind == "resent" and value.isdigit():
+        elif kind == "resent" and value.isascii() and value.isdigit():
             notice = TEXTS("resent", lang, id=value)
         elif kind == "url_saved":
             notice = TEXTS("url_saved", lang)
@@ -213,14 +219,14 @@ def _view(request: Request, *, status_code: int = 200, notice: str | None = None
     response = render_console(request, "console_settings.html", {
         "t": TEXTS, "tokens": list(reversed(list_tokens(service))), "scopes": SCOPES,
         "current_token": admin.id if admin else None, "when": when,
-        "webhook_url": settings.webhook_url or "", "secret_set": bool(settings.webhook_secret),
+        "webhook_url": redact_url(settings.webhook_url) or "", "secret_set": bool(settings.webhook_secret),
         "max_attempts": settings.webhook_max_attempts, "deliveries": deliveries,
         "states": DELIVERY_STATES, "state": state,
         "newer_url": page_url(page - 1) if page > 1 else None,
         "older_url": page_url(page + 1) if more else None,
         "notice": notice, "error": error, "created": created, "secret": secret,
         "token_form": token_form or {"scope": "integrator", "label": "", "errors": {}},
-        "url_form": url_form or {"url": settings.webhook_url or "", "error": None},
+        "url_form": url_form or {"url": redact_url(settings.webhook_url) or "", "error": None},
     }, lang=lang, section="settings", status_code=status_code)
     if created or secret:
         response.headers["Cache-Control"] = "no-store"
@@ -291,12 +297,19 @@ def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form(""
     if refused is not None:
         return refused
     lang = console_lang(request)
+    service = service_of(request)
     text = url.strip()
+    current = service.settings.webhook_url
+    if text and current and text == redact_url(current) and text != current:
+        text = current  # the form shows the URL with its credentials hidden: kept as they are
     if text and not valid_webhook_url(text):
         return _view(request, status_code=400, url_form={
             "url": url[:URL_MAX], "error": TEXTS("bad_url", lang)})
     try:
-        secret = update_webhook(service_of(request), url=text or None)
+        secret = update_webhook(service, url=text or None)
+    except WebhookTargetRefused as refused:
+        return _view(request, status_code=400, url_form={
+            "url": url[:URL_MAX], "error": TEXTS("refused_url", lang, reason=refused)})
     except InvalidInput:
         return _view(request, status_code=400, url_form={
             "url": url[:URL_MAX], "error": TEXTS("bad_url", lang)})

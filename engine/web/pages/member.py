@@ -33,6 +33,7 @@ from .member_view import (
     WAIT_POLL_SECONDS,
     PlatformView,
     build_views,
+    expected_check,
     mission_facts,
     phase_message,
     phase_of,
@@ -262,7 +263,9 @@ def claim_status(request: Request, token: str, lang: str | None = None) -> Respo
     try:
         member_id, mission_id = _open_link(service, token)
     except LinkRejected:
-        return JSONResponse({"error": "link_rejected"}, status_code=403)
+        return JSONResponse({"code": "link_rejected", "message": "this member link is expired, "
+                             "revoked or altered; ask for a new one", "error": "link_rejected"},
+                            status_code=403)
     zone = request_zone(request)
     now = service.now()
     latest: dict[str, Claim] = {}
@@ -270,12 +273,13 @@ def claim_status(request: Request, token: str, lang: str | None = None) -> Respo
         latest[claim.platform] = claim
     claims: dict[str, dict[str, Any]] = {}
     for platform, claim in latest.items():
-        phase = phase_of(claim, now)
+        expected = expected_check(service, claim)
+        phase = phase_of(claim, now, expected)
         title = service.engine.platform(platform).title
         claims[platform] = {
             "id": claim.id, "state": claim.state, "phase": phase, "counted": claim.counted,
             "due_at": iso_utc(claim.due_at) if claim.due_at else None,
-            "message": phase_message(claim, phase, title, chosen, zone, now)}
+            "message": phase_message(claim, phase, title, chosen, zone, now, expected)}
     phases = [entry["phase"] for entry in claims.values()]
     return JSONResponse({
         "checking": "checking" in phases,

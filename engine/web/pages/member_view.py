@@ -5,8 +5,9 @@ A platform's claim is in one *phase*, the page's own reading of the claim's stat
 
 - ``idle``: no claim yet (or no handle linked);
 - ``checking``: the check was queued less than :data:`QUEUED_PATIENCE` seconds ago: a spinner;
-- ``queued``: still queued after that: no spinner, the page says it is queued and when it is
-  expected;
+- ``queued``: still queued after that, or expected more than :data:`LONG_WAIT` seconds from
+  now (a long queue, :mod:`engine.service.backlog`): no spinner, the page says it is queued
+  and when it is expected;
 - ``retrying``: the platform could not be read; the page says why (the check's cause) and when
   the next automatic try is;
 - ``answered``: a check answered (``done``, ``rechecking`` or ``unavailable``): the outcome.
@@ -23,6 +24,7 @@ from urllib.parse import unquote
 
 from fastapi import Request
 
+from engine.service.backlog import estimate
 from engine.service.causes import cause_text
 from engine.service.claims import list_claims
 from engine.service.context import Service
@@ -45,6 +47,9 @@ from .posts import SeenPost, criteria, find, judged_post, last_seen_posts
 
 # Seconds a queued check may spin before the page says it is queued, with when it is expected.
 QUEUED_PATIENCE = 30.0
+# A queued check expected later than this many seconds from now is said queued at once, with
+# its expected time, rather than spinning.
+LONG_WAIT = 60.0
 # How often the page asks /m/{token}/status: while a check spins, and while it waits.
 POLL_SECONDS = 2
 WAIT_POLL_SECONDS = 15
@@ -65,28 +70,47 @@ def request_zone(request: Request) -> tzinfo:
     return zone_from_name(unquote(raw) if raw else None)
 
 
-def phase_of(claim: Claim | None, now: datetime) -> str:
-    """The page's phase for the latest claim of a platform (see the module's docstring)."""
+def expected_check(service: Service, claim: Claim | None) -> datetime | None:
+    """When a claim waiting for its first check is expected to be checked (UTC; from the
+    queue's length and throughput, :func:`engine.service.backlog.estimate`); None for any
+    other claim."""
+    if claim is None or claim.state != "queued":
+        return None
+    found = estimate(service, claim.id)
+    return found.expected_at if found is not None else None
+
+
+def _long_wait(expected: datetime | None, now: datetime) -> bool:
+    return expected is not None and (expected - now).total_seconds() > LONG_WAIT
+
+
+def phase_of(claim: Claim | None, now: datetime, expected: datetime | None = None) -> str:
+    """The page's phase for the latest claim of a platform (see the module's docstring);
+    ``expected`` is :func:`expected_check`'s answer for it."""
     if claim is None:
         return "idle"
     if claim.state == "queued":
         waited = (now - claim.created_at).total_seconds()
-        return "checking" if waited < QUEUED_PATIENCE else "queued"
+        return "checking" if waited < QUEUED_PATIENCE and not _long_wait(expected, now) \
+            else "queued"
     if claim.state == "retrying":
         return "retrying"
     return "answered"
 
 
 def phase_message(claim: Claim | None, phase: str, title: str, lang: str, zone: tzinfo,
-                  now: datetime) -> str:
+                  now: datetime, expected: datetime | None = None) -> str:
     """What the page says about a claim that waits (``queued`` or ``retrying``); else ``""``.
 
     ``title`` is the platform's name (``Instagram``). A claim due in the past (the worker is
-    busy) is said to start in a moment.
+    busy) is said to start in a moment, unless ``expected`` (:func:`expected_check`) is more
+    than :data:`LONG_WAIT` seconds away: the page then says when.
     """
     if claim is None or phase not in ("queued", "retrying"):
         return ""
     due = claim.due_at if claim.due_at is not None and claim.due_at > now else None
+    if phase == "queued" and due is None and _long_wait(expected, now):
+        due = expected
     if phase == "queued":
         return (say("queued_at", lang, at=human_instant(due, lang, zone)) if due is not None
                 else say("queued_soon", lang))
@@ -293,8 +317,10 @@ def build_views(service: Service, member_id: str, mission: Mission, lang: str, z
             view.claim = mine[-1]
             view.available_at = view.claim.created_at + cooldown
             view.remaining = max((view.available_at - now).total_seconds(), 0.0)
-        view.phase = phase_of(view.claim, now)
-        view.message = phase_message(view.claim, view.phase, platform.title, lang, zone, now)
+        expected = expected_check(service, view.claim)
+        view.phase = phase_of(view.claim, now, expected)
+        view.message = phase_message(view.claim, view.phase, platform.title, lang, zone, now,
+                                     expected)
         view.lines = [line for line in lines if line.platform == platform.name]
         if view.ownership is not None and view.ownership.needs_proof:
             view.lines = [line for line in view.lines if line.code not in PROOF_CODES]

@@ -1,0 +1,45 @@
+"""The one rule for a member id (the host platform's id of a member), wherever one comes in.
+
+A member id is taken exactly as given, never trimmed or normalised: ``" lea"`` and ``"lea"``
+would otherwise name two members, or one silently. It has 1 to :data:`MEMBER_ID_MAX`
+characters, does not begin or end with white space, and holds no control character (C0, DEL,
+C1), line or paragraph separator, nor lone surrogate. The API, the CLI, the console and
+:func:`engine.service.members.link_account` all apply :func:`check_member_id`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from engine.errors import InvalidInput
+
+MEMBER_ID_MAX = 200  # characters
+
+
+class InvalidMemberId(InvalidInput):
+    """A member id that breaks the rule; the message names the fault and the fix."""
+
+
+def member_id_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as a member id, in words, or None when it is valid."""
+    if not value:
+        return "the member id is empty"
+    if len(value) > MEMBER_ID_MAX:
+        return f"the member id has {len(value)} characters, more than {MEMBER_ID_MAX}"
+    for char in value:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Zl", "Zp"):
+            kind = "a lone surrogate" if category == "Cs" else "a control character"
+            return f"the member id holds U+{ord(char):04X} ({kind})"
+    if value[0].isspace() or value[-1].isspace():
+        return ("the member id begins or ends with white space; send it exactly as the host "
+                "platform stores it, without surrounding spaces")
+    return None
+
+
+def check_member_id(value: str) -> str:
+    """``value`` unchanged when it is a valid member id; raises :class:`InvalidMemberId`."""
+    problem = member_id_problem(value)
+    if problem is not None:
+        raise InvalidMemberId(problem)
+    return value

@@ -1,0 +1,123 @@
+"""Issue 13: a claim that credits posts costs two transactions and batched counting.
+
+What is counted: the ``begin``, ``commit`` and ``rollback`` events of the service database's
+SQLAlchemy engine, and every statement it sends (``before_cursor_execute``), from the start of
+one :func:`process_claim` to its end. The huey queue's own storage (a separate SQLite file or
+Redis) is not the service database and is not counted. The two transactions are the lease
+(the claim's lease and the account's fetch lease, before the platform call) and the outcome
+(check row, seen posts, credits, ledger rows, the claim's next state, the fetch lease
+released).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from engine.service.claims import create_claim
+from engine.service.context import Service
+
+from .helpers import ledger_rows, member, mission, run
+
+
+@dataclass
+class Traffic:
+    """The statements of each finished transaction, in order, and how each ended."""
+
+    transactions: list[list[str]] = field(default_factory=list)
+    endings: list[str] = field(default_factory=list)
+    begins: int = 0
+    current: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def traffic(service: Service) -> Iterator[Traffic]:
+    seen = Traffic()
+    engine = service.db.engine
+
+    def on_begin(*_: Any) -> None:
+        seen.begins += 1
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.current.append(" ".join(statement.split()))
+
+    def ending(kind: str) -> Any:
+        def on_end(*_: Any) -> None:
+            seen.transactions.append(seen.current)
+            seen.endings.append(kind)
+            seen.current = []
+        return on_end
+
+    listeners = [("begin", on_begin), ("before_cursor_execute", on_statement),
+                 ("commit", ending("commit")), ("rollback", ending("rollback"))]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
+def starting(statements: list[str], prefix: str) -> int:
+    return sum(statement.startswith(prefix) for statement in statements)
+
+
+@pytest.mark.parametrize("kind", ["recurring", "goal"])
+def test_a_crediting_claim_costs_the_lease_and_one_transaction(
+        service: Service, replay: Any, kind: str) -> None:
+    from engine.service.checking import process_claim
+
+    chosen = (mission(service, recurring=True, points=5) if kind == "recurring"
+              else mission(service, goal_posts=3, points=50))
+    member(service)
+    receipt = create_claim(service, "ana", chosen.id, "instagram")
+    with traffic(service) as seen:
+        result = process_claim(service, receipt.claim_id)
+    assert result is not None and result.counted >= 3  # it credits several posts
+    assert result.points == (5 * result.counted if kind == "recurring" else 50)
+    assert seen.begins == 2 and seen.endings == ["commit", "commit"]
+    lease, outcome = seen.transactions
+    body = [s for s in lease if s != "BEGIN IMMEDIATE"]  # SQLite's explicit BEGIN
+    assert body[0].startswith("UPDATE claims SET lease_owner")
+    assert starting(lease, "UPDATE linked_accounts SET fetch_lease_until") == 1
+    assert not any(s.startswith("INSERT") for s in lease)
+    # The outcome: every row it leads to, in one transaction, none of them read back.
+    for table in ("checks", "credits", "ledger", "seen_posts"):
+        assert starting(outcome, f"INSERT INTO {table} ") == 1, table
+    assert starting(outcome, "UPDATE claims SET") == 1
+    assert starting(outcome, "UPDATE linked_accounts SET fetch_lease_until") == 1
+    assert not any(s.startswith(("SELECT checks", "SELECT seen_posts")) for s in outcome)
+    # Counting is batched: one query for what is already credited (for an N-post goal, one
+    # for the progress and, when the goal is reached, one for the posts its award names).
+    credit_reads = starting(outcome, "SELECT credits") + starting(outcome, "SELECT count(credits")
+    assert credit_reads == (1 if kind == "recurring" else 3)
+    assert len(outcome) <= 16
+    assert len(ledger_rows(service)) == (result.counted if kind == "recurring" else 1)
+
+
+def test_a_claim_checked_again_credits_nothing_twice(service: Service, replay: Any,
+                                                     clock: Any) -> None:
+    # The batched look-up still sees earlier credits: a second claim of the same posts (after
+    # the cooldown) finds them all counted, pays nothing more, in the same two transactions.
+    recurring = mission(service, recurring=True, points=5)
+    member(service)
+    create_claim(service, "ana", recurring.id, "instagram")
+    run(service)
+    paid = ledger_rows(service)
+    clock.advance(days=2)
+    receipt = create_claim(service, "ana", recurring.id, "instagram")
+    from engine.service.checking import process_claim
+
+    with traffic(service) as seen:
+        result = process_claim(service, receipt.claim_id)
+    assert result is not None and result.counted == 0 and result.points == 0
+    assert [post.verdict for post in result.posts
+            if post.verdict in ("counted", "already_counted")] == ["already_counted"] * len(paid)
+    assert ledger_rows(service) == paid
+    assert seen.endings == ["commit", "commit"]
