@@ -294,6 +294,9 @@ class WebhookDeliveryRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    # The worker's sweep and the console's list: deliveries by state and due time.
+    __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
+
 
 class ErasedMemberRow(Base):
     """A member erased on request (issue 12): never the member's id, only its keyed digest.
