@@ -31,9 +31,16 @@ def add_action(service: Service, platform: str, hashtag: str) -> Action:
         return to_action(row)
 
 
-def list_actions(service: Service) -> list[Action]:
+def list_actions(service: Service, *, limit: int | None = None,
+                 after: int | None = None) -> list[Action]:
+    """Actions by id: every one, or ``limit`` of them after the action id ``after``."""
+    query = select(ActionRow).order_by(ActionRow.id)
+    if after is not None:
+        query = query.where(ActionRow.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     with service.db.sessions() as session:
-        return [to_action(row) for row in session.scalars(select(ActionRow).order_by(ActionRow.id))]
+        return [to_action(row) for row in session.scalars(query)]
 
 
 def load_action(session: Session, action_id: int) -> ActionRow:

@@ -213,11 +213,18 @@ def set_status(service: Service, mission_id: int, status: str) -> Mission:
         return to_mission(session, row)
 
 
-def list_missions(service: Service, status: str | None = None) -> list[Mission]:
+def list_missions(service: Service, status: str | None = None, *, limit: int | None = None,
+                  after: int | None = None) -> list[Mission]:
+    """Missions by id, of one ``status`` or all: every one, or ``limit`` of them after the
+    mission id ``after`` (the API's pages)."""
     with service.db.sessions() as session:
         query = select(MissionRow).order_by(MissionRow.id)
         if status:
             query = query.where(MissionRow.status == status)
+        if after is not None:
+            query = query.where(MissionRow.id > after)
+        if limit is not None:
+            query = query.limit(limit)
         return [to_mission(session, row) for row in session.scalars(query)]
 
 

@@ -161,18 +161,26 @@ def due_deliveries(service: Service, limit: int = 100) -> list[int]:
             .order_by(WebhookDeliveryRow.id).limit(limit)))
 
 
-def deliveries(service: Service) -> list[dict[str, object]]:
-    """Every delivery with its attempts (for tests, the API and operators)."""
+def deliveries(service: Service, *, limit: int | None = None,
+               after: int | None = None) -> list[dict[str, object]]:
+    """Deliveries by id with their attempts (for tests, the API and operators): every one, or
+    ``limit`` of them after the delivery id ``after`` (the API's pages). Two queries."""
     with service.db.sessions() as session:
-        out: list[dict[str, object]] = []
-        for row in session.scalars(select(WebhookDeliveryRow).order_by(WebhookDeliveryRow.id)):
-            attempts = session.scalars(select(WebhookAttemptRow).where(
-                WebhookAttemptRow.delivery_id == row.id).order_by(WebhookAttemptRow.id))
-            out.append({"id": row.id, "ledger_id": row.ledger_id, "state": row.state,
-                        "attempts": [{"status_code": a.status_code, "error": a.error,
-                                      "at": iso_utc(a.attempted_at)} for a in attempts],
-                        "body": row.body})
-        return out
+        query = select(WebhookDeliveryRow).order_by(WebhookDeliveryRow.id)
+        if after is not None:
+            query = query.where(WebhookDeliveryRow.id > after)
+        rows = list(session.scalars(query.limit(limit) if limit is not None else query))
+        attempts: dict[int, list[dict[str, object]]] = {row.id: [] for row in rows}
+        if rows:
+            for attempt in session.scalars(select(WebhookAttemptRow).where(
+                    WebhookAttemptRow.delivery_id.between(rows[0].id, rows[-1].id))
+                    .order_by(WebhookAttemptRow.id)):
+                if attempt.delivery_id in attempts:
+                    attempts[attempt.delivery_id].append({
+                        "status_code": attempt.status_code, "error": attempt.error,
+                        "at": iso_utc(attempt.attempted_at)})
+        return [{"id": row.id, "ledger_id": row.ledger_id, "state": row.state,
+                 "attempts": attempts[row.id], "body": row.body} for row in rows]
 
 
 def new_delivery(service: Service, ledger: LedgerRow, body: str,

@@ -82,9 +82,16 @@ def get_token(service: Service, token_id: int) -> ApiToken:
         return _to_token(row)
 
 
-def list_tokens(service: Service) -> list[ApiToken]:
+def list_tokens(service: Service, *, limit: int | None = None,
+                after: int | None = None) -> list[ApiToken]:
+    """API tokens by id: every one, or ``limit`` of them after the token id ``after``."""
+    query = select(ApiTokenRow).order_by(ApiTokenRow.id)
+    if after is not None:
+        query = query.where(ApiTokenRow.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     with service.db.sessions() as session:
-        return [_to_token(row) for row in session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id))]
+        return [_to_token(row) for row in session.scalars(query)]
 
 
 def revoke_token(service: Service, token_id: int) -> ApiToken:

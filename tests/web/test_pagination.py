@@ -103,3 +103,15 @@ def test_wrong_page_parameters_are_422(api: Api, query: str) -> None:
         answer = api.get(f"{route}?{query}")
         assert answer.status_code == 422, (route, query, answer.text)
         assert answer.json()["code"] == "validation_error"
+
+
+def test_every_list_route_is_paginated(api: Api) -> None:
+    """Each list route of the API takes ``limit`` and gives a ``Link`` to what follows."""
+    for _ in range(3):
+        api.post("/api/v1/tokens", json={"scope": "integrator", "label": "x"})
+    for route, count in (("/api/v1/actions", 3), ("/api/v1/missions", 3), ("/api/v1/tokens", 5),
+                         ("/api/v1/webhook/deliveries", 0)):
+        items = [item["id"] for answer in pages(api, f"{route}?limit=2") for item in answer.json()]
+        assert len(items) == len(set(items)) == count, route
+        assert items == sorted(items), route
+        assert api.get(f"{route}?limit=1001").status_code == 422, route

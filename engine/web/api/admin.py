@@ -20,7 +20,15 @@ from engine.service.webhooks import deliveries, resend
 
 from ..auth import Admin, service_of
 from ..tokens import create_token, list_tokens, revoke_token
-from .pagination import DEFAULT_LIMIT, Cursor, Limit, cursor_id, link_header, next_url
+from .pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    cursor_id,
+    link_header,
+    link_next,
+    next_url,
+)
 from .schemas import (
     ERRORS,
     MAX_ID,
@@ -117,9 +125,14 @@ def rotate_secret(request: Request, _: Admin) -> WebhookSecret:
 
 
 @router.get("/webhook/deliveries", tags=["webhook"])
-def webhook_deliveries(request: Request, _: Admin) -> list[dict[str, object]]:
-    """Every award event with its delivery attempts."""
-    return deliveries(service_of(request))
+def webhook_deliveries(request: Request, response: Response, _: Admin,
+                       limit: Limit = DEFAULT_LIMIT,
+                       cursor: Cursor = None) -> list[dict[str, object]]:
+    """Events to the host platform with their delivery attempts, oldest first, ``limit`` per
+    page (next page: the ``Link`` header)."""
+    found = deliveries(service_of(request), limit=limit + 1, after=cursor_id(cursor))
+    link_next(response, request, str(found[limit - 1]["id"]) if len(found) > limit else None)
+    return found[:limit]
 
 
 @router.post("/webhook/deliveries/{delivery_id}/resend", status_code=202,
@@ -135,8 +148,13 @@ def resend_delivery(delivery_id: IdPath, request: Request, _: Admin) -> Delivery
 
 
 @router.get("/tokens", response_model=list[TokenOut], tags=["tokens"])
-def tokens(request: Request, _: Admin) -> list[dict[str, Any]]:
-    return [token.as_json() for token in list_tokens(service_of(request))]
+def tokens(request: Request, response: Response, _: Admin, limit: Limit = DEFAULT_LIMIT,
+           cursor: Cursor = None) -> list[dict[str, Any]]:
+    """API tokens (never their secret), oldest first, ``limit`` per page (next page: the
+    ``Link`` header)."""
+    found = list_tokens(service_of(request), limit=limit + 1, after=cursor_id(cursor))
+    link_next(response, request, found[limit - 1].id if len(found) > limit else None)
+    return [token.as_json() for token in found[:limit]]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, tags=["tokens"])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from engine.service.actions import add_action, list_actions, load_action, to_action
 from engine.service.missions import DEFAULT, add_mission, get_mission, list_missions, set_status
 from engine.service.records import Action, Mission
 
 from ..auth import Admin, Integrator, service_of
+from .pagination import DEFAULT_LIMIT, Cursor, Limit, cursor_id, link_next
 from .schemas import ERRORS, ActionIn, IdPath, MissionIn
 
 router = APIRouter(responses=ERRORS)
@@ -23,8 +24,12 @@ def create_action(body: ActionIn, request: Request, _: Admin) -> Action:
 
 
 @router.get("/actions", response_model=list[Action], tags=["actions"])
-def actions(request: Request, _: Admin) -> list[Action]:
-    return list_actions(service_of(request))
+def actions(request: Request, response: Response, _: Admin, limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None) -> list[Action]:
+    """Actions, oldest first, ``limit`` per page (next page: the ``Link`` header)."""
+    found = list_actions(service_of(request), limit=limit + 1, after=cursor_id(cursor))
+    link_next(response, request, found[limit - 1].id if len(found) > limit else None)
+    return found[:limit]
 
 
 @router.get("/actions/{action_id}", response_model=Action, tags=["actions"])
@@ -49,8 +54,15 @@ def create_mission(body: MissionIn, request: Request, _: Admin) -> Mission:
 @router.get("/missions", response_model=list[Mission], tags=["missions"])
 def missions(request: Request, _: Integrator,
              status: Annotated[Literal["draft", "published", "archived"] | None,
-                               Query()] = None) -> list[Mission]:
-    return list_missions(service_of(request), status)
+                               Query()] = None,
+             limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None, *,
+             response: Response) -> list[Mission]:
+    """Missions, oldest first, of one status or all, ``limit`` per page (next page: the
+    ``Link`` header)."""
+    found = list_missions(service_of(request), status, limit=limit + 1,
+                          after=cursor_id(cursor))
+    link_next(response, request, found[limit - 1].id if len(found) > limit else None)
+    return found[:limit]
 
 
 @router.get("/missions/{mission_id}", response_model=Mission, tags=["missions"])
