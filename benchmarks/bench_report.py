@@ -92,7 +92,9 @@ def cli_run(config: Path, *args: str) -> tuple[float, float]:
     start = time.perf_counter()
     finished = subprocess.run([sys.executable, "-c", CHILD, *args, "--config", str(config)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              check=False, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if finished.returncode != 0:
+        raise SystemExit(f"social-missions {' '.join(args)} failed: {finished.stderr[-2000:]}")
     elapsed = (time.perf_counter() - start) * 1000
     return elapsed, float(finished.stderr.strip().splitlines()[-1])
 
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         config_path = Path(folder) / "social-missions.toml"
         config_path.write_text(f'[database]\nurl = "sqlite:///{path}"\n[queue]\n'
                                f'url = "sqlite:///{Path(folder) / "queue.sqlite3"}"\n'
-                               f'[service]\ndata_dir = "{folder}"\n')
+                               f'[service]\ndata = "{folder}"\n')
         settings = load_settings(Config(), database_url=f"sqlite:///{path}",
                                  queue_url=f"sqlite:///{Path(folder) / 'queue.sqlite3'}")
         database = open_database(settings.database_url)

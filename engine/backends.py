@@ -17,6 +17,7 @@ import httpx
 
 from .cache import Cache
 from .config import PlatformSettings
+from .config_schema import Option
 from .errors import LayoutChanged, PlatformUnavailable
 from .http import PlatformHttp
 from .models import Account, Post, Profile
@@ -32,13 +33,18 @@ class Backend(ABC):
     Subclasses set ``name`` (stable, used in configuration), ``description`` (one line for
     ``social-missions backends``), ``requires`` (importable modules it needs) and
     ``vcr_replayable`` (False when its traffic does not go through Python's HTTP stack, as a
-    real browser's does not: such a backend is skipped when a check replays a VCR cassette).
+    real browser's does not: such a backend is skipped when a check replays a VCR cassette)
+    and ``config_options``, the keys its ``[platforms.<platform>.<backend>]`` table may hold
+    (besides ``rate_limit`` and ``cool_off``, which every backend accepts): any other key
+    stops start-up. An option of type ``"path"`` names a file ``social-missions doctor``
+    checks is readable.
     """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
     requires: ClassVar[tuple[str, ...]] = ()
     vcr_replayable: ClassVar[bool] = True
+    config_options: ClassVar[Mapping[str, Option]] = {}
 
     def __init__(self, platform: Platform, settings: PlatformSettings) -> None:
         self.platform = platform

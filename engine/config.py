@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_schema import HTTP_KEYS, PLATFORM_KEYS, check_known_sections, unknown_key_error
 from .errors import ConfigurationError
 
 CONFIG_ENV = "SOCIAL_MISSIONS_CONFIG"
@@ -152,8 +153,8 @@ class Config:
         return str(self.path) if self.path else "configuration"
 
 
-_HTTP_KEYS = {"timeout", "retries", "backoff", "max_retry_wait", "cool_off", "user_agent"}
-_PLATFORM_KEYS = {"backends", "limit", "rate_limit", "proxy", "cookies"} | _HTTP_KEYS
+_HTTP_KEYS = set(HTTP_KEYS)
+_PLATFORM_KEYS = set(PLATFORM_KEYS) | _HTTP_KEYS
 
 
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
@@ -186,8 +187,14 @@ def load_config(explicit: str | Path | None = None) -> Config:
 
 
 def config_from_mapping(raw: Mapping[str, Any], *, path: Path | None = None) -> Config:
-    """Build a :class:`Config` from parsed TOML (also used by tests and the API)."""
+    """Build a :class:`Config` from parsed TOML (also used by tests and the API).
+
+    Raises :class:`ConfigurationError` for a table or key :mod:`engine.config_schema` does not
+    declare (a backend's table is checked by :class:`engine.core.Engine`, which knows the
+    plugins) and for a wrong value of the keys read here.
+    """
     where = str(path) if path else "configuration"
+    check_known_sections(raw, where)
     http = _http_settings(raw.get("http", {}), HttpSettings(), f"{where} [http]")
     plugins = raw.get("plugins", {})
     blocked = plugins.get("block", [])
@@ -249,9 +256,8 @@ def _platform_settings(
             parse_cool_off(backend_table["cool_off"], inner)
     unknown = sorted(k for k in table if k not in _PLATFORM_KEYS and k not in options)
     if unknown:
-        raise ConfigurationError(
-            f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(_PLATFORM_KEYS))}"
-        )
+        file, _, table_name = where.rpartition(" ")
+        raise unknown_key_error(unknown[0], _PLATFORM_KEYS, file, table_name)
     return PlatformSettings(
         name=name,
         backends=tuple(backends) if backends is not None else None,

@@ -28,6 +28,7 @@ from .backends import CheckSession
 from .cache import Cache, MemoryCache, SQLiteCache, default_cache_path
 from .checks import CheckOutcome, judge_snapshot
 from .config import Config
+from .config_schema import check_backend_table
 from .errors import (
     AccountNotFound,
     AccountPrivate,
@@ -85,7 +86,11 @@ class Engine:
         budget: PlatformBudget | None = None,
     ) -> None:
         """``budget``: the shared rate limits and pauses (default: :func:`budget_for` the
-        configuration, opened on first use; a replaying engine has none)."""
+        configuration, opened on first use; a replaying engine has none).
+
+        Raises ``UnknownPlatform`` / ``UnknownBackend`` for a platform or backend order no
+        plugin provides, and ``ConfigurationError`` for a ``[platforms.<name>.<backend>]``
+        table of no backend or with a key its backend does not declare."""
         self.config = config or Config()
         self._transport = transport
         self._budget = budget
@@ -104,6 +109,11 @@ class Engine:
                 )
             if settings.backends is not None:
                 self.platforms[name].check_order(settings.backends)
+            declared = {backend.name: backend.config_options
+                        for backend in self.platforms[name].backends}
+            for backend_name, table in settings.options.items():
+                check_backend_table(name, backend_name, table, declared,
+                                    str(self.config.path or "configuration"))
 
     # -- platforms and accounts -------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -22,15 +22,19 @@ from engine.errors import (
     InvalidInput,
     SocialMissionsError,
 )
+from engine.logs import configure_logging, restore_logging
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_INCOMPLETE = 3
+# What a shell reports for a program that SIGPIPE stopped (128 + 13): ``… | head`` as with cat.
+EXIT_BROKEN_PIPE = 141
 
 # Modules of this package that add commands, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.check",
     "engine.cli.backends",
+    "engine.cli.doctor",
     "engine.cli.demo",
     "engine.cli.init",
     "engine.cli.action",
@@ -61,8 +65,12 @@ class OneLineParser(argparse.ArgumentParser):
 def _command_module(argv: Sequence[str]) -> str | None:
     """The module of the command ``argv`` names (its first word that is not a global
     option), or None (no command, ``--help``, an unknown word): then every module loads."""
-    for word in argv:
-        if word in ("-v", "-vv", "-vvv", "--verbose"):
+    words = iter(argv)
+    for word in words:
+        if word in ("-v", "-vv", "-vvv", "--verbose") or word.startswith("--log-format="):
+            continue
+        if word == "--log-format":
+            next(words, None)  # its value
             continue
         if word.startswith("-"):
             return None
@@ -83,6 +91,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log more (-v: requests, -vv: debug)")
+    parser.add_argument("--log-format", choices=("text", "json"), default=None,
+                        help="log lines as text (default) or one JSON object per line "
+                        "(also [service] log_format)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     only = _command_module(argv) if argv is not None else None
     for module_name in (only,) if only else COMMAND_MODULES:
@@ -107,7 +118,33 @@ def argument_problem(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run the command of ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
+
+    A reader that stops early (``social-missions check … | head -3``) ends the command quietly
+    with status 141, as a Unix tool stopped by ``SIGPIPE`` would, without a traceback.
+    """
+    try:
+        status = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush at exit does not
+    report the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (a captured stdout): nothing to flush
+        pass
+
+
+def _run(argv: list[str]) -> int:
+    """Parse ``argv``, run its command and turn the project's errors into exit statuses."""
     parser = build_parser(argv)
     try:
         problem = argument_problem(argv)
@@ -116,10 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # a refusal (one line already printed), --help, --version
         return stop.code if isinstance(stop.code, int) else EXIT_INVALID
-    logging.basicConfig(
-        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose, args.log_format)
     try:
         return int(args.handler(args) or 0)
     except (InvalidInput, ConfigurationError, CassetteMiss) as error:
@@ -133,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
+    finally:
+        restore_logging()  # a caller in the same process (a test) keeps its own logging
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from engine.checks import CheckOutcome
 from engine.dates import iso_utc, parse_instant
 from engine.errors import InvalidInput
 from engine.hashtags import validate_hashtag
-from engine.models import AccountStatus
+from engine.models import AccountStatus, AttemptOutcome
 from engine.verdicts import Window
 
 from .common import add_cassette_options, add_config_option, open_engine
@@ -51,11 +52,67 @@ def run(args: argparse.Namespace) -> int:
         outcome = engine.check(account, hashtag, window,
                                backends=[args.backend] if args.backend else None,
                                limit=args.limit)
+        others = [row.backend for row in engine.backend_statuses()
+                  if row.platform == account.platform and row.available]
+    advice = operator_advice(outcome, others)
     if args.json:
         print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
+        for line in advice:  # the JSON document keeps its shape; the advice is for a person
+            print(f"social-missions: {line}", file=sys.stderr)
     else:
-        print(render_table(outcome))
+        print("\n".join([render_table(outcome), *(f"  {line}" for line in advice)]))
     return 0 if outcome.snapshot.status.completed else 3
+
+
+# What an operator can do about each reason a check could not complete ({platform} is filled).
+ADVICE: dict[str, str] = {
+    "network": "{platform} was not reached: check this machine's network, DNS and proxy "
+               "([http] proxy), then run the check again",
+    "rate_limited": "{platform} asked to slow down: wait for the cool-off (the platform's "
+                    "Retry-After, else cool_off of [http], [platforms.{platform}] or its backend's "
+                    "table; "
+                    "checks meanwhile skip the paused backend), lower [platforms.{platform}] "
+                    "rate_limit, or use another backend",
+    "login_wall": "{platform} wants a login: give the backend a cookies or session file "
+                  "([platforms.{platform}] cookies, see docs/configuration.md), or use another "
+                  "backend",
+    "bot_challenge": "{platform} took the request for a robot's: wait for the cool-off, give "
+                     "the backend a logged-in browser's cookies, or use another backend",
+    "server_error": "{platform} is failing on its side: run the check again in a few minutes",
+    "held_back": "{platform} said the account has posts but showed none: run the check again "
+                 "later, or use another backend",
+    "quota": "the official API's quota is spent: wait for it to reset, or use another backend",
+    "backend_error": "no backend could read the account on this machine: `social-missions "
+                     "backends` says what each one is missing; -v logs a backend's traceback",
+    "layout_changed": "{platform} answered in a shape the backend does not know (the platform "
+                      "changed): use another backend; when every backend fails, update the "
+                      "plugin (see docs/operations.md)",
+}
+
+
+def operator_advice(outcome: CheckOutcome, available: list[str]) -> list[str]:
+    """What the operator can do after a check that did not complete (``unavailable`` or
+    ``layout_changed``): one line for the cause, one naming the other available backends of
+    the platform to try with ``--backend`` (``available``: every available one, in order).
+    Empty for a completed check. A single run of ``check`` is never retried by itself."""
+    snapshot = outcome.snapshot
+    if snapshot.status.completed:
+        return []
+    platform = snapshot.account.platform
+    key = (snapshot.cause.value if snapshot.status is AccountStatus.UNAVAILABLE and snapshot.cause
+           else snapshot.status.value)
+    lines = []
+    if key in ADVICE:
+        lines.append("what to do: " + ADVICE[key].format(platform=platform))
+    tried = {a.backend for a in snapshot.attempts if a.outcome != AttemptOutcome.SKIPPED}
+    others = [name for name in available if name not in tried]
+    if others:
+        lines.append("other backends: " + ", ".join(f"--backend {name}" for name in others)
+                     + " (`social-missions backends` lists them and their order)")
+    else:
+        lines.append("every available backend was tried (`social-missions backends` lists "
+                     "them); run the check again once the cause is gone")
+    return lines
 
 
 def render_table(outcome: CheckOutcome) -> str:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import socket
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +57,42 @@ def base_url(sock: socket.socket, host: str) -> str:
     return f"http://{shown}:{port}"
 
 
+class Terminated(Exception):
+    """``SIGTERM`` arrived: stop serving, close what is open, exit 0 (a requested stop)."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """``SIGTERM`` as an exception, so that the ``with`` blocks of :func:`run` close (the
+    demo's temporary folder is removed) before the process ends."""
+    raise Terminated(f"signal {signum}")
+
+
 def run(args: argparse.Namespace) -> int:
+    """Serve until stopped (Ctrl+C: 130, ``SIGTERM``: 0, as systemd expects of a stop).
+
+    uvicorn answers ``SIGTERM`` by finishing the requests in flight, then raises the signal
+    again once its own handler is gone: :func:`_stop_on_sigterm` is the handler it then finds,
+    so the cleanup below still runs (by default the signal would end the process at once).
+    """
+    sock = listen(args.host, args.port)
+    with contextlib.suppress(Terminated):
+        _serve(args, sock)
+    return 0
+
+
+def _serve(args: argparse.Namespace, sock: socket.socket) -> None:
+    """Open the service (the demo's in a temporary folder) and run uvicorn on ``sock``;
+    everything opened here is closed on the way out, whatever ends the serving."""
     import uvicorn
 
     from engine.web.app import create_app
 
-    sock = listen(args.host, args.port)
     base = base_url(sock, args.host)
     with contextlib.ExitStack() as stack:
         stack.callback(sock.close)
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+            stack.callback(signal.signal, signal.SIGTERM, previous)
         if args.demo:
             from engine.web import demo
 
@@ -82,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
             service = Service.open(load_config(args.config))
             stack.callback(service.close)
+            # Load the plugins now: a backend table they do not declare stops the start.
+            service.engine = service.engine
             attach_queue(service)
             embedded = not service.settings.queue_url.startswith(REDIS_SCHEMES)
             print(f"Social Missions on {base} (API docs: {base}/docs; admin page: {base}/admin)",
@@ -90,7 +121,10 @@ def run(args: argparse.Namespace) -> int:
                 print("the queue is Redis: run `social-missions worker` for the checks",
                       flush=True)
         app = create_app(service, run_worker=embedded)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="info", access_log=False,
-                                               lifespan="on"))
+        from engine.logs import json_logging
+
+        # JSON lines: uvicorn's loggers go through ours (log_config None) instead of its own.
+        server = uvicorn.Server(uvicorn.Config(
+            app, log_level="info", access_log=False, lifespan="on",
+            log_config=None if json_logging() else uvicorn.config.LOGGING_CONFIG))
         server.run(sockets=[sock])
-    return 0

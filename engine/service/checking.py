@@ -51,7 +51,7 @@ from engine.storage.models import (
     MissionRow,
 )
 
-from . import ownership, privacy
+from . import alerts, metrics, ownership, privacy
 from .context import Service
 from .counting import CountOutcome, count_posts
 from .errors import NotFound
@@ -185,6 +185,9 @@ def process_claim(service: Service, claim_id: int, owner: str | None = None) -> 
         reason = ("the member no longer has a linked handle on this platform"
                   if leased.handle is None else "the mission is no longer published")
         _finish_without_check(service, claim_id, owner, reason)
+        metrics.observe_transition(claim_id=claim_id, mission_id=claim.mission_id,
+                                   platform=claim.platform, before=claim.state, after="done",
+                                   reason=reason)
         return None
     account = Account(platform=claim.platform, handle=leased.handle)
     snapshot: Snapshot | None
@@ -213,10 +216,32 @@ def process_claim(service: Service, claim_id: int, owner: str | None = None) -> 
             _release_fetch(service, account)
     if result is None:
         return None
+    _observe(service, leased, snapshot, result)
     if service.queue is not None and result.next_check_at is not None:
         delay = (result.next_check_at - service.now()).total_seconds()
         service.queue.enqueue_claim(claim_id, max(delay, 0.0))
     return result
+
+
+def _observe(service: Service, leased: _Leased, snapshot: Snapshot,
+             result: CheckResult) -> None:
+    """After a check is recorded: its metrics and log lines, then the backends' alerts
+    (:mod:`.alerts`, at most every ``[alerts] interval``). A failure here is logged and never
+    undoes or repeats the recorded check."""
+    claim = leased.claim
+    answered_before = claim.last_status is not None and AccountStatus(claim.last_status).completed
+    try:
+        metrics.observe_check(
+            service, claim_id=claim.id, mission_id=claim.mission_id, platform=claim.platform,
+            kind=leased.kind, before=claim.state, after=result.claim_state,
+            created_at=claim.created_at, snapshot=snapshot, check_id=result.check_id,
+            shared_from=result.shared_from,
+            first_answer=(snapshot.status.completed and leased.kind != "recheck"
+                          and not answered_before))
+        alerts.after_check(service)
+    except Exception:  # the check is recorded; only its metrics or the alert look failed
+        log.exception("claim %s: could not record the metrics or alerts of check %s",
+                      claim.id, result.check_id)
 
 
 def due_claims(service: Service, limit: int = 100) -> list[int]:

@@ -16,6 +16,7 @@ from .backlog import estimate
 from .context import Service
 from .errors import Conflict, CooldownActive, GoalMet, NotFound
 from .members import linked_handle, load_member_row
+from .metrics import observe_transition
 from .missions import load_mission_row
 from .progress import goal_met
 from .records import Claim, ClaimReceipt
@@ -80,6 +81,8 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
                                created_at=now, available_at=now + cooldown)
     if service.queue is not None:
         service.queue.enqueue_claim(receipt.claim_id)
+    observe_transition(claim_id=receipt.claim_id, mission_id=mission_id, platform=found.name,
+                       before="new", after="queued")
     ahead = estimate(service, receipt.claim_id)
     if ahead is None:
         return receipt

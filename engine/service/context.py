@@ -52,6 +52,7 @@ class Service:
         """Open the configured database (applying migrations) with the configured settings."""
         config = config or Config()
         settings = load_settings(config, **overrides)
+        check_operations(config)
         database = open_database(settings.database_url)
         if migrate:
             upgrade(database)
@@ -73,3 +74,19 @@ class Service:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def check_operations(config: Config) -> None:
+    """Apply ``[service] log_format`` and check ``[alerts]`` and ``[web] metrics_address``
+    (issue 14), so that a wrong value stops start-up; raises ``ConfigurationError``."""
+    from engine.logs import follow_config
+
+    from .alerts import load_alert_settings
+    from .metrics import parse_address
+
+    where = str(config.path or "configuration")
+    follow_config(config.section("service"), where)
+    load_alert_settings(config)
+    address = config.section("web").get("metrics_address")
+    if address not in (None, ""):
+        parse_address(address, f"{where} [web] metrics_address")

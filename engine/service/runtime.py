@@ -7,6 +7,7 @@ import threading
 
 from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_worker
 
+from .alerts import evaluate as evaluate_alerts
 from .backlog import watch_backlog
 from .checking import due_claims, process_claim, worker_name
 from .context import Service
@@ -54,4 +55,13 @@ def work(service: Service, *, once: bool = False, threads: int | None = None,
     return run_worker(queue, lambda: sweep(service), once=once,
                       threads=threads or service.settings.workers,
                       poll_interval=service.settings.poll_interval, stop=stop,
-                      watch=lambda: watch_backlog(service))
+                      watch=lambda: _watch(service))
+
+
+def _watch(service: Service) -> None:
+    """A worker's look, once a minute: the backlog warning, then the backends' alerts (each
+    runs even when the other fails; the failure is logged)."""
+    try:
+        watch_backlog(service)
+    finally:
+        evaluate_alerts(service)

@@ -84,6 +84,21 @@ def data_folder(config: Config) -> Path:
     return config.resolve_path(configured) if configured else config.resolve_path("data")
 
 
+def _beside_config(config: Config, url: object) -> str | None:
+    """``url`` as configured, a relative SQLite file (``sqlite:///missions.sqlite3``) taken
+    relative to the configuration file's folder, as every path of the file is (not to the
+    folder the command happens to run in); None when no URL is configured."""
+    if not url:
+        return None
+    text = str(url)
+    prefix = "sqlite:///"
+    if text.startswith(prefix):
+        path = text[len(prefix):]
+        if path and path != ":memory:" and not path.startswith(("/", "file:")):
+            return prefix + str(config.resolve_path(path))
+    return text
+
+
 def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
     """Read the service's sections of ``config``; ``overrides`` win (tests, the demo)."""
     data = data_folder(config)
@@ -93,8 +108,10 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
     hooks = config.section("webhooks")
     where = str(config.path) if config.path else "configuration"
     values: dict[str, Any] = {
-        "database_url": str(database.get("url") or f"sqlite:///{(data / 'missions.sqlite3')}"),
-        "queue_url": str(queue.get("url") or f"sqlite:///{(data / 'queue.sqlite3')}"),
+        "database_url": _beside_config(config, database.get("url"))
+        or f"sqlite:///{(data / 'missions.sqlite3')}",
+        "queue_url": _beside_config(config, queue.get("url"))
+        or f"sqlite:///{(data / 'queue.sqlite3')}",
     }
     if "workers" in queue:
         values["workers"] = _positive_int(queue["workers"], f"{where} [queue] workers")

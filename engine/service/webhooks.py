@@ -23,6 +23,7 @@ from engine.dates import iso_utc
 from engine.storage.models import LedgerRow, WebhookAttemptRow, WebhookDeliveryRow
 
 from .context import Service
+from .metrics import observe_webhook_failure
 from .webhook_targets import WebhookTargetRefused, pinned_target, redact_text, redact_url
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
         else:
             row.next_attempt_at = done + retry_delay(settings.webhook_first_delay, row.attempts)
         state, next_at = row.state, row.next_attempt_at
+    if error:
+        observe_webhook_failure(_event_of(body), gave_up=state == "failed")
     if next_at is not None and service.queue is not None:
         service.queue.enqueue_webhook(delivery_id, (next_at - done).total_seconds())
     return state

@@ -393,3 +393,23 @@ class MemberLinkRevocationRow(Base):
     link_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     issued_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BackendAlertRow(Base):
+    """Whether a backend is degraded (issue 14): its share of ``layout_changed`` or
+    ``error`` attempts over ``[alerts] window`` crossed ``[alerts] threshold``. One row per
+    (platform, backend) that was ever flagged, shared by every worker: the row's lock decides
+    which worker sends the ``backend.degraded`` / ``backend.recovered`` event. ``share``,
+    ``attempts``, ``detail`` (of the latest bad attempt) and ``check_id`` (a sample check)
+    are those of the last change."""
+
+    __tablename__ = "backend_alerts"
+
+    platform: Mapped[str] = mapped_column(String(40), primary_key=True)
+    backend: Mapped[str] = mapped_column(String(60), primary_key=True)
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    share: Mapped[float] = mapped_column(default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    check_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from engine import __version__
 from engine.service.context import Service
 from engine.service.keys import key_ring
+from engine.service.metrics import metrics_address, serve_metrics
 from engine.service.runtime import attach_queue, work
 from engine.service.stored_settings import apply_stored_settings
 
@@ -24,6 +25,7 @@ from .auth import authenticate_api
 from .body_limit import BodyLimit
 from .error_handlers import install_error_handlers
 from .headers import security_headers
+from .health import router as health_router
 from .settings import load_web_settings
 
 log = logging.getLogger(__name__)
@@ -68,10 +70,13 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
     web_settings = load_web_settings(service.config)
     key_ring(service)  # fail at start-up, not at the first request
     apply_stored_settings(service)
+    address = metrics_address(service)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = EmbeddedWorker(service) if run_worker else None
+        # [web] metrics_address: /metrics without a token on its own (local) address.
+        metrics_server = serve_metrics(service, address) if address is not None else None
         if worker is not None:
             worker.start()
         app.state.worker = worker
@@ -80,6 +85,9 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
         finally:
             if worker is not None:
                 worker.close()
+            if metrics_server is not None:
+                metrics_server.shutdown()
+                metrics_server.server_close()
 
     # /docs is ours (local assets, no inline script); ReDoc has no local copy: off.
     app = FastAPI(title="Social Missions", version=__version__, description=DESCRIPTION,
@@ -93,6 +101,7 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
     app.middleware("http")(authenticate_api)
     app.middleware("http")(security_headers)
     app.include_router(api_router)
+    app.include_router(health_router)
     if web_settings.api_docs:
         app.include_router(api_docs_router)
     # The pages are optional while they are being written; a broken import still fails loudly.

@@ -4,7 +4,8 @@ Service refusals map by type: :class:`~engine.service.errors.NotFound` 404, ``Co
 ``CooldownActive`` 429 (with ``Retry-After`` and ``button_available_at``), any other
 :class:`~engine.errors.InvalidInput` 400, validation errors 422. Outside ``/api/`` (the console,
 the member pages) unknown routes, bad forms and bad parameters answer the same status as a short
-readable page (:func:`error_page`), never JSON.
+readable page (:func:`error_page`), unless the client asks for JSON alone (``Accept:
+application/json`` without ``text/html``): it then gets the API's ``{"code", "message"}``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,28 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
+def wants_json(request: Request) -> bool:
+    """True for the API's paths and for a client that accepts JSON but not HTML (``curl -H
+    'Accept: application/json'``, a script); browsers (``text/html``) get pages."""
+    if _is_api(request):
+        return True
+    accept = request.headers.get("accept", "").lower()
+    return "json" in accept and "text/html" not in accept
+
+
+def _http_message(request: Request, error: HTTPException) -> str:
+    """The detail of ``error``, or for Starlette's bare "Not Found" of an unknown route, a
+    sentence naming the path and where to go instead."""
+    detail = str(error.detail)
+    if error.status_code != 404 or detail != "Not Found":
+        return detail
+    path = request.url.path
+    if _is_api(request):
+        return f"no API route at {path}; the routes are listed at /docs and /openapi.json"
+    return (f"there is no page at {path}; the start page / links the admin console (/admin) "
+            "and the API docs")
+
+
 def retry_after(request: Request, error: CooldownActive) -> str:
     seconds = (error.available_at - request.app.state.service.now()).total_seconds()
     return str(max(1, math.ceil(seconds)))
@@ -101,7 +124,7 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
                 "type": str(item.get("type", ""))} for item in error.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(part) for part in first["loc"])
-    if not _is_api(request):
+    if not wants_json(request):
         return _page(422, f"{where}: {first['msg']}" if where else str(first["msg"]))
     return _json(422, "validation_error", f"{where}: {first['msg']}" if where else str(first["msg"]),
                  details=details)
@@ -109,12 +132,13 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
 
 async def on_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    if not _is_api(request):
-        if error.status_code in (204, 304) or error.status_code < 400:
-            return await http_exception_handler(request, error)
-        return _page(error.status_code, str(error.detail), dict(error.headers or {}))
+    if error.status_code in (204, 304) or error.status_code < 400:
+        return await http_exception_handler(request, error)
+    message = _http_message(request, error)
+    if not wants_json(request):
+        return _page(error.status_code, message, dict(error.headers or {}))
     return _json(error.status_code, HTTP_CODES.get(error.status_code, "http_error"),
-                 str(error.detail), dict(error.headers or {}))
+                 message, dict(error.headers or {}))
 
 
 async def on_database_error(request: Request, error: Exception) -> Response:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.errors import (
     AccountNotFound,
     BackendNotAvailable,
@@ -41,6 +42,11 @@ class InstagramInstaloader(Backend):
     name = "instaloader"
     description = "instaloader library (~15 requests per check; session file support)"
     requires = ("instaloader",)
+    config_options = {
+        "username": Option("string"),
+        "session_file": Option("path"),
+        "sleep": Option("boolean", False),
+    }
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         import instaloader

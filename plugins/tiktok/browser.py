@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.backends import Backend, CheckSession
 from engine.config import PlatformSettings
+from engine.config_schema import Option
 from engine.errors import BackendNotAvailable, ConfigurationError, PlatformUnavailable
 from engine.models import Account, Profile
 
@@ -63,6 +64,13 @@ class TikTokBrowser(Backend):
     description = "Playwright + system Chromium: the page's own item_list calls (slow, robust)"
     requires = ("playwright",)
     vcr_replayable = False
+    config_options = {
+        "executable_path": Option("path", DEFAULT_CHROMIUM),
+        "har": Option("path"),
+        "navigation_timeout": Option("number (seconds)", NAVIGATION_TIMEOUT_SECONDS),
+        "item_list_wait": Option("number (seconds)", ITEM_LIST_WAIT_SECONDS),
+        "base_url": Option("URL", BASE_URL),
+    }
 
     @classmethod
     def unavailable_reason(cls, settings: PlatformSettings) -> str | None:

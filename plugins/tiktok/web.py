@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.models import Account, Profile
 
@@ -51,6 +52,10 @@ class TikTokWeb(Backend):
 
     name = "web"
     description = "profile page + item_list JSON (2 requests cold, 1 with the secUid cached)"
+    config_options = {
+        "base_url": Option("URL", BASE_URL),
+        "secuid_ttl_days": Option("number (days)", SECUID_TTL_SECONDS // 86_400),
+    }
 
     @property
     def base_url(self) -> str:

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.dates import from_epoch
 from engine.errors import ExtractionError, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags
@@ -43,6 +44,9 @@ class TikTokYtDlp(Backend):
     name = "yt-dlp"
     description = "yt-dlp TikTok user extraction (2 requests per check; hashtags from captions)"
     requires = ("yt_dlp",)
+    config_options = {
+        "extractor_args": Option("table", default_text="`{}`"),
+    }
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         import yt_dlp

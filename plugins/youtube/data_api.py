@@ -18,6 +18,7 @@ import httpx
 
 from engine.backends import Backend, CheckSession
 from engine.config import PlatformSettings
+from engine.config_schema import Option
 from engine.dates import parse_instant
 from engine.errors import (
     AccountNotFound,
@@ -40,6 +41,11 @@ class YouTubeDataApi(Backend):
 
     name = NAME
     description = "official YouTube Data API v3 with an API key (2 requests, 2 quota units)"
+    config_options = {
+        DATA_API_KEY_SETTING: Option("string"),
+        f"{DATA_API_KEY_SETTING}_env": Option("string"),
+        "base_url": Option("URL", DATA_API_URL),
+    }
 
     @classmethod
     def unavailable_reason(cls, settings: PlatformSettings) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import replace
 import httpx
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.models import Account, Profile
 
@@ -42,6 +43,10 @@ class YouTubeRss(Backend):
 
     name = "rss"
     description = "uploads Atom feed (2 requests cold, 1 warm or by channel id)"
+    config_options = {
+        "base_url": Option("URL", BASE_URL),
+        "cache_days": Option("number (days)", CHANNEL_ID_TTL // 86_400),
+    }
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         profile = self._read(account, session)
@@ -124,7 +129,7 @@ class YouTubeRss(Backend):
         if status == 404:
             raise PlatformUnavailable(
                 "YouTube's feed answered 404 for a channel that exists (the feed server has "
-                "spells of errors); the check will be retried", cause="server_error"
+                "spells of errors; a later check usually reads it)", cause="server_error"
             )
         _raise_for_refusal(response, "feed")
         if status != 200:

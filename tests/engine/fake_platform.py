@@ -10,6 +10,7 @@ import pluggy
 
 from engine import errors
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.models import Account, Post, Profile
 from engine.platforms import HandleRule, Platform
 from engine.plugin_base import PlatformPlugin
@@ -31,6 +32,7 @@ class ScriptedBackend(Backend):
     """Does what ``[platforms.fake.<name>] outcome`` says; ``ok`` returns two posts."""
 
     description = "scripted"
+    config_options = {"outcome": Option("string", "ok")}
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         session.count_requests()

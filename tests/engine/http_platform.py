@@ -20,6 +20,7 @@ from typing import Any
 import pluggy
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.errors import PlatformUnavailable
 from engine.models import Account, Post, Profile
 from engine.platforms import HandleRule, Platform
@@ -86,6 +87,7 @@ class HttpBackend(Backend):
     """Reads ``<base_url>/<name>/<handle>``: 429 is ``rate_limited``, 200 one public post."""
 
     description = "local HTTP"
+    config_options = {"base_url": Option("URL")}
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         base = str(self.options["base_url"]).rstrip("/")

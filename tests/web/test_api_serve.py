@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -88,3 +89,29 @@ def test_serve_demo_prints_token_and_urls_and_answers(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_serve_demo_removes_its_folder_on_sigterm(tmp_path: Path) -> None:
+    """``kill <pid>`` (systemd's stop) ends ``serve --demo`` with status 0 and no temporary
+    folder left: the demo's database lives in the folder and must go with the server."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--demo", "--port", "0"], cwd=tmp_path,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        read_banner(process)
+        folders = list(temporary.glob("social-missions-serve-demo-*"))
+        assert len(folders) == 1 and (folders[0] / "missions.sqlite3").exists(), folders
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    assert "Traceback" not in stderr, stderr
+    assert status == 0, stderr
+    assert list(temporary.iterdir()) == []

@@ -335,8 +335,13 @@ def test_the_webhook_secret_is_stored_encrypted(world: World) -> None:
         assert row is not None and rotated not in row.value
 
 
+def test_a_key_written_in_the_configuration_stops_loading_it() -> None:
+    # Refused when the configuration loads, before any service starts.
+    with pytest.raises(ConfigurationError, match="secret: a key written in the configuration"):
+        config_from_mapping({"web": {"secret": "x" * 40}})
+
+
 @pytest.mark.parametrize(("web", "env", "words"), [
-    ({"secret": "x" * 40}, {}, "secret: a key written in the configuration"),
     ({"secret_env": "MISSING_KEY_VARIABLE"}, {}, "$MISSING_KEY_VARIABLE is not set"),
     ({"secret_env": "SHORT_KEY"}, {"SHORT_KEY": "short"}, "at least 32 characters"),
     ({"secret_env": "A", "secret_key_file": "k"}, {"A": "a" * 40}, "keep one"),

@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engine.service.alerts import degraded_backends
 from engine.service.context import Service
 from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
@@ -60,6 +61,12 @@ SHARED = Catalogue({
               "Rechargez la page et recommencez.",
         "en": "This form expired or came from another site: nothing was changed. Reload the "
               "page and try again."},
+    "degraded": {"fr": "Backend dégradé : {platform}/{backend} ({share} % d'échecs "
+                       "layout_changed ou error sur {attempts} tentatives, depuis {since}). "
+                       "Dernier détail : {detail} (contrôle {check}).",
+                 "en": "Degraded backend: {platform}/{backend} ({share}% layout_changed or "
+                       "error over {attempts} attempts, since {since}). Latest detail: "
+                       "{detail} (check {check})."},
     "times_in": {"fr": "Heures du fuseau de la communauté : {zone}.",
                  "en": "Times in the community's time zone: {zone}."},
 })
@@ -144,7 +151,7 @@ def render_console(request: Request, name: str, context: dict[str, Any], *, lang
     service = service_of(request)
     full = {"lang": lang, "section": section, "product": PRODUCT, "shared": SHARED,
             "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
-            "zone": service.settings.timezone,
+            "zone": service.settings.timezone, "degraded": _degraded(service),
             "switch_url": _switch_url(request, "en" if lang == "fr" else "fr"), **context}
     response = TEMPLATES.TemplateResponse(request, name, full, status_code=status_code)
     remember_lang(request, response)
@@ -167,3 +174,14 @@ def _switch_url(request: Request, lang: str) -> str:
     from urllib.parse import urlencode
 
     return f"{request.url.path}?{urlencode(params)}"
+
+
+def _degraded(service: Service) -> list[dict[str, object]]:
+    """The degraded backends for the console's banner (:mod:`engine.service.alerts`), with
+    their start in the community's time zone."""
+    zone = community_zone(service)
+    return [{"platform": alert.platform, "backend": alert.backend,
+             "share": round(alert.share * 100), "attempts": alert.attempts,
+             "since": alert.since.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+             "detail": alert.detail or "-", "check": alert.check_id or "-"}
+            for alert in degraded_backends(service)]

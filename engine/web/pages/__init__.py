@@ -11,9 +11,10 @@ from fastapi import APIRouter
 
 from engine.web.console import router as console_router
 
-from . import member
+from . import landing, member
 
 router = APIRouter()
+router.include_router(landing.router)
 router.include_router(member.router)
 router.include_router(console_router)
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from engine.backends import Backend, CheckSession
+from engine.config_schema import Option
 from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.models import Account, Profile
 
@@ -27,6 +28,7 @@ class BlueskyApi(Backend):
 
     name = "api"
     description = "public AppView getAuthorFeed (1 request per check)"
+    config_options = {"base_url": Option("URL", APPVIEW_URL)}
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         base = str(self.options.get("base_url", APPVIEW_URL)).rstrip("/")
