@@ -77,6 +77,33 @@ def whole_number(low: int, high: int, what: str = "value") -> Callable[[str], in
 
 identifier = whole_number(1, MAX_ID, "id")
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(high: int, what: str = "duration") -> Callable[[str], str]:
+    """An argparse ``type`` for a duration: ASCII digits (a decimal point allowed) and an
+    optional unit ``s``, ``m``, ``h`` or ``d`` (``90``, ``30m``, ``1.5h``, ``7d``), from 0 to
+    ``high`` seconds; the text is returned unchanged (to be read by
+    :func:`engine.service.settings.parse_duration`). Else a one-line usage error: no
+    ``²`` nor other scripts' digits, no value that would overflow a date."""
+    import re
+
+    shape = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?[smhd]?", re.ASCII)
+
+    def parse(text: str) -> str:
+        if text.isascii() and shape.fullmatch(text):
+            unit = _DURATION_UNITS.get(text[-1], 1)
+            number = text[:-1] if text[-1] in _DURATION_UNITS else text
+            if float(number) * unit <= high:
+                return text
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise argparse.ArgumentTypeError(
+            f"{what} must be a duration from 0 to {high // 86400} days, in ASCII digits with "
+            f"an optional unit (90, 30m, 12h, 7d), not {shown!r}")
+
+    parse.__name__ = what
+    return parse
+
 
 def member_id(text: str) -> str:
     """An argparse ``type`` for a member id: refused (never trimmed) when it has surrounding

@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from .common import add_config_option
+from .common import add_config_option, whole_number
 from .service_common import open_service
 
 
@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         description="Clear the posts (captions and snapshots) kept by checks that finished "
         "more than N days ago: --days, else [privacy] keep_post_text_days (90 by default). "
         "Verdicts, report rows, credits and the ledger stay. Safe to run any time.")
-    purge.add_argument("--days", type=int, default=None,
+    from engine.service.settings import MAX_KEEP_DAYS
+
+    purge.add_argument("--days", type=whole_number(1, MAX_KEEP_DAYS, "--days"), default=None,
                        help="retention in days (default: [privacy] keep_post_text_days)")
     add_config_option(purge)
     purge.add_argument("--json", action="store_true", help="print JSON")

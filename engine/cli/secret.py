@@ -15,7 +15,9 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from .common import add_config_option
+from .common import add_config_option, duration
+
+MAX_GRACE = 366 * 86400  # seconds: a grace longer than a year defeats the rotation
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +30,7 @@ def register(subparsers: Any) -> None:
         "secret_key_file, default secret.key beside the database). What the old key signed "
         "(member links, console sessions) is still accepted for --grace, then refused. The "
         "webhook secret stored in the database is encrypted again with the new key.")
-    rotate.add_argument("--grace", default="7d",
+    rotate.add_argument("--grace", default="7d", type=duration(MAX_GRACE, "--grace"),
                         help="how long the old key still verifies: seconds or 30m, 12h, 7d "
                         "(default 7d; 0 refuses its signatures at once)")
     add_config_option(rotate)
@@ -43,7 +45,8 @@ def run_rotate(args: argparse.Namespace) -> int:
     from engine.service.context import Service
     from engine.service.keys import key_ring, rotate_key_file
     from engine.service.settings import parse_duration
-    from engine.service.stored_settings import reencrypt_settings
+    from engine.service.stored_settings import readable_settings, write_settings
+    from engine.service.webhooks import readable_delivery_urls, reencrypt_delivery_urls
 
     grace = timedelta(seconds=parse_duration(args.grace, "--grace"))
     service = Service.open(load_config(args.config))
@@ -54,8 +57,13 @@ def run_rotate(args: argparse.Namespace) -> int:
                 f"the signing key comes from the {ring.source}, not from a file: put the new "
                 "key in that variable and the old one in a file listed by [web] "
                 "previous_secret_key_files (remove it from the list when its grace ends)")
+        # Read with the keys in effect now, written with the new one: with --grace 0 the old
+        # key no longer decrypts anything once the file is rotated.
+        settings_values = readable_settings(service)
+        urls = readable_delivery_urls(service)
         rotation = rotate_key_file(ring.path, now=service.now(), grace=grace)
-        count = reencrypt_settings(service)
+        count = write_settings(service, settings_values)
+        reencrypt_delivery_urls(service, urls)
     finally:
         service.close()
     print(f"new signing key written to {rotation.path}")

@@ -41,6 +41,7 @@ from engine.storage.models import BackendAlertRow, CheckRow, WebhookDeliveryRow
 
 from .context import Service
 from .settings import parse_duration
+from .webhooks import stored_url
 
 log = logging.getLogger(__name__)
 DEGRADED_EVENT = "backend.degraded"
@@ -218,7 +219,8 @@ def _change(service: Service, key: tuple[str, str], window: _Window, *, degraded
                 "detail": detail, "check": check_id, "at": iso_utc(now)}
         if service.settings.webhook_url:
             delivery = WebhookDeliveryRow(
-                ledger_id=None, url=service.settings.webhook_url, state="pending", attempts=0,
+                ledger_id=None, url=stored_url(service, service.settings.webhook_url),
+                state="pending", attempts=0,
                 next_attempt_at=now, created_at=now, body=json.dumps(body, sort_keys=True))
             session.add(delivery)
             session.flush()

@@ -17,6 +17,7 @@ seen posts. A check of N posts costs a handful of statements, not several per po
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,15 +124,17 @@ def _load_known(service: Service, session: Session, mission: MissionRow, member_
     if not posts:
         return known
     connection = session.connection()
-    keys = [active_key(mission.id, post.platform, post.id) for post in posts]
-    known.credited = {key: check for key, check in connection.execute(_CREDITED, {"keys": keys})
-                      if key is not None}
+    # A post credited to a member since erased keeps its key as a digest (erased_key): it
+    # still counts as credited, in the same query.
+    keys = _with_erased([active_key(mission.id, post.platform, post.id) for post in posts])
+    known.credited = {keys[key]: check for key, check in connection.execute(
+        _CREDITED, {"keys": list(keys)}) if key is not None}
     if exclusive:
-        keys = [exclusive_key(post.platform, post.id) for post in posts]
-        for key, other in connection.execute(_ELSEWHERE, {"keys": keys,
+        keys = _with_erased([exclusive_key(post.platform, post.id) for post in posts])
+        for key, other in connection.execute(_ELSEWHERE, {"keys": list(keys),
                                                           "mission_id": mission.id}):
             if key is not None:
-                known.elsewhere.setdefault(key, other)
+                known.elsewhere.setdefault(keys[key], other)
     live = {"mission_id": mission.id, "member_id": member_id}
     if mission.goal_kind == "posts":
         known.progress = int(connection.execute(_PROGRESS, live).scalar() or 0)
@@ -243,6 +246,22 @@ def _counting_verdict(mission: MissionRow, post: Post, exclusive: bool, known: _
             return CAP_REACHED, (f"{mission.cap_count} post(s) already rewarded for the {what} "
                                  f"of {start.astimezone(zone).date().isoformat()}")
     return COUNTED, ""
+
+
+def erased_key(key: str | None) -> str | None:
+    """What a credit's unique key becomes when its member is erased: ``erased:`` and the hex
+    SHA-256 of the key (a mission, a platform and a public post id; never the member), so the
+    post can never be credited again while the database holds no post id of the member."""
+    if key is None:
+        return None
+    return "erased:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _with_erased(keys: Sequence[str]) -> dict[str, str]:
+    """Each key and its :func:`erased_key`, mapped to the key."""
+    found = {key: key for key in keys}
+    found.update({str(erased_key(key)): key for key in keys})
+    return found
 
 
 def active_key(mission_id: int, platform: str, post_id: str) -> str:

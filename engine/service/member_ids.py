@@ -3,8 +3,10 @@
 A member id is taken exactly as given, never trimmed or normalised: ``" lea"`` and ``"lea"``
 would otherwise name two members, or one silently. It has 1 to :data:`MEMBER_ID_MAX`
 characters, does not begin or end with white space, and holds no control character (C0, DEL,
-C1), line or paragraph separator, nor lone surrogate. The API, the CLI, the console and
-:func:`engine.service.members.link_account` all apply :func:`check_member_id`.
+C1), line or paragraph separator, lone surrogate, nor U+FFFD (the replacement character:
+what an invalid UTF-8 or percent-encoding such as ``%FF`` decodes to, never a real id).
+The API, the CLI, the console and :func:`engine.service.members.link_account` all apply
+:func:`check_member_id`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def member_id_problem(value: str) -> str | None:
         if category in ("Cc", "Cs", "Zl", "Zp"):
             kind = "a lone surrogate" if category == "Cs" else "a control character"
             return f"the member id holds U+{ord(char):04X} ({kind})"
+        if char == "\ufffd":
+            return ("the member id holds U+FFFD (the replacement character): the id sent was "
+                    "not valid UTF-8 or percent-encoding; send the id in valid UTF-8")
     if value[0].isspace() or value[-1].isspace():
         return ("the member id begins or ends with white space; send it exactly as the host "
                 "platform stores it, without surrounding spaces")

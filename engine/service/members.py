@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.errors import InvalidInput
 from engine.storage.models import CheckRow, ClaimRow, LedgerRow, LinkedAccountRow, MemberRow
 
 from . import ownership
@@ -20,6 +21,8 @@ from .errors import Conflict, HandleVerified, NotFound
 from .ledger import balance, entries
 from .member_ids import check_member_id
 from .records import Claim, LedgerEntry, Member
+
+ERASED_PREFIX = "erased-"  # the pseudonyms of erased members (engine.service.privacy)
 
 
 def link_account(service: Service, member_id: str, platform: str, handle: str) -> Member:
@@ -30,9 +33,13 @@ def link_account(service: Service, member_id: str, platform: str, handle: str) -
     contest (both links ``contested``: nobody is credited for the handle until one proves it).
     Changing one's handle is a new link: its proof starts again. Raises ``InvalidHandle`` for a
     handle that does not fit the platform's rules, ``InvalidMemberId`` for a member id with
-    surrounding spaces or control characters (see :mod:`.member_ids`).
+    surrounding spaces or control characters (see :mod:`.member_ids`), ``InvalidInput`` for an
+    erased member's pseudonym (``erased-…``).
     """
     check_member_id(member_id)  # refused, never trimmed: " lea" is not "lea"
+    if member_id.startswith(ERASED_PREFIX):
+        raise InvalidInput(f"member ids starting with {ERASED_PREFIX!r} name erased members' "
+                           "kept points and cannot link an account; use another id")
     account = service.engine.account(platform, handle)
     policy = service.settings.ownership
     now = service.now()
@@ -186,8 +193,6 @@ def search_members(service: Service, query: str = "", *, offset: int = 0,
 
     Raises ``InvalidInput`` for a query longer than 200 characters or with control characters.
     """
-    from engine.errors import InvalidInput
-
     text = query.strip()
     if len(text) > SEARCH_MAX:
         raise InvalidInput(f"the search is at most {SEARCH_MAX} characters long")

@@ -48,11 +48,20 @@ def add_months_in(moment: datetime, zone: str, months: int = 1) -> datetime:
     return add_months(local, months).astimezone(UTC)
 
 
+CAP_MAX = 1000  # posts per period, at most
+
+
 def parse_cap(text: str) -> tuple[int, str]:
-    """``"3/day"`` or ``"5/week"`` → (3, "day")."""
+    """``"3/day"`` or ``"5/week"`` → (3, "day"): N in ASCII digits only (not ``²`` nor
+    ``٣``, which ``str.isdigit`` accepts), from 1 to :data:`CAP_MAX`.
+
+    Raises :class:`InvalidInput` naming the expected form otherwise."""
     count, _, period = text.strip().partition("/")
-    if not count.isdigit() or int(count) < 1 or period not in ("day", "week"):
-        raise InvalidInput(f"cap {text!r}: write it as N/day or N/week, with N at least 1")
+    if not (count.isascii() and count.isdigit()) or len(count) > 4 \
+            or not 1 <= int(count) <= CAP_MAX or period not in ("day", "week"):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise InvalidInput(f"cap {shown!r}: write it as N/day or N/week, with N a whole "
+                           f"number from 1 to {CAP_MAX} in ASCII digits")
     return int(count), period
 
 

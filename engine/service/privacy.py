@@ -51,13 +51,16 @@ from engine.storage.models import (
 
 from . import ownership
 from .context import Service
+from .counting import erased_key
 from .errors import NotFound
 from .keys import current_digest, known_digests
+from .members import ERASED_PREFIX
 from .records import Record
+from .webhooks import stored_url
 
 log = logging.getLogger(__name__)
 
-PSEUDONYM_PREFIX = "erased-"
+PSEUDONYM_PREFIX = ERASED_PREFIX  # reserved: link_account refuses such ids
 ERASED_EVENT = "member.erased"
 EXPORT_FORMAT = "social-missions.member-export/1"
 # Characters of a caption a check keeps (YouTube descriptions reach 5000; more is noise).
@@ -364,17 +367,23 @@ def erase_member(service: Service, member_id: str) -> Erasure:
         _erase_accounts(session, member_id)
         _erase_claims_and_checks(session, member_id, pseudonym, now)
         _erase_seen_posts(session, member_id, pseudonym)
-        session.execute(update(CreditRow).where(CreditRow.member_id == member_id).values(
-            member_id=pseudonym, post_id="erased", handle=None, active_key=None,
-            exclusive_key=None))
+        for credit in session.scalars(select(CreditRow).where(CreditRow.member_id == member_id)):
+            # The keys stay, as digests: the same post can never be credited again.
+            credit.member_id, credit.post_id, credit.handle = pseudonym, "erased", None
+            credit.active_key = erased_key(credit.active_key)
+            credit.exclusive_key = erased_key(credit.exclusive_key)
         _erase_ledger(session, member_id, pseudonym, now)
         _erase_other_tables(session, member_id)
         _revoke_links(service, session, member_id, now)
         session.delete(member)
+        # A member re-created after an earlier erasure: one marker, of the latest erasure.
+        session.execute(delete(ErasedMemberRow).where(ErasedMemberRow.digest.in_(
+            known_digests(service, ERASURE, member_id))))
         session.add(ErasedMemberRow(digest=digest, erased_at=now))
         if service.settings.webhook_url and secret:
             delivery = WebhookDeliveryRow(
-                ledger_id=None, url=service.settings.webhook_url, state="pending", attempts=0,
+                ledger_id=None, url=stored_url(service, service.settings.webhook_url),
+                state="pending", attempts=0,
                 next_attempt_at=now, created_at=now, body=json.dumps({
                     "event": ERASED_EVENT, "id": f"{ERASED_EVENT}:{secrets.token_hex(8)}",
                     "member_ref": member_ref(member_id, secret), "erased_at": iso_utc(now)},

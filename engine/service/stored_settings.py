@@ -68,11 +68,10 @@ def write_setting(service: Service, key: str, value: str | None) -> None:
             row.value, row.updated_at = value, service.now()
 
 
-def reencrypt_settings(service: Service) -> int:
-    """Encrypt every stored :data:`ENCRYPTED_KEYS` value again with the current signing key
-    (after a rotation, before the old key's grace ends); returns how many were written. A
-    value this key cannot decrypt is left as it is (and logged)."""
-    count = 0
+def readable_settings(service: Service) -> dict[str, str]:
+    """Every stored :data:`ENCRYPTED_KEYS` value in clear, read with the keys in effect now
+    (before a key rotation); a value these keys cannot decrypt is left out (and logged)."""
+    values: dict[str, str] = {}
     for key in sorted(ENCRYPTED_KEYS):
         with service.db.sessions() as session:
             row = session.get(SettingRow, key)
@@ -80,13 +79,18 @@ def reencrypt_settings(service: Service) -> int:
         if stored is None:
             continue
         try:
-            value, _rewrite = decrypt_secret(service, stored)
+            values[key] = decrypt_secret(service, stored)[0]
         except SecretUnreadable:
             log.warning("the stored setting %s cannot be decrypted with this signing key", key)
-            continue
+    return values
+
+
+def write_settings(service: Service, values: dict[str, str]) -> int:
+    """Write ``values`` (from :func:`readable_settings`) encrypted with the signing key in
+    effect now (after a rotation); returns how many were written."""
+    for key, value in values.items():
         write_setting(service, key, value)
-        count += 1
-    return count
+    return len(values)
 
 
 def apply_stored_settings(service: Service) -> None:

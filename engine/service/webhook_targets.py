@@ -216,16 +216,30 @@ def redact_url(url: str | None) -> str | None:
 
 
 def redact_text(text: str, url: str | None) -> str:
-    """``text`` (an error message) without the credentials of ``url`` in it."""
+    """``text`` (an error message) without the credentials of ``url`` in it.
+
+    Only the URL's userinfo is masked: the URL itself, and ``user:password@`` wherever it
+    appears (as written in the URL or percent-decoded), become ``***@``. A bare user name is
+    left alone (user ``u`` must not turn "Connection refused" into "Connection ref***sed");
+    a bare password is masked only when it has at least 8 characters (a shorter one cannot
+    be told from ordinary words)."""
     if not url:
         return text
     try:
         parts = urlsplit(url)
-        secrets = [value for value in (parts.username, parts.password) if value]
+        password = parts.password
     except ValueError:
-        secrets = []
+        return text.replace(url, REDACTED)
     redacted = redact_url(url) or ""
     text = text.replace(url, redacted)
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
+    if "@" not in parts.netloc:
+        return text
+    userinfo = parts.netloc.rpartition("@")[0]
+    for written in {userinfo, unquote(userinfo)}:
+        if written:
+            text = text.replace(written + "@", REDACTED + "@")
+    if password:
+        for written in {password, unquote(password)}:
+            if len(written) >= 8:
+                text = text.replace(written, REDACTED)
     return text

@@ -23,6 +23,7 @@ from engine.dates import iso_utc
 from engine.storage.models import LedgerRow, WebhookAttemptRow, WebhookDeliveryRow
 
 from .context import Service
+from .keys import SecretUnreadable, decrypt_secret, encrypt_secret
 from .metrics import observe_webhook_failure
 from .webhook_targets import WebhookTargetRefused, pinned_target, redact_text, redact_url
 
@@ -87,7 +88,7 @@ def deliver(service: Service, delivery_id: int, owner: str = "worker") -> str | 
             return None
         row = session.get(WebhookDeliveryRow, delivery_id)
         assert row is not None
-        url, body = row.url, row.body.encode()
+        url, body = delivery_url(service, row.url), row.body.encode()
     secret = settings.webhook_secret or ""
     started = time.perf_counter()
     status_code: int | None = None
@@ -186,12 +187,49 @@ def deliveries(service: Service, *, limit: int | None = None,
                  "attempts": attempts[row.id], "body": row.body} for row in rows]
 
 
+def stored_url(service: Service, url: str) -> str:
+    """How a delivery keeps its URL: encrypted like the stored settings
+    (:func:`engine.service.keys.encrypt_secret`), since a URL may carry credentials or a
+    token: a copy of the database alone reveals no target."""
+    return encrypt_secret(service, url)
+
+
+def delivery_url(service: Service, stored: str) -> str:
+    """The clear URL of a delivery (a value stored in clear by an older version is returned
+    as it is); "" when this signing key cannot decrypt it (the delivery then fails with that
+    reason instead of reaching a wrong target)."""
+    try:
+        return decrypt_secret(service, stored)[0]
+    except SecretUnreadable:
+        return ""
+
+
+def reencrypt_delivery_urls(service: Service, readable: dict[int, str]) -> int:
+    """Write the URLs ``readable`` (delivery id → clear URL, read before a key rotation)
+    encrypted with the signing key now in effect; returns how many were written."""
+    with service.db.transaction() as session:
+        for delivery_id, url in readable.items():
+            session.execute(update(WebhookDeliveryRow).where(
+                WebhookDeliveryRow.id == delivery_id).values(url=stored_url(service, url)))
+    return len(readable)
+
+
+def readable_delivery_urls(service: Service) -> dict[int, str]:
+    """The clear URLs of deliveries that may still be sent (pending or failed), by id."""
+    with service.db.sessions() as session:
+        rows = session.execute(select(WebhookDeliveryRow.id, WebhookDeliveryRow.url).where(
+            WebhookDeliveryRow.state.in_(("pending", "failed")))).all()
+    return {delivery_id: url for delivery_id, stored in rows
+            if (url := delivery_url(service, stored))}
+
+
 def new_delivery(service: Service, ledger: LedgerRow, body: str,
                  now: datetime) -> WebhookDeliveryRow | None:
     """The delivery row for an award, or None when no webhook is configured."""
     if not service.settings.webhook_url:
         return None
-    return WebhookDeliveryRow(ledger_id=ledger.id, url=service.settings.webhook_url, body=body,
+    return WebhookDeliveryRow(ledger_id=ledger.id,
+                              url=stored_url(service, service.settings.webhook_url), body=body,
                               state="pending", attempts=0, next_attempt_at=now, created_at=now)
 
 
@@ -246,7 +284,8 @@ def delivery_page(service: Service, *, offset: int = 0, limit: int = 20,
             except ValueError:
                 body = {}
             out.append(Delivery(
-                id=row.id, ledger_id=row.ledger_id, url=redact_url(row.url) or "",
+                id=row.id, ledger_id=row.ledger_id,
+                url=redact_url(delivery_url(service, row.url)) or "",
                 state=row.state,
                 event=str(body.get("event", EVENT)), member_id=str(body.get("member", "")),
                 points=int(body.get("points", 0) or 0), created_at=row.created_at,
@@ -275,7 +314,7 @@ def resend(service: Service, delivery_id: int) -> None:
                            "delivery can be sent again")
         if not url:
             raise Conflict("no webhook URL is configured; set one before sending again")
-        row.state, row.url, row.attempts = "pending", url, 0
+        row.state, row.url, row.attempts = "pending", stored_url(service, url), 0
         row.next_attempt_at, row.lease_until = now, None
     if service.queue is not None:
         service.queue.enqueue_webhook(delivery_id)

@@ -4,7 +4,10 @@
 refused at once, without reading a byte of the body (a malformed one is refused 400). A body
 without a length (``Transfer-Encoding: chunked``) is counted while it streams: the read that
 crosses the limit stops there, and whatever the application was about to answer is replaced by
-the 413, so the server never holds more than the limit (plus one chunk) of any request.
+the 413, so the server never holds more than the limit (plus one chunk) of any request. A
+route that answers without reading such a body (a form route sent JSON, say) would otherwise
+answer as if the body were empty: before its answer starts, the rest of the body is read and
+discarded (counted, at most the limit), and the 413 replaces the answer when it is too large.
 
 Under ``/api/`` the answer is the API's JSON error ``{"code": "too_large", "message"}``;
 elsewhere (the console, the member pages) a short readable page.
@@ -12,6 +15,7 @@ elsewhere (the console, the member pages) a short readable page.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,21 +75,34 @@ class BodyLimit:
         received = 0
         exceeded = False
         started = False
+        # Whether the body may still have bytes to come (False once the last chunk is read).
+        pending = scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS")
 
         async def counted_receive() -> Message:
-            nonlocal received, exceeded
+            nonlocal received, exceeded, pending
             if exceeded:
                 raise BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                pending = bool(message.get("more_body", False))
                 if received > limit:
                     exceeded = True
                     raise BodyTooLarge
+            else:
+                pending = False
             return message
+
+        async def drain() -> None:
+            """Read and discard what is left of a streamed body, up to the limit."""
+            while pending and not exceeded:
+                with contextlib.suppress(BodyTooLarge):
+                    await counted_receive()
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
+            if message["type"] == "http.response.start" and not declared and not started:
+                await drain()
             if exceeded:
                 return  # the application's own answer to the cut body is replaced by the 413
             if message["type"] == "http.response.start":

@@ -109,6 +109,8 @@ def test_wrong_filters_are_refused_with_a_message(filled: TestClient) -> None:
         "page=0": "« 0 » n'est pas un numéro de page.",
         "page=-1": "n'est pas un numéro de page.",
         "member=" + "x" * 300: "un identifiant a au plus 200 caractères.",
+        "member=%FF": "Membre : identifiant refusé (the member id holds U+FFFD",
+        "member=a%00b": "Membre : identifiant refusé (the member id holds U+0000",
     }
     for query, message in cases.items():
         page = filled.get("/admin?" + query)

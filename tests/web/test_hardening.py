@@ -288,3 +288,216 @@ def test_the_console_refuses_private_targets_and_hides_credentials(world: World)
     # Saving the form as shown (credentials hidden) keeps the credentials.
     assert post("https://***@hooks.example.org/p").status_code == 303
     assert world.service.settings.webhook_url == "https://shop:pa55@hooks.example.org/p"
+
+
+# -- issue 12, findings 5 to 10 and the minor ones --------------------------------------------
+
+def _console_mission(world: World, **changes: str) -> tuple[Any, list[Any]]:
+    """POST the console's new-mission form with ``changes``; (answer, missions after)."""
+    from engine.service.missions import list_missions
+
+    from .test_console_catalogue import csrf_of, mission_form
+
+    client = signed_in(world)
+    form = mission_form(world, **changes)
+    form["csrf_token"] = csrf_of(client, "/admin/missions/new")
+    answer = client.post("/admin/missions/new", data=form)
+    return answer, list(list_missions(world.service))
+
+
+@pytest.mark.parametrize("end", ["9999-12-31T23:59", "2999-12-31T23:59", "0001-01-01T00:00"])
+def test_console_dates_outside_1970_2999_are_refused_in_any_zone(world: World,
+                                                                 end: str) -> None:
+    """Finding 5: Honolulu is UTC-10, so 9999-12-31T23:59 overflowed (500) and 2999-12-31
+    23:59 became a year-3000 instant; both, and year 1, get the readable refusal."""
+    from dataclasses import replace
+
+    world.service.settings = replace(world.service.settings, timezone="Pacific/Honolulu")
+    before = len(_console_mission(world, title="Probe", end="2025-07-20T10:00")[1])
+    answer, missions = _console_mission(world, title="Late", end=end)
+    assert answer.status_code in (400, 422), answer.text[:300]
+    assert "l&#39;année doit être comprise entre 1970 et 2999" in answer.text \
+        or "l'année doit être comprise entre 1970 et 2999" in answer.text
+    assert len(missions) == before
+    # Within range in the zone: accepted, stored in UTC.
+    answer, missions = _console_mission(world, title="Fine", end="2999-12-31T13:59")
+    assert answer.status_code == 303
+    assert missions[-1].end_at is not None and missions[-1].end_at.year == 2999
+
+
+@pytest.mark.parametrize("cap", ["²/day", "٣/day", "１/day", "1001/day", "9" * 15 + "/day"])
+def test_caps_take_ascii_digits_only(api: Api, cap: str) -> None:
+    """Finding 6: ``int("²")`` raised (500) and ``"٣/day"`` was read as 3."""
+    answer = api.post("/api/v1/missions", json={"title": "c", "action_ids": [1], "points": 1,
+                                                "recurring": True, "cap": cap})
+    assert answer.status_code in (400, 422), answer.text[:300]
+    assert "ASCII digits" in answer.json()["message"]
+    assert count(api, MissionRow) == 1
+    fine = api.post("/api/v1/missions", json={"title": "c", "action_ids": [1], "points": 1,
+                                              "recurring": True, "cap": "3/day"})
+    assert fine.status_code == 201 and fine.json()["cap_count"] == 3
+
+
+def _cli(argv: list[str]) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = main(argv)
+        except SystemExit as stop:
+            status = int(stop.code or 0)
+    return status, err.getvalue()
+
+
+@pytest.mark.parametrize("argv", [
+    ["privacy", "purge", "--days", "1000000"],
+    ["privacy", "purge", "--days", "99999999999999999999"],
+    ["privacy", "purge", "--days", "36601"],
+    ["privacy", "purge", "--days", "٣"],
+    ["privacy", "purge", "--days", "１"],
+    ["secret", "rotate", "--grace", "9999999d"],
+    ["secret", "rotate", "--grace", "99999999999999999999"],
+    ["secret", "rotate", "--grace", "٣d"],
+    ["secret", "rotate", "--grace", "367d"],
+    ["mission", "add", "--title", "t", "--action", "1", "--points", "1", "--recurring",
+     "--cap", "²"],
+])
+def test_cli_numbers_are_ascii_and_bounded(tmp_path: Path, argv: list[str]) -> None:
+    """Finding 7 (and 6 on the command line): a one-line usage error, never a traceback."""
+    config = tmp_path / "social-missions.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/m.sqlite3"\n'
+                      f'[queue]\nurl = "sqlite:///{tmp_path}/q.sqlite3"\n', encoding="utf-8")
+    assert _cli(["init", "--config", str(config)])[0] == 0
+    assert _cli(["action", "add", "--platform", "instagram", "--hashtag", "summer",
+                 "--config", str(config)])[0] == 0
+    status, err = _cli([*argv, "--config", str(config)])
+    assert status == 2, err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "ASCII digits" in err
+
+
+@pytest.mark.parametrize("title", ["a\x00b", "a\x1bb", "\ud800", "a\x7f"])
+def test_console_text_fields_follow_the_api_text_rule(world: World, title: str) -> None:
+    """Finding 8: control characters and invalid encodings (a lone surrogate sent as
+    ``%ED%A0%80`` arrives as U+FFFD) are refused in the console's forms, like the API."""
+    from urllib.parse import quote
+
+    from .test_console_catalogue import csrf_of, mission_form
+
+    client = signed_in(world)
+    sent = quote(title, errors="surrogatepass") if title == "\ud800" else quote(title)
+    form = mission_form(world, title="PLACEHOLDER")
+    form["csrf_token"] = csrf_of(client, "/admin/missions/new")
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in form.items())
+    body = body.replace("PLACEHOLDER", sent)
+    from engine.service.missions import list_missions
+
+    before = len(list_missions(world.service))
+    answer = client.post("/admin/missions/new", content=body.encode(), headers={
+        "content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code in (400, 422), answer.status_code
+    assert "U+" in answer.text
+    assert len(list_missions(world.service)) == before
+    # The hashtag of an action, too.
+    token = csrf_of(client, "/admin/actions")
+    refused = client.post("/admin/actions", content=(
+        f"platform=tiktok&hashtag=ab{sent}&csrf_token={quote(token)}").encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert refused.status_code == 422 and "U+" in refused.text
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/tokens/1%20", "/api/v1/tokens/%201", "/api/v1/tokens/+1", "/api/v1/tokens/%D9%A1"])
+def test_path_ids_are_ascii_digits_only(api: Api, path: str) -> None:
+    """Finding 9: ``1 ``, `` 1`` and ``+1`` all named token 1 (pydantic's lax int)."""
+    answer = api.client.delete(path, headers=api.admin)
+    assert answer.status_code == 422, answer.text[:200]
+    tokens = api.get("/api/v1/tokens").json()
+    assert all(token["revoked_at"] is None for token in tokens)
+
+
+@pytest.mark.parametrize("method,url", [
+    ("POST", "/api/v1/missions/%201/publish"), ("GET", "/api/v1/claims/+1"),
+    ("GET", "/api/v1/claims?mission=1%20"), ("GET", "/api/v1/claims?limit=+1"),
+    ("GET", "/api/v1/report?mission=%2B1"), ("GET", "/api/v1/missions?limit=%201"),
+    ("POST", "/api/v1/webhook/deliveries/1%20/resend"), ("GET", "/admin/missions/+1"),
+])
+def test_query_and_path_integers_are_strict(api: Api, method: str, url: str) -> None:
+    answer = api.client.request(method, url, headers=api.admin)
+    assert answer.status_code == 422, (url, answer.status_code, answer.text[:200])
+    good = api.client.request(method, url.replace("%201", "1").replace("1%20", "1")
+                              .replace("+1", "1").replace("%2B1", "1"), headers=api.admin)
+    assert good.status_code != 422 or "/admin/" in url, (url, good.text[:200])
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/report?member=%ED%A0%80", "/api/v1/report?member=%FF",
+    "/api/v1/claims?member=%FF", "/api/v1/claims?member=%20ana",
+    "/api/v1/balances?cursor=%FF", "/api/v1/balances?cursor=%00",
+    "/api/v1/members/%FF/balance",
+])
+def test_member_ids_in_queries_follow_the_rule(api: Api, url: str) -> None:
+    """Finding 10: ``%FF`` decodes to U+FFFD and was taken as a member id."""
+    answer = api.client.get(url, headers=api.admin)
+    assert answer.status_code == 422, (url, answer.status_code, answer.text[:200])
+    assert "member id" in answer.json()["message"]
+
+
+@pytest.mark.parametrize("member", ["%FF", "%ED%A0%80"])
+def test_revoking_links_of_a_junk_member_id_is_refused(api: Api, member: str) -> None:
+    from engine.storage.models import Base
+
+    tables = {table.name: table for table in Base.metadata.sorted_tables}
+    revocations = [table for name, table in tables.items() if "revocation" in name]
+    before = [count(api, table) for table in revocations]
+    answer = api.client.delete(f"/api/v1/members/{member}/member-links",
+                               headers=api.integrator)
+    assert answer.status_code == 422 and "U+FFFD" in answer.json()["message"]
+    assert [count(api, table) for table in revocations] == before
+
+
+@pytest.mark.parametrize("query,known", [("verdict=%00", "hashtag_missing"),
+                                         ("verdict=nosuch", "counted"),
+                                         ("platform=nosuch", "instagram")])
+def test_report_filters_name_the_known_values(api: Api, query: str, known: str) -> None:
+    answer = api.get(f"/api/v1/report?{query}")
+    assert answer.status_code == 422 and known in answer.json()["message"], answer.text[:300]
+    assert api.get("/api/v1/report?verdict=counted&platform=instagram").status_code == 200
+
+
+def test_a_chunked_json_body_to_a_form_route_gets_413(world: World) -> None:
+    """A JSON body to the member page's form route was never read, so never counted: 422."""
+    from fastapi.testclient import TestClient
+
+    from engine.web.app import create_app
+
+    from .pages_helpers import member_url
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"platform": "'
+        for _ in range(2048):
+            yield b"x" * 1024
+        yield b'"}'
+
+    client = TestClient(create_app(world.service), follow_redirects=False)
+    answer = client.post(member_url(world, "ana") + "/claim", content=chunks(),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 413
+    small = client.post(member_url(world, "ana") + "/claim", content=iter([b"{}"]),
+                        headers={"content-type": "application/json"})
+    assert small.status_code == 422  # under the limit: the route's own answer
+
+
+def test_favicon_is_an_empty_answer_not_a_404(api: Api) -> None:
+    answer = api.client.get("/favicon.ico")
+    assert answer.status_code == 204 and answer.content == b""
+
+
+def test_webhook_errors_mask_only_the_userinfo() -> None:
+    from engine.service.webhook_targets import redact_text
+
+    url = "https://u:secret-password@hooks.example.org/in"
+    text = redact_text(f"Connection refused by {url} (u:secret-password@hooks)", url)
+    assert "Connection refused" in text and "secret-password" not in text
+    assert "***@hooks.example.org/in" in text and "u:" not in text
+    short = redact_text("Connection refused for user u", "https://u:p@h.example/x")
+    assert short == "Connection refused for user u"

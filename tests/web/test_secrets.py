@@ -403,3 +403,48 @@ def test_a_malformed_key_file_is_refused(tmp_path: Path) -> None:
     now = datetime(2025, 6, 19, tzinfo=UTC)
     assert ring.verifying(now) == ["o" * 40, "k" * 40]
     assert ring.verifying(now + timedelta(days=2)) == ["k" * 40]
+
+
+def test_rotation_without_grace_keeps_the_stored_webhook(tmp_path: Path) -> None:
+    """``secret rotate --grace 0``: the stored URL and secret are read with the old key before
+    it retires, and written with the new one, so nothing is lost."""
+    from engine.cli import main
+
+    folder = tmp_path / "data"
+    config_file = tmp_path / "social-missions.toml"
+    urls = {"database": {"url": f"sqlite:///{folder / 'missions.sqlite3'}"},
+            "queue": {"url": f"sqlite:///{folder / 'queue.sqlite3'}"}}
+    config_file.write_text(f'[database]\nurl = "sqlite:///{folder / "missions.sqlite3"}"\n'
+                           f'[queue]\nurl = "sqlite:///{folder / "queue.sqlite3"}"\n')
+    service = Service.open(config_from_mapping(urls, path=config_file))
+    write_setting(service, WEBHOOK_SECRET, WEBHOOK_KEY)
+    write_setting(service, WEBHOOK_URL, "https://user:pw0rd@hooks.example/x")
+    service.close()
+    assert main(["secret", "rotate", "--grace", "0s", "--config", str(config_file)]) == 0
+    again = Service.open(config_from_mapping(urls, path=config_file))
+    try:
+        apply_stored_settings(again)
+        assert again.settings.webhook_secret == WEBHOOK_KEY
+        assert again.settings.webhook_url == "https://user:pw0rd@hooks.example/x"
+    finally:
+        again.close()
+
+
+def test_a_delivery_keeps_its_url_encrypted(world: World) -> None:
+    """A URL may carry credentials or a token: deliveries store it encrypted, and read it back
+    in clear only to send."""
+    from dataclasses import replace
+
+    from engine.service.privacy import erase_member
+    from engine.service.webhooks import delivery_url
+    from engine.storage.models import WebhookDeliveryRow
+
+    service = world.service
+    url = "https://user:pw0rd@hooks.example/x?token=QUERYSECRET"
+    service.settings = replace(service.settings, webhook_url=url, webhook_secret=WEBHOOK_KEY)
+    erase_member(service, "ana")  # queues a member.erased event to the host
+    with service.db.sessions() as session:
+        stored = [row.url for row in session.query(WebhookDeliveryRow)]
+    assert stored and all(s.startswith(ENCRYPTED_PREFIX) for s in stored)
+    assert all("pw0rd" not in s and "QUERYSECRET" not in s for s in stored)
+    assert {delivery_url(service, s) for s in stored} == {url}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from engine.service.report import (
+    REJECTIONS,
     ReportFilter,
     report_slice,
     stream_report_csv,
@@ -31,10 +33,11 @@ from .pagination import (
 )
 from .schemas import (
     ERRORS,
-    MAX_ID,
     DeliveryResent,
     IdPath,
+    IdQuery,
     Instant,
+    MemberQuery,
     TokenCreated,
     TokenIn,
     TokenOut,
@@ -44,6 +47,9 @@ from .schemas import (
 )
 
 router = APIRouter(responses=ERRORS)
+
+# The verdicts a report row can carry (``?verdict=`` accepts these only).
+VERDICTS = ("counted", *REJECTIONS)
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}, "application/x-ndjson": {}},
@@ -55,10 +61,10 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 def report(
     request: Request,
     _: Admin,
-    mission: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    mission: IdQuery = None,
     platform: Annotated[str | None, Query(max_length=40)] = None,
-    member: Annotated[str | None, Query(max_length=200)] = None,
-    verdict: Annotated[str | None, Query(max_length=40)] = None,
+    member: MemberQuery = None,
+    verdict: Annotated[Literal[VERDICTS] | None, Query()] = None,  # type: ignore[valid-type]
     since: Annotated[Instant | None, Query(description="checks finished at or after")] = None,
     until: Annotated[Instant | None, Query(description="checks finished before")] = None,
     format: Annotated[Literal["json", "csv", "jsonl"], Query()] = "json",
@@ -73,6 +79,11 @@ def report(
     ``cursor`` do not apply).
     """
     service = service_of(request)
+    if platform is not None and platform.lower() not in service.engine.platforms:
+        known = ", ".join(sorted(service.engine.platforms))
+        raise RequestValidationError([{
+            "type": "enum", "loc": ("query", "platform"),
+            "msg": f"{platform[:40]!r} is not a known platform: use one of {known}"}])
     where = ReportFilter(mission_id=mission, platform=platform, member_id=member,
                          verdict=verdict, since=since, until=until)
     if format == "csv":

@@ -22,9 +22,11 @@ from .schemas import (
     ClaimIn,
     ErrorOut,
     IdPath,
+    IdQuery,
     Ledger,
     LinkIn,
     MemberPath,
+    MemberQuery,
     PlatformPath,
     VerifyIn,
 )
@@ -142,8 +144,8 @@ def claim(body: ClaimIn, request: Request, _: Integrator) -> ClaimAccepted:
 
 @router.get("/claims", response_model=list[Claim], tags=["claims"])
 def claims(request: Request, _: Integrator,
-           member: Annotated[str | None, Query(max_length=200)] = None,
-           mission: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+           member: MemberQuery = None,
+           mission: IdQuery = None,
            limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None, *,
            response: Response) -> list[Claim]:
     """Claims, oldest first, of one member and/or mission, ``limit`` per page; the next

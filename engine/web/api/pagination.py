@@ -12,17 +12,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query, Request, Response
+from pydantic import AfterValidator, BeforeValidator
+
+from .schemas import MEMBER_SCHEMA, ascii_digits, member_id_rule
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=(
+Limit = Annotated[int, BeforeValidator(ascii_digits), Query(ge=1, le=MAX_LIMIT, description=(
     f"items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})"))]
 Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$", description=(
     "where the page starts: the `cursor` of the previous page's `next` link"))]
 
-KeyCursor = Annotated[str | None, Query(min_length=1, max_length=200, description=(
-    "where the page starts: the `cursor` of the previous page's `next` link"))]
+# The balances' cursor is the last member id of the page: the member id rule applies.
+KeyCursor = Annotated[str | None, Query(json_schema_extra=MEMBER_SCHEMA, description=(
+    "where the page starts: the `cursor` of the previous page's `next` link")),
+    AfterValidator(member_id_rule)]
 
 
 def cursor_id(cursor: str | None) -> int | None:

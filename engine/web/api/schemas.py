@@ -10,8 +10,8 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.service.member_ids import MEMBER_ID_MAX, member_id_problem
 from engine.service.records import LedgerEntry
@@ -30,24 +30,55 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _no_nul(value: str) -> str:
-    """Text as people type it: no NUL or other control character (tab and line breaks
-    allowed), no lone surrogate (``"\\ud800"`` in JSON: not a character, it cannot be stored
-    nor shown)."""
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
+def text_problem(value: str) -> tuple[str, int] | None:
+    """The first character that breaks the text rule, as ``(kind, code point)`` with kind
+    ``"control"`` or ``"surrogate"``, or None when ``value`` is acceptable text.
+
+    The rule (API bodies, console forms): no NUL or other control character (tab and line
+    breaks allowed), no lone surrogate (``"\\ud800"`` in JSON, ``%ED%A0%80`` in a form: not a
+    character, it cannot be stored nor shown)."""
     found = _CONTROL.search(value)
     if found:
-        raise ValueError(f"control character U+{ord(found.group()):04X} is not allowed")
+        return "control", ord(found.group())
     found = _SURROGATE.search(value)
     if found:
-        raise ValueError(f"U+{ord(found.group()):04X} is a lone surrogate, not a character; "
-                         "send text in valid UTF-8")
+        return "surrogate", ord(found.group())
+    return None
+
+
+def _no_nul(value: str) -> str:
+    """``value`` when it follows :func:`text_problem`'s rule; else ValueError (422)."""
+    problem = text_problem(value)
+    if problem is None:
+        return value
+    kind, code = problem
+    if code == 0:
+        raise ValueError("NUL characters are not allowed")
+    if kind == "control":
+        raise ValueError(f"control character U+{code:04X} is not allowed")
+    raise ValueError(f"U+{code:04X} is a lone surrogate, not a character; "
+                     "send text in valid UTF-8")
+
+
+def ascii_digits(value: Any) -> Any:
+    """A path or query integer as sent: 1 to 12 ASCII digits, nothing else.
+
+    pydantic's own int parsing of a string accepts surrounding spaces, a ``+`` sign, ``_``
+    and other scripts' digits (``"1 "``, ``"+1"``, ``"\u0663"``): one id would then have
+    many spellings. Non-strings (defaults) pass through; raises ValueError (422)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()
+                                       and len(value) <= 12):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise ValueError(f"{shown!r} is not a whole number: send ASCII digits only, "
+                         "without sign or spaces")
     return value
 
 
-def _member_id(value: str) -> str:
-    """The one member id rule (:mod:`engine.service.member_ids`): refused, never trimmed."""
+def member_id_rule(value: str | None) -> str | None:
+    """The one member id rule (:mod:`engine.service.member_ids`): refused, never trimmed;
+    None (an absent optional parameter) passes."""
+    if value is None:
+        return None
     problem = member_id_problem(value)
     if problem is not None:
         raise ValueError(problem)
@@ -61,16 +92,24 @@ Flag = Annotated[bool, Field(strict=True)]
 Text = Annotated[str, AfterValidator(_no_nul)]
 # Lengths are checked by the validator (a length constraint would refuse a lone surrogate
 # with a vaguer message first) and stated in the schema for clients.
-_MEMBER_SCHEMA = {"minLength": 1, "maxLength": MEMBER_ID_MAX}
-MemberId = Annotated[str, Field(json_schema_extra=_MEMBER_SCHEMA), AfterValidator(_member_id)]
+MEMBER_SCHEMA = {"minLength": 1, "maxLength": MEMBER_ID_MAX}
+MemberId = Annotated[str, Field(json_schema_extra=MEMBER_SCHEMA),
+                     AfterValidator(member_id_rule)]
 PlatformName = Annotated[Text, Field(min_length=1, max_length=40)]
 
-MemberPath = Annotated[str, Path(json_schema_extra=_MEMBER_SCHEMA,
+MemberPath = Annotated[str, Path(json_schema_extra=MEMBER_SCHEMA,
                                  description="the host platform's member id, exactly: no "
                                  "surrounding spaces, no control characters"),
-                       AfterValidator(_member_id)]
+                       AfterValidator(member_id_rule)]
 PlatformPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, BeforeValidator(ascii_digits), Path(ge=1, le=MAX_ID)]
+# An optional id in the query string (``?mission=``): ASCII digits, 1 to MAX_ID.
+IdQuery = Annotated[int | None, BeforeValidator(ascii_digits), Query(ge=1, le=MAX_ID)]
+# An optional member id in the query string (``?member=``), under the member id rule.
+MemberQuery = Annotated[str | None, Query(json_schema_extra=MEMBER_SCHEMA,
+                                          description="the host platform's member id, "
+                                          "exactly"),
+                        AfterValidator(member_id_rule)]
 
 
 class Body(BaseModel):

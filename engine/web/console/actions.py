@@ -31,6 +31,7 @@ from .base import (
     refuse_form_post,
     render_console,
     signed_in_admin,
+    text_error,
     to_login,
 )
 
@@ -200,6 +201,10 @@ def create_action(request: Request, platform: str = Form(""), hashtag: str = For
     form = ActionForm(platform=platform, hashtag=hashtag[:ECHO_LIMIT])
     if platform not in service.engine.platforms:
         form.errors["platform"] = TEXTS("unknown_platform", lang)
+    bad_text = text_error(hashtag, lang)
+    if bad_text:
+        form.errors["hashtag"] = bad_text
+        return _page(request, lang, form, status_code=422)
     try:
         if form.errors:
             validate_hashtag(hashtag)  # report a bad hashtag too

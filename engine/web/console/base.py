@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.service.alerts import degraded_backends
 from engine.service.context import Service
+from engine.web.api.schemas import text_problem
 from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
 from engine.web.settings import secure_cookies
@@ -69,6 +70,10 @@ SHARED = Catalogue({
                        "{detail} (check {check})."},
     "times_in": {"fr": "Heures du fuseau de la communauté : {zone}.",
                  "en": "Times in the community's time zone: {zone}."},
+    "bad_control": {"fr": "Caractère de contrôle U+{code} refusé : retirez-le du texte.",
+                    "en": "Control character U+{code} refused: remove it from the text."},
+    "bad_encoding": {"fr": "Texte mal encodé (U+{code}) : envoyez-le en UTF-8 valide.",
+                     "en": "Badly encoded text (U+{code}): send it in valid UTF-8."},
 })
 
 
@@ -137,6 +142,23 @@ def refuse_form_post(request: Request, token: str | None) -> Response | None:
         return csrf_refused(request)
     if signed_in_admin(request) is None:
         return to_login(request)
+    return None
+
+
+def text_error(value: str, lang: str) -> str | None:
+    """Why ``value``, a console form's text field, is refused, in ``lang``; None when it is
+    acceptable.
+
+    The API's text rule (:func:`engine.web.api.schemas.text_problem`: no control character
+    but tab and line breaks, no lone surrogate), plus U+FFFD: a form's invalid UTF-8 or
+    percent-encoding (``%FF``, ``%ED%A0%80``) is decoded to it, never typed."""
+    problem = text_problem(value)
+    if problem is not None:
+        kind, code = problem
+        return SHARED("bad_control" if kind == "control" else "bad_encoding", lang,
+                      code=f"{code:04X}")
+    if "\ufffd" in value:
+        return SHARED("bad_encoding", lang, code="FFFD")
     return None
 
 

@@ -46,6 +46,7 @@ from .base import (
     refuse_form_post,
     render_console,
     signed_in_admin,
+    text_error,
     to_login,
 )
 
@@ -494,7 +495,7 @@ def verify_account(request: Request, member_id: str, csrf_token: str = Form(""),
     if platform not in {a.platform for a in member.accounts}:
         return _member_view(request, member_id, link_form=form, status_code=400,
                             verify_error=("", TEXTS("no_such_account", lang)))
-    if not why or len(why) > REASON_MAX or any(ord(c) < 32 or ord(c) == 127 for c in why):
+    if not why or len(why) > REASON_MAX or text_error(reason, lang):
         return _member_view(request, member_id, link_form=form, status_code=400,
                             verify_error=(platform, TEXTS("reason_required", lang)),
                             reason=reason)

@@ -21,12 +21,14 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from engine.dates import FIRST_YEAR, LAST_YEAR
 from engine.errors import InvalidInput
 from engine.service.actions import list_actions
 from engine.service.context import Service
 from engine.service.errors import Conflict, NotFound
 from engine.service.human_dates import human_instant
 from engine.service.missions import (
+    CAP_MAX,
     DEFAULT_LABEL,
     DEFAULT_LABEL_EN,
     STATUSES,
@@ -53,6 +55,7 @@ from .base import (
     refuse_form_post,
     render_console,
     signed_in_admin,
+    text_error,
     to_login,
 )
 
@@ -63,7 +66,6 @@ LABEL_MAX = 200
 DESCRIPTION_MAX = 5000
 POINTS_MAX = 1_000_000
 POSTS_MAX = 1000
-CAP_MAX = 1000
 DATE_INPUT = "%Y-%m-%dT%H:%M"
 _DATE_FORMATS = (DATE_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
@@ -186,6 +188,10 @@ TEXTS = Catalogue({
                       "en": "One action per platform only."},
     "e_date": {"fr": "Date et heure non reconnues : écrivez-les comme 2025-06-30T18:00.",
                "en": "Date and time not understood: write them like 2025-06-30T18:00."},
+    "e_date_range": {"fr": f"Date hors limites : l'année doit être comprise entre {FIRST_YEAR} "
+                           f"et {LAST_YEAR} (heure UTC comprise).",
+                     "en": f"Date out of range: the year must be between {FIRST_YEAR} and "
+                           f"{LAST_YEAR} (in UTC too)."},
     "e_window": {"fr": "La fin doit être après le début ({start}).",
                  "en": "The end must be after the start ({start})."},
     # Preview.
@@ -245,9 +251,18 @@ def local_input(moment: datetime | None, zone: tzinfo) -> str:
     return aware.astimezone(zone).strftime(DATE_INPUT)
 
 
+class DateOutOfRange(ValueError):
+    """A well-formed date whose year (typed, or once in UTC) is outside
+    :data:`~engine.dates.FIRST_YEAR`–:data:`~engine.dates.LAST_YEAR`."""
+
+
 def parse_local(text: str, zone: tzinfo) -> datetime:
-    """A ``datetime-local`` value typed in ``zone``, as a UTC instant; ``ValueError`` when it
-    is not one."""
+    """A ``datetime-local`` value typed in ``zone``, as a UTC instant.
+
+    Raises ``ValueError`` when it is not one, and :class:`DateOutOfRange` (a ``ValueError``)
+    when its year, typed or in UTC, is outside the documented 1970–2999 (the API's and the
+    CLI's range, :func:`engine.dates.parse_instant`): ``9999-12-31T23:59`` in Honolulu would
+    overflow, ``2999-12-31T23:59`` there is already 3000 in UTC."""
     text = text.strip()
     if len(text) > 40:
         raise ValueError(text[:40])
@@ -256,7 +271,12 @@ def parse_local(text: str, zone: tzinfo) -> datetime:
             local = datetime.strptime(text, pattern)
         except ValueError:
             continue
-        return local.replace(tzinfo=zone).astimezone(UTC)
+        if not FIRST_YEAR <= local.year <= LAST_YEAR:
+            raise DateOutOfRange(text)
+        moment = local.replace(tzinfo=zone).astimezone(UTC)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise DateOutOfRange(text)
+        return moment
     raise ValueError(text)
 
 
@@ -308,6 +328,11 @@ def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
     label = form.label.strip()
     if len(label) > LABEL_MAX:
         errors["label"] = too_long(label, LABEL_MAX)
+    for name, value in (("title", title), ("description", form.description),
+                        ("label", label)):
+        refused = text_error(value, lang)
+        if refused and name not in errors:
+            errors[name] = refused
     by_id = {str(action.id): action for action in actions}
     chosen: list[int] = []
     for platform, value in form.actions.items():
@@ -346,11 +371,15 @@ def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
     if not form.no_start and form.start.strip():
         try:
             start = parse_local(form.start, zone)
+        except DateOutOfRange:
+            errors["start"] = TEXTS("e_date_range", lang)
         except ValueError:
             errors["start"] = TEXTS("e_date", lang)
     if not form.no_end and form.end.strip():
         try:
             end = parse_local(form.end, zone)
+        except DateOutOfRange:
+            errors["end"] = TEXTS("e_date_range", lang)
         except ValueError:
             errors["end"] = TEXTS("e_date", lang)
     if start and end and end <= start:

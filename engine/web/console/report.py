@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from engine.service.human_dates import LOCALES, human_date, human_instant
+from engine.service.member_ids import member_id_problem
 from engine.service.report import (
     PAGE_SIZE,
     REJECTIONS,
@@ -107,6 +108,8 @@ WORDS = Catalogue({
                      "en": "Platform: “{value}” is not a known platform."},
     "bad_member": {"fr": "Membre : un identifiant a au plus 200 caractères.",
                    "en": "Member: an id has at most 200 characters."},
+    "bad_member_id": {"fr": "Membre : identifiant refusé ({problem}).",
+                      "en": "Member: id refused ({problem})."},
     "bad_verdict": {"fr": "Verdict : « {value} » n'est pas un verdict connu.",
                     "en": "Verdict: “{value}” is not a known verdict."},
     "bad_date": {"fr": "{name} : « {value} » n'est pas une date (AAAA-MM-JJ).",
@@ -180,6 +183,9 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
         errors.append(WORDS("bad_platform", lang, value=values["platform"][:40]))
     if len(values["member"]) > 200:
         errors.append(WORDS("bad_member", lang))
+    elif values["member"] and member_id_problem(values["member"]):
+        errors.append(WORDS("bad_member_id", lang,
+                            problem=member_id_problem(values["member"])))
     verdict = values["verdict"] or None
     if verdict and verdict not in VERDICTS:
         errors.append(WORDS("bad_verdict", lang, value=verdict[:40]))

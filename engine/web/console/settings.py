@@ -35,6 +35,7 @@ from .base import (
     refuse_form_post,
     render_console,
     signed_in_admin,
+    text_error,
     to_login,
 )
 
@@ -169,7 +170,9 @@ def _id(text: str) -> int | None:
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+    """Whether ``text`` breaks the console's text rule (:func:`.base.text_error`: control
+    characters, lone surrogates, invalid encoding)."""
+    return text_error(text, "en") is not None
 
 
 def valid_webhook_url(text: str) -> bool:
