@@ -12,6 +12,10 @@ with the reason):
   ``yt_dlp.main``: yt-dlp cannot read cassettes by itself, and both commands pay the same
   replay layer.
 
+A third case compares YouTube's default backend (``rss``: the channel page and its feed, 2
+requests) with yt-dlp's flat listing of the same channel (1 request), from one cassette holding
+both sets of answers (built in the run's folder from the two bundled cassettes).
+
 It prints each command's median wall time and median CPU time (user + system of the child,
 steadier than wall time on a busy machine), and the ratio check / yt-dlp of both: below 1,
 ``check`` is the faster. The requests column says how much each command read: yt-dlp's flat
@@ -35,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +70,9 @@ class Case:
     url: str
     check_requests: int
     ytdlp_requests: int
+    # When set, the case's cassette is these files' interactions in one file (written in the
+    # run's folder): each command reads its own answers for the same account from it.
+    sources: tuple[Path, ...] = ()
 
 
 CASES = (
@@ -75,7 +82,29 @@ CASES = (
     Case("youtube terra.trails", "youtube", "terra.trails", "summer2025", "yt-dlp",
          CASSETTES / "youtube" / "yt-dlp" / "public.yaml",
          "https://www.youtube.com/@terra.trails/videos", check_requests=15, ytdlp_requests=1),
+    # The default YouTube backend (the channel's feed: 2 requests) against yt-dlp's flat
+    # listing of the same channel (1 request): both list the account's recent videos.
+    Case("youtube terra.trails (rss)", "youtube", "terra.trails", "summer2025", "rss",
+         Path("youtube-terra-trails.yaml"), "https://www.youtube.com/@terra.trails/videos",
+         check_requests=2, ytdlp_requests=1,
+         sources=(CASSETTES / "youtube" / "rss" / "public.yaml",
+                  CASSETTES / "youtube" / "yt-dlp" / "public.yaml")),
 )
+
+
+def prepared(case: Case, folder: Path) -> Case:
+    """``case`` with its cassette written in ``folder`` when it is made of ``sources``."""
+    if not case.sources:
+        return case
+    import yaml
+
+    interactions = []
+    for source in case.sources:
+        interactions += yaml.safe_load(source.read_text(encoding="utf-8"))["interactions"]
+    target = folder / case.cassette.name
+    target.write_text(yaml.safe_dump({"interactions": interactions, "version": 1},
+                                     allow_unicode=True), encoding="utf-8")
+    return replace(case, cassette=target)
 
 
 def volatile_params(platform: str) -> list[str]:
@@ -174,25 +203,26 @@ def main() -> None:
     parser.add_argument("--importtime", action="store_true",
                         help="also print check's most expensive imports")
     args = parser.parse_args()
-    cases = [case for case in CASES if not args.platform or case.platform == args.platform]
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
         cwd = Path(folder)
+        cases = [prepared(case, cwd) for case in CASES
+                 if not args.platform or case.platform == args.platform]
         env = environment(cwd)
         print(f"{args.runs} cold starts per command, medians; ratio = check / yt-dlp "
               "(below 1: check is faster)")
-        print(f"{'case':<22} {'command':<8} {'requests':>8} {'wall ms':>9} {'CPU ms':>9}")
+        print(f"{'case':<28} {'command':<8} {'requests':>8} {'wall ms':>9} {'CPU ms':>9}")
         for case in cases:
             check = measure(check_command(case), args.runs, env, cwd)
             ytdlp = measure(ytdlp_command(case), args.runs, env, cwd)
             if isinstance(check, str) or isinstance(ytdlp, str):
-                print(f"{case.label:<22} skipped: check: {check if isinstance(check, str) else 'ok'}"
+                print(f"{case.label:<28} skipped: check: {check if isinstance(check, str) else 'ok'}"
                       f"; yt-dlp: {ytdlp if isinstance(ytdlp, str) else 'ok'}")
                 continue
             for name, (wall, cpu), requests in (("check", check, case.check_requests),
                                                 ("yt-dlp", ytdlp, case.ytdlp_requests)):
-                print(f"{case.label:<22} {name:<8} {requests:>8} {wall * 1000:>9.0f} "
+                print(f"{case.label:<28} {name:<8} {requests:>8} {wall * 1000:>9.0f} "
                       f"{cpu * 1000:>9.0f}")
-            print(f"{case.label:<22} {'ratio':<8} {'':>8} {check[0] / ytdlp[0]:>9.2f} "
+            print(f"{case.label:<28} {'ratio':<8} {'':>8} {check[0] / ytdlp[0]:>9.2f} "
                   f"{check[1] / ytdlp[1]:>9.2f}")
         if args.hyperfine:
             if shutil.which("hyperfine") is None:
