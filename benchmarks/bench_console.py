@@ -138,6 +138,28 @@ def fill(service: Service, rows: int, *, members: int = 2000, days: int = 60,
     return written
 
 
+def filled_service(folder: Path, rows: int, **overrides: Any) -> Service:
+    """A service on ``folder/bench.sqlite3`` (migrated) holding ``rows`` verdict rows written
+    by :func:`fill`, analysed for the query planner; prints how long the filling took.
+    ``overrides`` go to the settings (``timezone=…``)."""
+    path = folder / "bench.sqlite3"
+    settings = load_settings(Config(), database_url=f"sqlite:///{path}",
+                             queue_url=f"sqlite:///{folder / 'queue.sqlite3'}", **overrides)
+    database = open_database(settings.database_url)
+    upgrade(database)
+    service = Service(database, settings, engine=Engine(Config(), replaying=True,
+                                                        cache=MemoryCache()),
+                      clock=lambda: NOW)
+    start = time.perf_counter()
+    written = fill(service, rows)
+    print(f"filled in {time.perf_counter() - start:.1f} s: "
+          + ", ".join(f"{name} {count:,}" for name, count in written.items()))
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    return service
+
+
 @contextmanager
 def captured(service: Service) -> Iterator[list[tuple[str, Any]]]:
     """The SQL statements (and parameters) the service sends while the block runs."""
@@ -194,21 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
-        settings = load_settings(Config(), database_url=f"sqlite:///{path}",
-                                 queue_url=f"sqlite:///{Path(folder) / 'queue.sqlite3'}",
-                                 timezone=args.zone)
-        database = open_database(settings.database_url)
-        upgrade(database)
-        service = Service(database, settings, engine=Engine(Config(), replaying=True,
-                                                            cache=MemoryCache()),
-                          clock=lambda: NOW)
-        start = time.perf_counter()
-        written = fill(service, args.rows)
-        print(f"filled in {time.perf_counter() - start:.1f} s: "
-              + ", ".join(f"{name} {count:,}" for name, count in written.items()))
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        service = filled_service(Path(folder), args.rows, timezone=args.zone)
+        database = service.db
         _, raw = create_token(service, "admin", "bench")
         cookie = log_in(service, raw)
         assert cookie is not None

@@ -34,15 +34,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.bench_console import NOW, fill
-from engine.cache import MemoryCache
-from engine.config import Config
-from engine.core import Engine
-from engine.service.context import Service
+from benchmarks.bench_console import filled_service
 from engine.service.diagnosis import diagnose
-from engine.service.settings import load_settings
-from engine.storage.database import open_database
-from engine.storage.migrate import upgrade
 
 FLOOR_SQL = """
 SELECT s.mission_id, s.member_id, s.platform, c.handle, s.url, s.published_at, s.hashtags,
@@ -122,20 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         config_path.write_text(f'[database]\nurl = "sqlite:///{path}"\n[queue]\n'
                                f'url = "sqlite:///{Path(folder) / "queue.sqlite3"}"\n'
                                f'[service]\ndata = "{folder}"\n')
-        settings = load_settings(Config(), database_url=f"sqlite:///{path}",
-                                 queue_url=f"sqlite:///{Path(folder) / 'queue.sqlite3'}")
-        database = open_database(settings.database_url)
-        upgrade(database)
-        service = Service(database, settings, engine=Engine(Config(), replaying=True,
-                                                            cache=MemoryCache()),
-                          clock=lambda: NOW)
-        start = time.perf_counter()
-        written = fill(service, args.rows)
-        print(f"filled in {time.perf_counter() - start:.1f} s: "
-              + ", ".join(f"{name} {count:,}" for name, count in written.items()))
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        service = filled_service(Path(folder), args.rows)
+        database = service.db
         floor = median_ms(lambda: floor_csv(path), args.repeat)
         print(f"{'measure':<34} {'ms':>9} {'x floor':>8} {'peak MB':>8}")
         print(f"{'floor: raw SQL join to CSV':<34} {floor:>9.1f} {1:>8.2f}")
