@@ -49,6 +49,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.webhook",
     "engine.cli.secret",
     "engine.cli.serve",
+    "engine.cli.plugin",
 )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from engine.testing.cassettes import Exchange, write_cassette
+from engine.plugin_api import Exchange, write_cassette
 
 ROOT = Path(__file__).resolve().parent / "cassettes"
 FEED_URL = "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed"

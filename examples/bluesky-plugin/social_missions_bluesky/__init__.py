@@ -2,14 +2,13 @@
 
 The entry point ``bluesky = "social_missions_bluesky:plugin"`` (group
 ``social_missions.plugins``) makes the engine register :data:`plugin`, whose hook
-implementations come from :class:`~engine.plugin_base.PlatformPlugin`. Bluesky has no private
+implementations come from :class:`~engine.plugin_api.PlatformPlugin`. Bluesky has no private
 accounts: an account that exists is public.
 """
 
 from __future__ import annotations
 
-from engine.platforms import HandleRule, Platform
-from engine.plugin_base import PlatformPlugin
+from engine.plugin_api import HandleRule, Platform, PlatformPlugin
 
 from .api import BlueskyApi
 from .constants import DEFAULT_LIMIT, HANDLE_PATTERN, POST_URL, POST_URL_PATTERNS, PROFILE_URL

@@ -7,10 +7,16 @@ from typing import Any
 
 import httpx
 
-from engine.backends import Backend, CheckSession
-from engine.config_schema import Option
-from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
-from engine.models import Account, Profile
+from engine.plugin_api import (
+    Account,
+    AccountNotFound,
+    Backend,
+    CheckSession,
+    LayoutChanged,
+    Option,
+    PlatformUnavailable,
+    Profile,
+)
 
 from .constants import (
     APPVIEW_URL,

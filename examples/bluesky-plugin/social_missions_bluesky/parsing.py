@@ -12,10 +12,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.dates import parse_instant
-from engine.errors import InvalidDate, LayoutChanged, PlatformUnavailable
-from engine.hashtags import extract_hashtags, merge_hashtags
-from engine.models import Post, PostKind, Profile, newest_first
+from engine.plugin_api import (
+    InvalidDate,
+    LayoutChanged,
+    PlatformUnavailable,
+    Post,
+    PostKind,
+    Profile,
+    extract_hashtags,
+    merge_hashtags,
+    newest_first,
+    parse_instant,
+)
 
 from .constants import POST_URL
 
