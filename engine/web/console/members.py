@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from engine.errors import InvalidInput
 from engine.service.causes import cause_text
+from engine.service.context import Service
 from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
@@ -381,16 +382,23 @@ def _not_found(request: Request, member_id: str, lang: str) -> Response:
     }, lang=lang, section="members", status_code=404)
 
 
+def _member_or_none(service: Service, member_id: str) -> Member | None:
+    """The member's summary, or None for an id that is not valid or names no member."""
+    if not valid_member_id(member_id):
+        return None
+    try:
+        return member_summary(service, member_id)
+    except NotFound:
+        return None
+
+
 def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
                  verify_error: tuple[str, str] | None = None, reason: str = "",
                  status_code: int = 200) -> Response:
     lang = console_lang(request)
     service = service_of(request)
-    if not valid_member_id(member_id):
-        return _not_found(request, member_id, lang)
-    try:
-        member: Member = member_summary(service, member_id)
-    except NotFound:
+    member = _member_or_none(service, member_id)
+    if member is None:
         return _not_found(request, member_id, lang)
     ledger_number = _page_number(request, "ledger")
     claims_number = _page_number(request, "claims")
@@ -457,11 +465,8 @@ def unlink_account_form(request: Request, member_id: str, csrf_token: str = Form
         return refused
     lang = console_lang(request)
     service = service_of(request)
-    if not valid_member_id(member_id):
-        return _not_found(request, member_id, lang)
-    try:
-        member = member_summary(service, member_id)
-    except NotFound:
+    member = _member_or_none(service, member_id)
+    if member is None:
         return _not_found(request, member_id, lang)
     account = next((a for a in member.accounts if a.platform == platform), None)
     if account is None:
@@ -484,11 +489,8 @@ def verify_account(request: Request, member_id: str, csrf_token: str = Form(""),
         return refused
     lang = console_lang(request)
     service = service_of(request)
-    if not valid_member_id(member_id):
-        return _not_found(request, member_id, lang)
-    try:
-        member = member_summary(service, member_id)
-    except NotFound:
+    member = _member_or_none(service, member_id)
+    if member is None:
         return _not_found(request, member_id, lang)
     form = LinkForm(member=member_id)
     why = " ".join(reason.split())

@@ -48,10 +48,8 @@ from engine.web.pages.rendering import service_of
 
 from .base import (
     Catalogue,
-    check_csrf,
     community_zone,
     console_lang,
-    csrf_refused,
     refuse_form_post,
     render_console,
     signed_in_admin,
@@ -481,10 +479,9 @@ async def create_mission(request: Request) -> Response:
     """Create the mission (a draft, or published with the "create and publish" button)."""
     posted = dict(await request.form())
     token = posted.get("csrf_token")
-    if not check_csrf(request, token if isinstance(token, str) else None):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, token if isinstance(token, str) else None)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     form = _typed(posted)
@@ -526,10 +523,9 @@ async def edit_mission(request: Request, mission_id: IdPath) -> Response:
     """Save every R2 field of the mission (its status stays)."""
     posted = dict(await request.form())
     token = posted.get("csrf_token")
-    if not check_csrf(request, token if isinstance(token, str) else None):
-        return csrf_refused(request)
-    if signed_in_admin(request) is None:
-        return to_login(request)
+    refused = refuse_form_post(request, token if isinstance(token, str) else None)
+    if refused is not None:
+        return refused
     lang = console_lang(request)
     service = service_of(request)
     try:
