@@ -1,8 +1,11 @@
-"""Engine time and HTTP requests per check, for every platform and backend, cold and warm.
+"""Engine time, CPU and HTTP requests per check, for every platform and backend, cold and warm.
 
 Run: ``.venv/bin/python -m benchmarks.bench_checks [--repeat N]``. Each case replays a cassette;
 the timed part is the engine's own work (parse plus verdicts) with the HTTP answer already in
-hand, so process start and cassette loading are not counted. Cases come from
+hand, so process start and cassette loading are not counted. CPU per check is this process's
+CPU time plus that of its finished child processes (a browser backend's Chromium and
+Playwright driver). Browser cases (``via="har"``) replay a HAR file in the system Chromium,
+browser start included, at most :data:`BROWSER_RUNS` checks. Cases come from
 ``benchmarks/cases_<platform>.py`` modules, each defining ``CASES``.
 """
 
@@ -12,9 +15,9 @@ import argparse
 import contextlib
 import importlib
 import pkgutil
+import resource
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,8 @@ from engine.core import Engine
 from engine.replay import cassette
 
 ROOT = Path(__file__).resolve().parents[1]
+# A browser check launches Chromium: a few are enough for a median.
+BROWSER_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,9 @@ class Case:
 
     ``warm`` runs the check once before measuring so the persistent cache is filled (the
     warm-cache request count); cold runs start each check with an empty cache.
-    ``measure`` overrides the timing loop for backends that are not replayed through VCR (a
-    real browser): it returns (seconds per check, requests per check).
+    ``via`` says how the answers are served: ``transport`` (in memory to the engine's HTTP
+    layer), ``vcr`` (replayed by VCR, for libraries with their own HTTP stack) or ``har``
+    (``cassette`` is a HAR file replayed by the browser backend; wall time is reported).
     """
 
     label: str
@@ -48,18 +54,33 @@ class Case:
     hashtag: str
     warm: bool = False
     settings: dict[str, Any] = field(default_factory=dict)
-    measure: Callable[[int], tuple[float, float]] | None = None
-    wall_clock: bool = False  # report wall time per check (browser), not engine time
-    # "transport": answers served in memory to the engine's HTTP layer (engine time only);
-    # "vcr": replayed by VCR, for backends whose library has its own HTTP stack.
     via: str = "transport"
+
+    @property
+    def wall_clock(self) -> bool:
+        """True when the time reported is wall time per check (a browser), not engine time."""
+        return self.via == "har"
 
 
 def _engine(case: Case, cache: MemoryCache) -> Engine:
-    table = {"backends": [case.backend], **case.settings}
+    table: dict[str, Any] = {"backends": [case.backend], **case.settings}
+    if case.via == "har":
+        table[case.backend] = {**table.get(case.backend, {}), "har": str(case.cassette)}
+        engine = Engine(config_from_mapping({"platforms": {case.platform: table}}), cache=cache)
+        reason = engine.platform(case.platform).backend(case.backend).unavailable_reason(
+            engine.config.platform(case.platform))
+        if reason:
+            raise SystemExit(f"{case.label}: {reason}")
+        return engine
     transport = cassette_transport(case.cassette) if case.via == "transport" else None
     return Engine(config_from_mapping({"platforms": {case.platform: table}}), cache=cache,
                   replaying=True, transport=transport)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (seconds)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def cassette_transport(path: Path) -> httpx.MockTransport:
@@ -89,16 +110,17 @@ def cassette_transport(path: Path) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def run_case(case: Case, repeat: int) -> tuple[float, float, int]:
-    """Median seconds per check, requests per check, posts judged."""
-    if case.measure is not None:
-        seconds, requests_per_check = case.measure(repeat)
-        return seconds, requests_per_check, 0
+def run_case(case: Case, repeat: int) -> tuple[float, float, float, int]:
+    """Median seconds per check, mean CPU seconds per check, mean requests per check, posts
+    judged."""
+    if case.via == "har":
+        repeat = min(repeat, BROWSER_RUNS)
     cache = MemoryCache()
     engine = _engine(case, cache)
     account = engine.account(case.platform, case.handle)
     volatile = engine.platform(case.platform).volatile_query_params
     timings: list[float] = []
+    cpu: list[float] = []
     requests: list[int] = []
     posts = 0
     def replay() -> contextlib.AbstractContextManager[Any]:
@@ -116,14 +138,15 @@ def run_case(case: Case, repeat: int) -> tuple[float, float, int]:
             cache = MemoryCache()
             engine.cache = cache
         with replay():
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_seconds()
             outcome = engine.check(account, case.hashtag)
             elapsed = time.perf_counter() - started
+            cpu.append(cpu_seconds() - cpu_started)
         timings.append(elapsed)
         requests.append(outcome.snapshot.requests)
         posts = len(outcome.posts)
     engine.close()
-    return statistics.median(timings), statistics.mean(requests), posts
+    return statistics.median(timings), statistics.mean(cpu), statistics.mean(requests), posts
 
 
 def load_cases() -> list[Case]:
@@ -140,13 +163,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200, help="checks per case")
     parser.add_argument("--platform", help="only this platform")
     args = parser.parse_args()
-    print(f"{'case':<44} {'ms/check':>9} {'requests':>9} {'posts':>6}")
+    print(f"{'case':<48} {'ms/check':>9} {'CPU ms':>8} {'requests':>9} {'posts':>6}")
     for case in load_cases():
         if args.platform and case.platform != args.platform:
             continue
-        seconds, requests, posts = run_case(case, args.repeat)
+        seconds, cpu, requests, posts = run_case(case, args.repeat)
         kind = "wall" if case.wall_clock else "engine"
-        print(f"{case.label:<44} {seconds * 1000:>9.2f} {requests:>9.1f} {posts:>6}  ({kind})")
+        print(f"{case.label:<48} {seconds * 1000:>9.2f} {cpu * 1000:>8.2f} {requests:>9.1f} "
+              f"{posts:>6}  ({kind})")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,15 @@
 """Claims per second of the missions service, against a local HTTP server playing Instagram.
 
 Run: ``python -m benchmarks.bench_throughput [--claims 300] [--latency 0.1] [--threads 8]
-[--processes 2] [--setups embedded,postgres]``.
+[--processes 2] [--setups embedded,postgres] [--profile PATH]``.
 
 A server on 127.0.0.1 answers ``web_profile_info`` with the body recorded in
 ``cassettes/service/accounts.yaml`` (the handle rewritten per member) after ``--latency``
 seconds; ``[platforms.instagram.web] base_url`` points the web backend at it. N members each
 claim a recurring mission once (claims are created first), then the workers process the queue
 until nothing is due. Printed per set-up: claims per second (processing), HTTP requests per
-claim, CPU time, SQL statements and transactions (commits) per claim (all worker processes),
+claim, CPU time, SQL statements (BEGIN and COMMIT not counted, on either database) and
+transactions (commits) per claim (all worker processes),
 peak memory (largest process), the share of the thread ceiling reached (processes × threads /
 latency: what the threads would allow if a claim cost nothing but the platform's answer),
 and the claim-to-verdict latency (p50, p99) of claims arriving one by one at half the measured
@@ -23,8 +24,11 @@ with a reason when the servers do not answer. Bounded: at most 5,000 claims, 300
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import multiprocessing
+import os
+import pstats
 import re
 import resource
 import statistics
@@ -129,6 +133,7 @@ class Setup:
     queue_name: str
     processes: int
     threads: int
+    profile: str | None = None  # a file for the cProfile statistics of one throughput worker
 
 
 def _service(setup: Setup, base_url: str) -> Service:
@@ -156,14 +161,36 @@ def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None) -> None
 
     event.listen(service.db.engine, "before_cursor_execute", statement)
     event.listen(service.db.engine, "commit", commit)
+    profilers = _profile_threads() if setup.profile and stop is None else None
     if stop is None:
         work(service, once=True, threads=setup.threads)
     else:
         work(service, threads=setup.threads, stop=stop)
+    if profilers is not None:
+        threading.setprofile(None)
+        for profiler in profilers:
+            profiler.disable()
+        pstats.Stats(*profilers).dump_stats(f"{setup.profile}.{setup.name}.{os.getpid()}")
     usage = resource.getrusage(resource.RUSAGE_SELF)
     results.put((usage.ru_utime + usage.ru_stime, usage.ru_maxrss, counts["statements"],
                  counts["commits"]))
     service.close()
+
+
+def _profile_threads() -> list[cProfile.Profile]:
+    """A cProfile profiler (timed in each thread's CPU seconds) in this thread and in every
+    thread started from now on (the worker's threads); the caller disables them and merges
+    their statistics."""
+    profilers = [cProfile.Profile(time.thread_time)]
+
+    def start(*_: Any) -> None:
+        profiler = cProfile.Profile(time.thread_time)
+        profilers.append(profiler)
+        profiler.enable()  # replaces this hook in the new thread
+
+    threading.setprofile(start)
+    profilers[0].enable()
+    return profilers
 
 
 def latencies(setup: Setup, server: PlatformServer, mission_id: int, claims: int, rate: float,
@@ -190,7 +217,7 @@ def latencies(setup: Setup, server: PlatformServer, mission_id: int, claims: int
             rows = session.execute(select(ClaimRow.created_at, ClaimRow.finished_at).where(
                 ClaimRow.id.in_(ids), ClaimRow.finished_at.is_not(None))).all()
         if len(rows) == len(ids):
-            seconds = sorted((done - made).total_seconds() for made, done in rows)
+            seconds = sorted((done - made).total_seconds() for made, done in rows if done)
             break
         time.sleep(0.2)
     stop.set()
@@ -284,7 +311,7 @@ def postgres_setup(args: argparse.Namespace) -> tuple[Setup | None, str, Any]:
 
         return Setup("postgres+redis", f"{base}?options=-csearch_path%3D{schema}",
                      "redis://127.0.0.1:6379/14", f"bench-{schema}", args.processes,
-                     args.threads), "", cleanup
+                     args.threads, args.profile), "", cleanup
     return None, "PostgreSQL does not answer on 127.0.0.1:5432 (database test)", None
 
 
@@ -298,6 +325,9 @@ def main() -> None:
     parser.add_argument("--latency-claims", type=int, default=100,
                         help="claims arriving one by one for the latency figures")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="write each throughput worker's cProfile statistics (all its "
+                             "threads) to PATH.<setup>.<pid>, for python -m pstats")
     args = parser.parse_args()
     server = PlatformServer(args.latency)
     rows: list[dict[str, Any]] = []
@@ -307,7 +337,8 @@ def main() -> None:
             if "embedded" in args.setups:
                 with tempfile.TemporaryDirectory() as folder:
                     setup = Setup("embedded", f"sqlite:///{folder}/missions.sqlite3",
-                                  f"sqlite:///{folder}/queue.sqlite3", "bench", 1, args.threads)
+                                  f"sqlite:///{folder}/queue.sqlite3", "bench", 1, args.threads,
+                                  args.profile)
                     rows.append(run_setup(setup, claims, server, args.latency,
                                           args.latency_claims))
             if "postgres" in args.setups:

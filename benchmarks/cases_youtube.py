@@ -31,10 +31,10 @@ CASES = [
     Case(label="youtube data-api warm (15 videos)", platform="youtube", backend="data-api",
          handle="terra.trails", cassette=CASSETTES / "data-api" / "public.yaml",
          hashtag="summer2025", settings=DATA_API, warm=True),
-    Case(label="youtube yt-dlp cold (14 videos)", platform="youtube", backend="yt-dlp",
+    Case(label="youtube yt-dlp cold (15 videos, Videos + Shorts)", platform="youtube", backend="yt-dlp",
          handle="terra.trails", cassette=CASSETTES / "yt-dlp" / "public.yaml",
          hashtag="summer2025", via="vcr"),
-    Case(label="youtube yt-dlp warm (14 videos)", platform="youtube", backend="yt-dlp",
+    Case(label="youtube yt-dlp warm (15 videos, Videos + Shorts)", platform="youtube", backend="yt-dlp",
          handle="terra.trails", cassette=CASSETTES / "yt-dlp" / "public.yaml",
          hashtag="summer2025", via="vcr", warm=True),
 ]

@@ -9,6 +9,7 @@ translated into :mod:`engine.errors` there.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,37 +24,72 @@ from .http import PlatformHttp
 from .models import Account, Post, Profile
 
 if TYPE_CHECKING:
-    from .platforms import Platform
     from .ratelimit import PlatformBudget
 
 
 class Backend(ABC):
     """One way of reading a platform.
 
-    Subclasses set ``name`` (stable, used in configuration), ``description`` (one line for
-    ``social-missions backends``), ``requires`` (importable modules it needs) and
-    ``vcr_replayable`` (False when its traffic does not go through Python's HTTP stack, as a
-    real browser's does not: such a backend is skipped when a check replays a VCR cassette)
-    and ``config_options``, the keys its ``[platforms.<platform>.<backend>]`` table may hold
-    (besides ``rate_limit`` and ``cool_off``, which every backend accepts): any other key
-    stops start-up. An option of type ``"path"`` names a file ``social-missions doctor``
-    checks is readable.
+    Subclasses set ``name`` (stable, used in configuration), ``requires`` (importable modules
+    it needs) and ``vcr_replayable`` (False when its traffic does not go through Python's HTTP
+    stack, as a real browser's does not: such a backend is skipped when a check replays a VCR
+    cassette) and ``config_options``, the keys its ``[platforms.<platform>.<backend>]`` table
+    may hold (besides ``rate_limit`` and ``cool_off``, which every backend accepts), each an
+    :class:`~engine.config_schema.Option` with its type and default: any other key, or a value
+    that does not fit its type (:meth:`~engine.config_schema.Option.problem`), stops start-up.
+    An option of type ``"path"`` names a file ``social-missions doctor`` checks is readable.
+    ``needs`` says in a few words what the backend needs to run (a credential, a library, an
+    executable; by default the packages of ``requires``, else nothing) and ``cost`` what one
+    check costs in requests, both shown by ``social-missions backends`` (empty ``cost``: not
+    declared). ``description``, the line that command shows first, is the first paragraph of
+    the class docstring (without its final full stop) unless the class sets it.
+
+    ``base_url``, when a class sets it, is the default address its requests go to: the class
+    then accepts the option ``base_url`` (a URL, validated at start-up; a mirror or a local
+    test server) and :meth:`url` builds addresses on the configured one.
     """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    needs: ClassVar[str] = "nothing"
+    cost: ClassVar[str] = ""
     requires: ClassVar[tuple[str, ...]] = ()
     vcr_replayable: ClassVar[bool] = True
     config_options: ClassVar[Mapping[str, Option]] = {}
+    base_url: ClassVar[str | None] = None
 
-    def __init__(self, platform: Platform, settings: PlatformSettings) -> None:
-        self.platform = platform
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Fill ``description`` from the docstring and ``needs`` from ``requires`` when the
+        class sets them not, and add the ``base_url`` option of a class that sets ``base_url``
+        (run after the class body, so a subclass's own values count)."""
+        super().__init_subclass__(**kwargs)
+        if "description" not in cls.__dict__ and cls.__doc__:
+            summary = inspect.cleandoc(cls.__doc__).split("\n\n", 1)[0]
+            cls.description = " ".join(summary.split()).removesuffix(".")
+        if "needs" not in cls.__dict__ and "requires" in cls.__dict__ and cls.requires:
+            plural = "s" if len(cls.requires) > 1 else ""
+            cls.needs = f"the Python package{plural} " + " and ".join(cls.requires)
+        if cls.base_url is not None:
+            cls.config_options = {**cls.config_options, "base_url": Option(
+                "URL", cls.base_url, summary="the address requests go to")}
+
+    def __init__(self, settings: PlatformSettings) -> None:
+        """A backend reading one platform with its ``settings`` (``settings.name`` is the
+        platform's name; :attr:`options` its table of the configuration)."""
         self.settings = settings
 
     @property
     def options(self) -> Mapping[str, Any]:
         """``[platforms.<platform>.<backend>]`` from the configuration."""
         return self.settings.backend_options(self.name)
+
+    def url(self, path: str = "") -> str:
+        """The configured ``base_url`` (the class's ``base_url`` by default), without a
+        trailing ``/``, followed by ``path`` (``"/api/feed"``). Raises ``TypeError`` for a class
+        that sets no ``base_url``."""
+        if self.base_url is None:
+            raise TypeError(f"{type(self).__name__} sets no base_url")
+        return str(self.options.get("base_url", self.base_url)).rstrip("/") + path
 
     @classmethod
     def unavailable_reason(cls, settings: PlatformSettings) -> str | None:
@@ -65,7 +101,9 @@ class Backend(ABC):
 
     @abstractmethod
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
-        """Read ``account``: whether it is public and its newest posts, at most ``session.limit``.
+        """Read ``account``: whether it is public and the posts one answer carries, in its order
+        (the engine orders them newest first and keeps ``session.limit``; ask the platform for
+        about that many).
 
         Raises the errors of :mod:`engine.errors` (``AccountPrivate`` is optional: a backend may
         return ``Profile(public=False)`` instead).
@@ -80,7 +118,8 @@ class CheckSession:
     ``fetch_recent_posts`` on the same account share one response. With a ``budget``, each
     request first waits for the backend's rate limit, shared by every worker
     (:mod:`engine.ratelimit`); ``retry_after`` keeps the last ``Retry-After`` (seconds) the
-    platform gave, for the pause that may follow.
+    platform gave, for the pause that may follow. ``cache`` is never None (an in-memory one in
+    tests and ``--cassette`` runs).
     """
 
     def __init__(
@@ -121,7 +160,7 @@ class CheckSession:
         """Wait until one more request fits in this backend's rate limit (no limit, no
         budget or a replayed check: at once). Called before each request is sent."""
         if self._budget is not None and self._rate_limit is not None:
-            self._budget.acquire(self.backend.platform.name, self.backend.name,
+            self._budget.acquire(self.backend.settings.name, self.backend.name,
                                  self._rate_limit)
 
     def note_retry_after(self, seconds: float) -> None:
@@ -167,6 +206,12 @@ class CheckSession:
         (a plugin whose hooks do not go through :meth:`profile` gives None)."""
         profile = self._profiles.get(account)
         return profile.bio if profile is not None else None
+
+    def followers_of(self, account: Account) -> int | None:
+        """The followers the backend's reading carried (see :attr:`Profile.followers`), when it
+        read ``account`` in this session; None otherwise."""
+        profile = self._profiles.get(account)
+        return profile.followers if profile is not None else None
 
 
 def raise_if_held_back(profile: Profile) -> None:

@@ -25,11 +25,15 @@ CACHE_ENV = "SOCIAL_MISSIONS_CACHE"
 class Cache(Protocol):
     """What plugins may rely on: JSON-serialisable values under string keys, with expiry."""
 
-    def get(self, key: str) -> Any | None: ...
+    def get(self, key: str) -> Any | None:
+        """The value kept under ``key``, or None when it is absent or expired."""
 
-    def set(self, key: str, value: Any, ttl: float) -> None: ...
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        """Keep the JSON-serialisable ``value`` under ``key`` for ``ttl_seconds`` seconds
+        (``7 * 24 * 3600`` keeps it a week); it replaces any earlier value."""
 
-    def delete(self, key: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Drop ``key`` (nothing happens when it is absent)."""
 
 
 def default_cache_path() -> Path:
@@ -75,12 +79,13 @@ class SQLiteCache:
             return None
         return json.loads(row[0])
 
-    def set(self, key: str, value: Any, ttl: float) -> None:
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        """Keep ``value`` (as JSON) under ``key`` for ``ttl_seconds`` seconds."""
         try:
             with self._lock:
                 self._connect().execute(
                     "INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
-                    (key, json.dumps(value), time.time() + ttl),
+                    (key, json.dumps(value), time.time() + ttl_seconds),
                 )
         except sqlite3.Error as error:
             log.warning("cache %s not writable (%s); going without", self.path, error)
@@ -113,9 +118,10 @@ class MemoryCache:
             return None
         return item[0]
 
-    def set(self, key: str, value: Any, ttl: float) -> None:
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        """Keep ``value`` under ``key`` for ``ttl_seconds`` seconds."""
         with self._lock:
-            self._items[key] = (value, time.time() + ttl)
+            self._items[key] = (value, time.time() + ttl_seconds)
 
     def delete(self, key: str) -> None:
         with self._lock:

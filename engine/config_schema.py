@@ -49,6 +49,21 @@ class Option:
     default_text: str = ""
     summary: str = ""
 
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this key's ``type``, in words (``"a number of
+        seconds"`` expected, what was found), or None when it fits. Types checked by their
+        first word: ``URL`` (an http(s) address), ``string``, ``path``, ``boolean``,
+        ``integer``, ``number`` (not negative), ``table``, ``list``; any other type (a rate, a
+        duration) is checked where it is read."""
+        kind = self.type.split(" ", 1)[0].lower()
+        expected = _EXPECTED.get(kind)
+        if expected is None:
+            return None
+        words, fits = expected
+        if fits(value):
+            return None
+        return f"it must be {words} ({self.type}), not {type(value).__name__} {value!r}"
+
     def rendered_default(self) -> str:
         """The default as the reference's "default" column shows it: ``default_text``, else
         the TOML value in backquotes, else ``none``."""
@@ -57,6 +72,26 @@ class Option:
         if self.default is NO_DEFAULT:
             return "none"
         return f"`{toml_value(self.default)}`"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# The first word of an option's type → (what it must be, in words; the test of a value).
+_EXPECTED: Mapping[str, tuple[str, Any]] = {
+    "url": ("an http:// or https:// address in quotes",
+            lambda value: isinstance(value, str) and value.lower().startswith(("http://",
+                                                                               "https://"))),
+    "string": ("text in quotes", lambda value: isinstance(value, str)),
+    "path": ("a file path in quotes", lambda value: isinstance(value, str) and bool(value)),
+    "boolean": ("true or false", lambda value: isinstance(value, bool)),
+    "integer": ("a whole number", lambda value: isinstance(value, int)
+                and not isinstance(value, bool)),
+    "number": ("a number, 0 or more", lambda value: _is_number(value) and value >= 0),
+    "table": ("a table ({ key = value, … })", lambda value: isinstance(value, Mapping)),
+    "list": ("a list ([…])", lambda value: isinstance(value, list)),
+}
 
 
 def toml_value(value: object) -> str:
@@ -101,6 +136,7 @@ SECTIONS: Mapping[str, Mapping[str, Option]] = {
     "missions": {
         "cooldown": Option(DURATION, "24h"),
         "recheck_delays": Option("list of durations", ["5m", "1h"]),
+        "threshold_rechecks": Option("list of durations", ["1d", "7d"]),
         "retry_first_delay": Option(DURATION, "1m"),
         "retry_max_delay": Option(DURATION, "1h"),
         "retry_period": Option(DURATION, "24h"),
@@ -214,9 +250,10 @@ def check_known_sections(raw: Mapping[str, Any], where: str) -> None:
 def check_backend_table(platform: str, backend: str, table: Mapping[str, Any],
                         backends: Mapping[str, Mapping[str, Option]], where: str) -> None:
     """Refuse ``[platforms.<platform>.<backend>]`` when the platform has no such backend
-    (``backends``: each backend's declared options), or a key neither
-    :data:`BACKEND_KEYS` nor the backend's options declare. Raises
-    :class:`ConfigurationError`."""
+    (``backends``: each backend's declared options), a key neither :data:`BACKEND_KEYS` nor
+    the backend's options declare, or a value that does not fit its key's type
+    (:meth:`Option.problem`). Raises :class:`ConfigurationError` naming the key and the
+    table's keys with their types."""
     if backend not in backends:
         known = [f"[platforms.{platform}.{name}]" for name in backends]
         close = difflib.get_close_matches(backend, list(backends), n=1, cutoff=0.6)
@@ -226,7 +263,13 @@ def check_backend_table(platform: str, backend: str, table: Mapping[str, Any],
             f"backend {backend!r}{hint} (known: {', '.join(sorted(known)) or 'none'}; "
             f"`social-missions backends` lists them)")
     known_keys = {**BACKEND_KEYS, **backends[backend]}
-    for key in table:
+    for key, value in table.items():
         if key not in known_keys:
             raise unknown_key_error(key, known_keys, where,
                                     f"[platforms.{platform}.{backend}]")
+        problem = known_keys[key].problem(value)
+        if problem is not None:
+            listed = ", ".join(f"{name} ({option.type})"
+                               for name, option in sorted(known_keys.items()))
+            raise ConfigurationError(f"{where}: [platforms.{platform}.{backend}] {key}: "
+                                     f"{problem} (keys of this table: {listed})")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -26,11 +27,11 @@ import pluggy
 
 from .backends import CheckSession
 from .cache import Cache, MemoryCache, SQLiteCache, default_cache_path
-from .checks import CheckOutcome, judge_snapshot
 from .config import Config
 from .config_schema import check_backend_table
 from .errors import (
     AccountNotFound,
+    AccountOutOfReach,
     AccountPrivate,
     CassetteMiss,
     ConfigurationError,
@@ -54,8 +55,9 @@ from .models import (
 from .platforms import Platform
 from .plugin_manager import collect_platforms, get_plugin_manager
 from .ratelimit import PAUSING_CAUSES, PlatformBudget, budget_for
+from .redaction import backend_secrets, redact, remember
 from .replay import find_cassette_miss
-from .verdicts import Window
+from .verdicts import CheckOutcome, Window, judge_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +222,10 @@ class Engine:
                                         detail=pause.describe(),
                                         cause=UnavailableCause(pause.cause)))
                 continue
-            session = CheckSession(backend=backend_class(platform, settings),
+            # Whatever the backend reports is cleared of the secrets it holds (engine.redaction).
+            remember(backend_secrets(settings.backend_options(name), backend_class.config_options,
+                                     settings.cookies_file))
+            session = CheckSession(backend=backend_class(settings),
                                    http=self.http(platform.name), cache=self.cache,
                                    limit=limit, replaying=self.replaying, want_bio=want_bio,
                                    budget=budget)
@@ -233,6 +238,11 @@ class Engine:
                 return self._snapshot(account, AccountStatus(error.status), attempts, started,
                                       backend=name, detail=error.detail,
                                       public=False if isinstance(error, AccountPrivate) else None)
+            except AccountOutOfReach as error:
+                # Not the platform's answer about the account: the next backend decides.
+                attempts.append(self._attempt(name, AttemptOutcome.SKIPPED, error.detail,
+                                              session, attempt_started))
+                continue
             except PlatformUnavailable as error:
                 attempts.append(self._attempt(name, AttemptOutcome.UNAVAILABLE, error.detail,
                                               session, attempt_started, cause=error.cause))
@@ -268,8 +278,8 @@ class Engine:
                     attempts.append(self._attempt(name, AttemptOutcome.CASSETTE_MISS, str(miss),
                                                   session, attempt_started))
                     continue
-                log.exception("backend %s (%s) failed on %s", name, _plugin_of(backend_class),
-                              account)
+                log.error("backend %s (%s) failed on %s: %s", name, _plugin_of(backend_class),
+                          account, redact("".join(traceback.format_exception(error))))
                 detail = (f"bug in backend {name} ({_plugin_of(backend_class)}): "
                           f"{type(error).__name__}: {error}")
                 attempts.append(self._attempt(name, AttemptOutcome.ERROR, detail, session,
@@ -282,7 +292,7 @@ class Engine:
             return replace(self._snapshot(account, status, attempts, started, backend=name,
                                           posts=posts, public=public,
                                           detail="" if public else "the account is private"),
-                           bio=bio)
+                           bio=bio, followers=session.followers_of(account))
         return self._failed(account, attempts, started)
 
     def check(
@@ -327,7 +337,8 @@ class Engine:
     @staticmethod
     def _attempt(name: str, outcome: str, detail: str, session: CheckSession,
                  started: float, cause: UnavailableCause | None = None) -> Attempt:
-        return Attempt(backend=name, outcome=outcome, detail=detail, requests=session.requests,
+        return Attempt(backend=name, outcome=outcome, detail=redact(detail),
+                       requests=session.requests,
                        seconds=time.perf_counter() - started, cause=cause)
 
     @staticmethod
@@ -377,7 +388,9 @@ def _plugin_of(backend_class: type) -> str:
 def _with_hashtags(post: Post) -> Post:
     """Fill a post's hashtags from its text when the backend gave none; normalise them."""
     if post.hashtags:
-        return replace(post, hashtags=merge_hashtags(post.hashtags))
+        merged = merge_hashtags(post.hashtags)
+        # Already normalised (a plugin that extracted them): the post as it is, not rebuilt.
+        return post if merged == post.hashtags else replace(post, hashtags=merged)
     return replace(post, hashtags=extract_hashtags(post.text)) if post.text else post
 
 

@@ -17,6 +17,7 @@
         ├── PlatformUnavailable       status ``unavailable``, with a ``cause`` (refusal, rate
         │   │                         limit, network failure, posts held back, ...)
         │   └── BackendNotAvailable   a backend whose library or setting is missing
+        │       └── AccountOutOfReach an account this backend cannot see (next backend)
         └── LayoutChanged             status ``layout_changed``: an answer in an unknown shape
             └── MalformedPost         a post with a missing id, bad URL or naive time
 
@@ -30,6 +31,8 @@ else escapes into the core.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from .redaction import redact
 
 if TYPE_CHECKING:
     from .models import UnavailableCause
@@ -76,11 +79,14 @@ class CassetteMiss(SocialMissionsError):
 
 
 class ExtractionError(SocialMissionsError):
-    """A check could not produce a snapshot; ``status`` is the account status of SPEC R5."""
+    """A check could not produce a snapshot; ``status`` is an account status of rule R5 (docs/rules.md)."""
 
     status: str = "unavailable"
 
     def __init__(self, detail: str) -> None:
+        # A detail is often built from the platform's own text, which may echo a credential
+        # (the Graph API's error 190 can quote the token): secrets never leave the backend.
+        detail = redact(detail)
         super().__init__(detail)
         self.detail = detail
 
@@ -122,6 +128,15 @@ class BackendNotAvailable(PlatformUnavailable):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, cause="backend_error")
+
+
+class AccountOutOfReach(BackendNotAvailable):
+    """This backend cannot see this account, which says nothing of the account itself.
+
+    Instagram's Graph API reads professional accounts only: a personal account (or an unknown
+    name, which it does not tell apart) is out of its reach. The director records the attempt
+    as ``skipped`` and asks the next backend; it is never ``not_found``.
+    """
 
 
 class LayoutChanged(ExtractionError):

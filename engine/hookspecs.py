@@ -58,8 +58,10 @@ def is_public(account: Account, session: CheckSession) -> bool | None:
     May raise ``AccountNotFound`` (only on an explicit "no such account" signal),
     ``PlatformUnavailable`` with its ``cause`` (refusal, rate limit, login wall, bot challenge,
     network failure, posts held back) or ``LayoutChanged`` (an answer in an unknown shape, a
-    malformed value in it). Any other exception is a bug in the backend: the engine records the
-    attempt as ``error``, logs its traceback and tries the next backend.
+    malformed value in it). A backend that learns the account is private from a refusal may
+    raise ``AccountPrivate`` instead of answering False (the check ends ``private`` either way).
+    Any other exception is a bug in the backend: the engine records the attempt as ``error``,
+    logs its traceback and tries the next backend.
     """
     raise NotImplementedError
 

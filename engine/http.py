@@ -6,6 +6,16 @@ for. Before each request (retries included) the check waits for its backend's bu
 every worker (:mod:`engine.ratelimit`); each request is counted against the check that made it,
 and a ``Retry-After`` handed back is told to it (the pause of the backend honours it). URLs are
 logged with their secrets masked; headers and cookies never are.
+
+Two limits keep one check bounded whatever a server does:
+
+- a timeout (:attr:`~engine.config.HttpSettings.timeout`, 20 s by default) is never retried:
+  a server that let one request run out of time is slow now, and trying again would make one
+  check last ``(retries + 1) × timeout`` (a minute by default); the check is ``unavailable``
+  (cause ``network``) at once and the job queue retries it later. Connection failures and
+  5xx answers are still retried;
+- an answer body larger than :data:`MAX_BODY_BYTES` (10 MiB; a profile's answer is at most a
+  few hundred KiB) is read no further and is ``layout_changed``: not a shape any backend knows.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -23,13 +34,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from .config import PlatformSettings
-from .errors import ConfigurationError, PlatformUnavailable
+from .errors import ConfigurationError, LayoutChanged, PlatformUnavailable
 from .replay import SECRET_QUERY_PARAMS, find_cassette_miss
 
 log = logging.getLogger(__name__)
 # httpx logs every full URL at INFO, API keys included: our own log line masks them instead.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+# httpcore logs raw request and answer headers at DEBUG (cookies, and any token a server
+# echoes): never shown, even with -vv.
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""The largest answer body read (bytes, after decompression): see the module's text."""
 
 
 class RequestCounter(Protocol):
@@ -104,6 +120,27 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
+def _read_capped(response: httpx.Response) -> httpx.Response:
+    """``response`` (sent with ``stream=True``) with its body read, at most
+    :data:`MAX_BODY_BYTES`; a larger body raises ``LayoutChanged`` (the connection closed)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise LayoutChanged(
+                    f"the answer of {response.request.url.host} is larger than "
+                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB (status {response.status_code}); "
+                    "no profile's answer is that large, so it was not read")
+            chunks.append(chunk)
+    finally:
+        response.close()
+    # What Response.read() would have stored: the body is then read like any other.
+    response._content = b"".join(chunks)
+    return response
+
+
 class PlatformHttp:
     """HTTP for one platform, shared by every check of one engine."""
 
@@ -121,10 +158,18 @@ class PlatformHttp:
         # Replayed answers need no politeness: never wait between or before them.
         self._sleep: Callable[[float], None] = (lambda _seconds: None) if replay else sleep
         self._client: httpx.Client | None = None
+        # Worker threads start together: without the lock each built its own client (and
+        # loaded the CA certificates again, about 35 ms of CPU each).
+        self._client_lock = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
-        if self._client is None:
+        """The platform's one ``httpx.Client`` (connection pool), built on first use."""
+        if self._client is not None:
+            return self._client
+        with self._client_lock:
+            if self._client is not None:
+                return self._client
             http_settings = self.settings.http
             cookies = load_cookie_file(self.settings.cookies_file) if self.settings.cookies_file else None
             self._client = httpx.Client(
@@ -136,7 +181,7 @@ class PlatformHttp:
                 follow_redirects=False,
                 transport=self._transport,
             )
-        return self._client
+            return self._client
 
     def close(self) -> None:
         if self._client is not None:
@@ -169,12 +214,14 @@ class PlatformHttp:
             counter.count_requests()
             request = self.client.build_request(method, url, params=params, headers=headers,
                                                 cookies=dict(cookies) if cookies else None)
-            shown = masked_url(str(request.url))
             try:
-                response = self.client.send(request, follow_redirects=follow_redirects)
+                response = _read_capped(self.client.send(request, stream=True,
+                                                         follow_redirects=follow_redirects))
             except httpx.TransportError as error:
-                log.info("%s %s failed: %s", method, shown, type(error).__name__)
-                if attempt >= settings.retries:
+                log.info("%s %s failed: %s", method, masked_url(str(request.url)),
+                         type(error).__name__)
+                # A timeout is not retried (see the module's text).
+                if attempt >= settings.retries or isinstance(error, httpx.TimeoutException):
                     raise PlatformUnavailable(
                         f"network error on {urlsplit(url).netloc}: {type(error).__name__}"
                         f" {error}".rstrip(), cause="network"
@@ -185,7 +232,9 @@ class PlatformHttp:
                     raise miss from error
                 raise
             else:
-                log.debug("%s %s -> %s", method, shown, response.status_code)
+                if log.isEnabledFor(logging.DEBUG):  # masking costs more than the parsing
+                    log.debug("%s %s -> %s", method, masked_url(str(request.url)),
+                              response.status_code)
                 wait = self._retry_wait(response, attempt)
                 if wait is None:
                     retry_after = (retry_after_seconds(response)
@@ -193,7 +242,7 @@ class PlatformHttp:
                     if retry_after is not None:
                         counter.note_retry_after(retry_after)
                     return response
-                log.info("%s %s -> %s, retrying in %.1fs", method, shown,
+                log.info("%s %s -> %s, retrying in %.1fs", method, masked_url(str(request.url)),
                          response.status_code, wait)
                 self._sleep(wait)
                 attempt += 1

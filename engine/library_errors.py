@@ -2,7 +2,9 @@
 
 Backends that drive a library translate its exceptions into :mod:`engine.errors` at their own
 boundary; these helpers find what is behind a wrapped exception: a cassette miss, an HTTP
-status, a network failure. Nothing here imports the libraries themselves.
+status, a network failure. Nothing here imports the libraries themselves. A status found
+behind an exception gets its cause from :func:`engine.status_signals.status_cause`, the same
+table every plugin's :class:`~engine.status_signals.StatusSignals` starts from.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from .replay import find_cassette_miss
+from .status_signals import status_cause
+
+__all__ = ["cassette_miss_in", "error_chain", "http_status", "network_failure", "status_cause"]
 
 # Words of the libraries' (yt-dlp's, urllib's, requests') messages when the network failed before any
 # platform answered.
@@ -66,15 +71,3 @@ def network_failure(error: BaseException) -> bool:
         if any(marker in str(current).lower() for marker in _NETWORK_MARKERS):
             return True
     return False
-
-
-def status_cause(status: int) -> str | None:
-    """The :class:`~engine.models.UnavailableCause` value of a refusing HTTP status, or None:
-    429 ``rate_limited``, 5xx ``server_error``, 401/403 ``login_wall``."""
-    if status == 429:
-        return "rate_limited"
-    if status >= 500:
-        return "server_error"
-    if status in (401, 403):
-        return "login_wall"
-    return None

@@ -25,7 +25,7 @@ class PostKind(enum.StrEnum):
 
 
 class AccountStatus(enum.StrEnum):
-    """How a check ended for the account as a whole (SPEC R5)."""
+    """How a check ended for the account as a whole: rule R5 (docs/rules.md)."""
 
     OK = "ok"
     PRIVATE = "private"
@@ -101,6 +101,10 @@ class Post:
 
     ``hashtags`` are lower-cased, without ``#``, in order of appearance, without repeats; when a
     backend leaves them empty the engine extracts them from ``text``.
+
+    ``likes``, ``comments``, ``views`` and ``shares`` are the engagement numbers the same answer
+    carried (issue 17): non-negative counts, or None when the platform did not say (a hidden
+    like count is None, never 0). Backends read them with :func:`read_count`.
     """
 
     platform: str
@@ -111,6 +115,10 @@ class Post:
     text: str = ""
     hashtags: tuple[str, ...] = ()
     pinned: bool = False
+    likes: int | None = None
+    comments: int | None = None
+    views: int | None = None
+    shares: int | None = None
 
     def __post_init__(self) -> None:
         # A malformed value comes from the platform's answer (or a plugin reading it wrong):
@@ -125,9 +133,58 @@ class Post:
         if self.published_at.tzinfo is None or self.published_at.utcoffset() is None:
             raise MalformedPost(f"{self.platform} post {self.id}: published_at "
                                 f"{self.published_at.isoformat()} has no time zone (naive)")
+        for name in ENGAGEMENT_FIELDS:
+            _check_count(getattr(self, name), f"{self.platform} post {self.id}: {name}")
 
     def __str__(self) -> str:
         return self.url
+
+
+ENGAGEMENT_FIELDS = ("likes", "comments", "views", "shares")
+"""The engagement numbers a :class:`Post` carries, in the order they are shown."""
+
+
+MAX_COUNT = 2**63 - 1
+"""The largest count the engine takes (a signed 64-bit integer, what the databases store).
+
+A larger number is not a real count (no post has 9.2 × 10^18 likes): it is a malformed answer
+(``layout_changed``), never capped, so that a corrupt or hostile answer credits nothing."""
+
+
+def _check_count(value: object, what: str) -> None:
+    """Raise ``MalformedPost`` naming ``what`` unless ``value`` is None or an int in
+    0..:data:`MAX_COUNT`."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MalformedPost(f"{what} {value!r} is not a count (a whole number >= 0, or None "
+                            "when the platform does not say)")
+    if value > MAX_COUNT:
+        # (not the number itself: one of over 4300 digits cannot even be printed)
+        raise MalformedPost(f"{what} is not a count: the answer gives a number larger than "
+                            f"{MAX_COUNT} (2^63 - 1)")
+
+
+def read_count(value: object, where: str) -> int | None:
+    """A count as a platform's answer gives it → an ``int`` >= 0, or None when it does not say.
+
+    Accepted: an int, a string of digits (TikTok's ``statsV2`` gives ``"4001943"``), a float
+    with no fraction (some JSON encoders write ``12.0``). None, ``""`` and -1 (how Instagram and
+    TikTok mark a hidden count) are None, never 0. Anything else (a bool, a negative number,
+    text, a number above :data:`MAX_COUNT`) raises ``MalformedPost`` naming ``where`` (the
+    answer's path, e.g.
+    ``edges[0].node.edge_liked_by.count``), which the check reports as ``layout_changed``.
+    """
+    if value is None or value == "" or value == -1:
+        return None
+    count: object = value
+    if isinstance(value, str) and value.strip().isdigit():
+        count = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        count = int(value)
+    _check_count(count, where)
+    assert isinstance(count, int)
+    return count
 
 
 def newest_first(posts: Iterable[Post], limit: int | None = None) -> tuple[Post, ...]:
@@ -159,8 +216,12 @@ class Profile:
     # The account's own description as the answer carried it (Instagram biography, TikTok
     # signature, YouTube channel description); None when this answer did not carry it.
     bio: str | None = None
-    # A platform's own id for the account (a YouTube channel id, a TikTok secUid), if read.
-    platform_id: str | None = None
+    # The account's followers as the same answer said (Instagram edge_followed_by.count,
+    # TikTok userInfo.stats.followerCount); None when it does not say (YouTube's feed).
+    followers: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_count(self.followers, "the account's followers")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,7 +242,7 @@ class Attempt:
 
 @dataclass(frozen=True, kw_only=True)
 class Snapshot:
-    """What a check fetched: the account's status plus its recent posts (SPEC §2).
+    """What a check fetched: the account's status plus its recent posts (docs/rules.md).
 
     ``posts`` are newest first (by ``published_at``, pinned posts at their own time), at most
     ``limit``. ``cause`` is set exactly when ``status`` is ``unavailable``.
@@ -199,6 +260,8 @@ class Snapshot:
     # The account's description when the backend read it (see Profile.bio); members put their
     # ownership code there (R11).
     bio: str | None = None
+    # The account's followers at check time (see Profile.followers); None when not read.
+    followers: int | None = None
     requests: int = 0
     seconds: float = 0.0
     attempts: tuple[Attempt, ...] = ()

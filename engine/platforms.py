@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -13,6 +14,12 @@ from .errors import InvalidHandle, UnknownBackend
 
 if TYPE_CHECKING:
     from .backends import Backend
+
+
+def template_fields(template: str) -> tuple[str, ...]:
+    """The names a ``str.format`` template fills, in order (``"{user}@{host}"`` → ``("user",
+    "host")``); positional fields (``{}``) are left out."""
+    return tuple(name for _text, name, _spec, _conv in string.Formatter().parse(template) if name)
 
 
 def describe_handle_character(ch: str) -> str:
@@ -34,13 +41,19 @@ def describe_handle_character(ch: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class HandleRule:
-    """How a platform spells handles (SPEC R3).
+    """How a platform spells handles: rule R3 (docs/rules.md).
 
-    :meth:`normalise` strips the input, reduces a profile URL (any of ``profile_urls``, each
-    with a ``handle`` group, percent-decoded: browsers copy ``/@caf%C3%A9``) to its handle,
-    removes a leading ``@`` (when ``strip_at``), and NFC-normalises it, so that a handle typed
-    with combining accents is the same as a composed one. ``pattern`` is then matched against
-    the whole handle; ``description`` says the rule in words for error messages.
+    :meth:`normalise` strips the input, reduces a profile URL (any of ``profile_urls``) to its
+    handle, removes a leading ``@`` (when ``strip_at``), and NFC-normalises it, so that a handle
+    typed with combining accents is the same as a composed one. ``pattern`` is then matched
+    against the whole handle; ``description`` says the rule in words for error messages.
+
+    A profile URL's handle is ``handle_format`` filled with the pattern's named groups, each
+    percent-decoded (browsers copy ``/@caf%C3%A9``): by default the one group ``handle``; a
+    handle made of several parts names them, such as Mastodon's ``https://host/@user`` read
+    with the groups ``user`` and ``host`` and ``handle_format="{user}@{host}"`` as
+    ``user@host``. Every pattern must carry every group the format names (checked when the
+    rule is built: ``ValueError``).
 
     The optional parts let an error name what is wrong rather than only repeat the rule:
     ``allowed`` tests one character (a pattern one allowed character matches, or a function),
@@ -57,6 +70,38 @@ class HandleRule:
     allowed: re.Pattern[str] | Callable[[str], bool] | None = None
     length: tuple[int, int] | None = None
     faults: tuple[tuple[re.Pattern[str], str], ...] = ()
+    handle_format: str = "{handle}"
+
+    def __post_init__(self) -> None:
+        needed = set(self.format_fields())
+        if not needed:
+            raise ValueError(f"handle_format {self.handle_format!r} names no group of the "
+                             "profile URLs; write it like \"{handle}\" or \"{user}@{host}\"")
+        for url_pattern in self.profile_urls:
+            missing = needed - set(url_pattern.groupindex)
+            if missing:
+                raise ValueError(
+                    f"profile URL pattern {url_pattern.pattern!r} has no group "
+                    f"{', '.join(sorted(missing))} that handle_format {self.handle_format!r} "
+                    "needs; add (?P<name>…) to the pattern")
+
+    def format_fields(self) -> tuple[str, ...]:
+        """The named parts ``handle_format`` is built from, in order (``("user", "host")``)."""
+        return template_fields(self.handle_format)
+
+    def parts(self, handle: str) -> dict[str, str]:
+        """A canonical ``handle`` read back into the parts ``handle_format`` names
+        (``"alice@mastodon.social"`` by ``"{user}@{host}"`` → ``{"user": "alice", "host":
+        "mastodon.social"}``); each part is at least one character, the first parts as short as
+        the format allows. Raises :class:`InvalidHandle` when the handle does not fit the
+        format."""
+        expression = "".join(
+            re.escape(text) + (f"(?P<{name}>.+?)" if name else "")
+            for text, name, _spec, _conv in string.Formatter().parse(self.handle_format))
+        found = re.fullmatch(expression, handle, re.S)
+        if found is None:
+            raise InvalidHandle(f"{handle!r} does not have the form {self.handle_format!r}")
+        return found.groupdict()
 
     def normalise(self, raw: str, platform: str) -> str:
         """The handle in canonical form, or :class:`InvalidHandle` naming the fault and the rule."""
@@ -65,13 +110,15 @@ class HandleRule:
         return self.canonical(handle)
 
     def reduce(self, raw: str) -> str:
-        """The handle ``raw`` names, before any check: from a profile URL (percent-decoded),
-        without a leading ``@`` (when ``strip_at``), NFC-normalised."""
+        """The handle ``raw`` names, before any check: from a profile URL (``handle_format``
+        filled with its percent-decoded groups), without a leading ``@`` (when ``strip_at``),
+        NFC-normalised."""
         handle = raw.strip()
         for url_pattern in self.profile_urls:
             found = url_pattern.match(handle)
             if found:
-                handle = unquote(found.group("handle"))
+                parts = {name: unquote(value or "") for name, value in found.groupdict().items()}
+                handle = self.handle_format.format(**parts)
                 break
         handle = unicodedata.normalize("NFC", handle)
         return handle.removeprefix("@") if self.strip_at else handle
@@ -125,8 +172,10 @@ class Platform:
     """A platform as a plugin declares it through ``social_missions_platforms``.
 
     ``backends`` lists the backend classes in the default order of use; the first is the
-    default. ``post_url_template`` formats ``{id}`` and ``{handle}``; ``post_url_patterns``
-    recognise a post URL and carry an ``id`` group (used when a claim names one post).
+    default. ``post_url_patterns`` recognise a post URL and carry an ``id`` group (used when a
+    claim names one post); the optional ``post_url_template`` formats ``{id}`` and ``{handle}``
+    into the canonical URL such a claim stores (without one, the claim keeps the URL the member
+    gave, which the patterns matched). A post the engine reads always carries its own ``url``.
     ``volatile_query_params`` are query parameters that change on every request and that
     cassette replay must ignore.
     """
@@ -135,18 +184,45 @@ class Platform:
     title: str
     default_limit: int
     handle_rule: HandleRule
-    post_url_template: str
+    post_url_template: str | None = None
     post_url_patterns: tuple[re.Pattern[str], ...] = ()
     backends: tuple[type[Backend], ...] = ()
     default_order: tuple[str, ...] = ()
     volatile_query_params: tuple[str, ...] = ()
-    notes: str = field(default="", compare=False)
 
     def normalise_handle(self, raw: str) -> str:
+        """``raw`` in canonical form by :attr:`handle_rule`; raises :class:`InvalidHandle`."""
         return self.handle_rule.normalise(raw, self.name)
 
-    def post_url(self, post_id: str, handle: str = "") -> str:
-        return self.post_url_template.format(id=post_id, handle=handle)
+    def __post_init__(self) -> None:
+        """Check that ``post_url_template`` names only ``id``, ``handle`` and the parts of the
+        handle rule's ``handle_format`` (``ValueError`` naming the others)."""
+        if self.post_url_template is None:
+            return
+        known = {"id", "handle", *self.handle_rule.format_fields()}
+        unknown = set(template_fields(self.post_url_template)) - known
+        if unknown:
+            raise ValueError(
+                f"{self.name}: post_url_template {self.post_url_template!r} names "
+                f"{', '.join(repr(name) for name in sorted(unknown))}; it may name "
+                f"{', '.join(sorted(known))} (the parts of handle_format "
+                f"{self.handle_rule.handle_format!r})")
+
+    def post_url(self, post_id: str, handle: str = "") -> str | None:
+        """The canonical URL of the post ``post_id`` of ``handle`` by ``post_url_template``,
+        or None when the platform declares no template.
+
+        The template formats ``{id}``, ``{handle}`` and the named parts of the handle rule's
+        ``handle_format`` read back from ``handle`` (:meth:`HandleRule.parts`): with
+        ``handle_format="{user}@{host}"``, ``"https://{host}/@{user}/{id}"`` gives
+        ``https://mastodon.social/@alice/1`` for ``alice@mastodon.social``. Raises
+        :class:`InvalidHandle` when the template needs parts and ``handle`` does not have the
+        form of ``handle_format``."""
+        if self.post_url_template is None:
+            return None
+        wanted = set(template_fields(self.post_url_template)) - {"id", "handle"}
+        parts = self.handle_rule.parts(handle) if wanted else {}
+        return self.post_url_template.format(**parts, id=post_id, handle=handle)
 
     def post_id_from_url(self, url: str) -> str | None:
         """The post id in ``url``, or None when it is not a post URL of this platform.

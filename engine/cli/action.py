@@ -8,13 +8,12 @@ from typing import Any
 from engine.dates import iso_utc
 from engine.service.actions import add_action, list_actions
 
-from .common import add_config_option
+from .common import add_command_group, add_config_option
 from .service_common import open_service, print_records
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("action", help="external actions: a platform and a hashtag")
-    commands = parser.add_subparsers(dest="action_command", metavar="SUBCOMMAND", required=True)
+    commands = add_command_group(subparsers, "action", "external actions: a platform and a hashtag")
     add = commands.add_parser("add", help="create an action")
     add.add_argument("--platform", required=True)
     add.add_argument("--hashtag", required=True, help="the hashtag, without '#'")

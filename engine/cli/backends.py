@@ -1,4 +1,9 @@
-"""``social-missions backends``: every platform's backends, availability and configured order."""
+"""``social-missions backends``: every platform's backends, availability and configured order.
+
+Per backend: whether it can run here (or why not), what it needs to run and what one check
+costs in requests (the backend class's ``needs`` and ``cost``), and with ``--stats`` how its
+recent attempts ended. The recommended fallback chains are in docs/configuration.md.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +34,12 @@ def run(args: argparse.Namespace) -> int:
     engine = Engine(load_config(args.config))
     rows = engine.backend_statuses()
     stats = _stats(args) if args.stats else {}
+    declared = {(row.platform, row.backend): _declared(engine, row.platform, row.backend)
+                for row in rows}
     if args.json:
-        print(json.dumps([{**row.__dict__, **({"stats": _stats_json(stats.get(
-            (row.platform, row.backend)))} if args.stats else {})} for row in rows], indent=2))
+        print(json.dumps([{**row.__dict__, **declared[(row.platform, row.backend)],
+                           **({"stats": _stats_json(stats.get((row.platform, row.backend)))}
+                              if args.stats else {})} for row in rows], indent=2))
         return 0
     for platform in sorted({row.platform for row in rows}):
         order = " → ".join(engine.backend_order(platform))
@@ -40,9 +48,18 @@ def run(args: argparse.Namespace) -> int:
             place = f"#{row.position}" if row.position else "  -"
             state = "available" if row.available else f"not available: {row.reason}"
             print(f"  {place:>3} {row.backend:<12} {state}  — {row.description}")
+            needs, cost = declared[(row.platform, row.backend)].values()
+            print(f"        needs {needs or 'nothing'}; one check costs "
+                  f"{cost or 'an undeclared number of requests'}")
             if args.stats:
                 print(f"        {_stats_line(stats.get((row.platform, row.backend)), args.days)}")
     return 0
+
+
+def _declared(engine: Engine, platform: str, backend: str) -> dict[str, str]:
+    """What the backend declares it needs and costs (``needs``, ``requests_per_check``)."""
+    backend_class = engine.platform(platform).backend(backend)
+    return {"needs": backend_class.needs, "requests_per_check": backend_class.cost}
 
 
 def _stats(args: argparse.Namespace) -> dict[tuple[str, str], Any]:

@@ -7,12 +7,11 @@ import json
 import sys
 from typing import Any
 
-from engine.checks import CheckOutcome
 from engine.dates import iso_utc, parse_instant
 from engine.errors import InvalidInput
 from engine.hashtags import validate_hashtag
 from engine.models import AccountStatus, AttemptOutcome
-from engine.verdicts import Window
+from engine.verdicts import CheckOutcome, Window
 
 from .common import add_cassette_options, add_config_option, open_engine
 
@@ -138,7 +137,7 @@ def render_table(outcome: CheckOutcome) -> str:
     for judged in outcome.posts:
         post = judged.post
         rows.append((iso_utc(post.published_at), post.kind.value if post.kind else "-",
-                     judged.verdict.verdict.value, post.url, judged.verdict.detail))
+                     judged.verdict.value, post.url, judged.detail))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4]))

@@ -5,14 +5,26 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from engine.cache import MemoryCache
+from engine.cli import startup_done
 from engine.config import Config, load_config
 from engine.core import Engine
 from engine.replay import cassette
 
 
+def add_command_group(subparsers: Any, name: str, help: str, *,
+                      metavar: str = "SUBCOMMAND") -> Any:
+    """Add the command ``name`` made of sub-commands (``member link``, ``secret rotate``) to
+    ``subparsers``; returns the sub-parsers to add those to. The one chosen is in
+    ``args.<name>_command``; one is required (argparse exits with 2 naming them when absent)."""
+    parser = subparsers.add_parser(name, help=help)
+    return parser.add_subparsers(dest=f"{name}_command", metavar=metavar, required=True)
+
+
 def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--config FILE``, the configuration file to read."""
     parser.add_argument("--config", metavar="FILE",
                         help="configuration file (default: $SOCIAL_MISSIONS_CONFIG or "
                         "./social-missions.toml)")
@@ -30,7 +42,8 @@ def add_cassette_options(parser: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def open_engine(args: argparse.Namespace, config: Config | None = None) -> Iterator[Engine]:
     """The engine for a command, replaying or recording ``--cassette`` when given (then with
-    a fresh in-memory cache, never the persistent one)."""
+    a fresh in-memory cache, never the persistent one). Once the engine is built and the
+    cassette loaded, the command's start-up is over (:func:`engine.cli.startup_done`)."""
     config = config or load_config(getattr(args, "config", None))
     path = getattr(args, "cassette", None)
     if getattr(args, "record", False) and not path:
@@ -46,6 +59,7 @@ def open_engine(args: argparse.Namespace, config: Config | None = None) -> Itera
             volatile = {p for platform in engine.platforms.values()
                         for p in platform.volatile_query_params}
             stack.enter_context(cassette(path, record=args.record, volatile=volatile))
+        startup_done()
         yield engine
 
 

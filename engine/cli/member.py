@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from typing import Any
 
 from engine.dates import iso_utc
@@ -13,7 +14,7 @@ from engine.service.members import get_member, link_account
 from engine.service.ownership import CODE_PLACES, mark_verified, verification_code
 from engine.service.records import LinkedAccount, Member
 
-from .common import add_config_option, identifier, member_id, whole_number
+from .common import add_command_group, add_config_option, identifier, member_id, whole_number
 from .member_links import register_links
 from .service_common import open_service, print_records
 
@@ -23,69 +24,69 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("member", help="members: linked handles, balance, ledger")
-    commands = parser.add_subparsers(dest="member_command", metavar="SUBCOMMAND", required=True)
-    link = commands.add_parser("link", help="link a member's handle on a platform")
-    link.add_argument("member", type=member_id, help="the member's id on the host platform")
-    link.add_argument("platform")
+    """Add ``member`` and its sub-commands to the command line."""
+    commands = add_command_group(subparsers, "member", "members: linked handles, balance, ledger")
+    link = _member_command(commands, "link", run_link, platform=True,
+                           help="link a member's handle on a platform")
     link.add_argument("handle", help="handle, @handle or profile URL")
-    link.set_defaults(handler=run_link)
-    show = commands.add_parser("show", help="a member's handles, balance and ledger")
-    show.add_argument("member", type=member_id)
-    show.set_defaults(handler=run_show)
-    code = commands.add_parser(
-        "code", help="the code that proves a linked handle is the member's (R11)",
+    _member_command(commands, "show", run_show, help="a member's handles, balance and ledger")
+    code = _member_command(
+        commands, "code", run_code, platform=True,
+        help="the code that proves a linked handle is the member's (R11)",
         description="Print the member's verification code for a platform, and where to put "
         "it (the account's bio or a recent caption). JSON: {\"code\": …}.")
-    code.add_argument("member", type=member_id)
-    code.add_argument("platform")
     code.add_argument("--lang", choices=("fr", "en"), default="en")
-    code.set_defaults(handler=run_code)
-    verify = commands.add_parser(
-        "verify", help="mark a member's linked handle verified (an admin's decision)",
+    verify = _member_command(
+        commands, "verify", run_verify, platform=True,
+        help="mark a member's linked handle verified (an admin's decision)",
         description="Mark the member's handle on the platform as theirs, with the reason; a "
         "contest over the handle ends as if the member had shown the code.")
-    verify.add_argument("member", type=member_id)
-    verify.add_argument("platform")
     verify.add_argument("--reason", default="", help="why (required; recorded with the decision)")
-    verify.set_defaults(handler=run_verify)
-    link_url = commands.add_parser(
-        "link-url", help="print a signed link to the member's page for a mission",
+    link_url = _member_command(
+        commands, "link-url", run_link_url,
+        help="print a signed link to the member's page for a mission",
         description="Print the URL of the member page of MEMBER for MISSION, signed and "
         "valid for --days days (7 by default, 366 at most), as the console and the API's "
         "POST /member-links make it. The member need not exist yet: the page lets them link "
         "a handle. The URL starts with --base-url, else [web] base_url of the "
         "configuration, else http://127.0.0.1:8000.")
-    link_url.add_argument("member", type=member_id, help="the member's id on the host platform")
     link_url.add_argument("mission", type=identifier, help="the mission's id")
     link_url.add_argument("--days", type=whole_number(1, MAX_LINK_DAYS, "--days"), default=LINK_DAYS,
                           help=f"how many days the link works (1 to {MAX_LINK_DAYS}; default "
                           f"{LINK_DAYS})")
     link_url.add_argument("--base-url", default=None,
                           help="the public address of the server (e.g. https://missions.example)")
-    link_url.set_defaults(handler=run_link_url)
-    export = commands.add_parser(
-        "export", help="everything held about a member (JSON with --json)",
+    _member_command(
+        commands, "export", run_export, help="everything held about a member (JSON with --json)",
         description="Print everything the service holds about MEMBER: linked accounts, "
         "verification codes, claims, checks and the posts they kept, verdicts, credits, ledger "
         "rows and webhook events. --json prints the whole machine-readable document (as GET "
         "/api/v1/members/{id}/export); without it, a summary.")
-    export.add_argument("member", type=member_id)
-    export.set_defaults(handler=run_export)
-    erase = commands.add_parser(
-        "erase", help="erase a member's data (asks for --yes)",
+    erase = _member_command(
+        commands, "erase", run_erase, help="erase a member's data (asks for --yes)",
         description="Erase MEMBER: handles, post texts and snapshots, report rows' personal "
         "fields and webhook bodies are removed; ledger amounts stay under a pseudonym so "
         "mission totals do not move; a member.erased event goes to the host platform. "
         "Without --yes, says what would be erased and changes nothing. Erasing twice is "
         "harmless. See docs/privacy.md.")
-    erase.add_argument("member", type=member_id)
     erase.add_argument("--yes", action="store_true", help="really erase")
-    erase.set_defaults(handler=run_erase)
-    for sub in (link, show, code, verify, link_url, export, erase):
-        add_config_option(sub)
-        sub.add_argument("--json", action="store_true", help="print JSON")
     register_links(commands)
+
+
+def _member_command(commands: Any, name: str, handler: Callable[[argparse.Namespace], int], *,
+                    help: str, description: str | None = None,
+                    platform: bool = False) -> argparse.ArgumentParser:
+    """Add the sub-command ``name`` about one member, run by ``handler``: ``MEMBER`` first
+    (and ``PLATFORM``, one of their linked accounts, with ``platform``), ``--config`` and
+    ``--json``."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=description)
+    parser.add_argument("member", type=member_id, help="the member's id on the host platform")
+    if platform:
+        parser.add_argument("platform")
+    add_config_option(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def describe(member: Member) -> str:

@@ -13,14 +13,13 @@ from typing import Any
 
 from engine.dates import iso_utc
 
-from .common import add_config_option, member_id
+from .common import add_command_group, add_config_option, member_id
 from .service_common import open_service
 
 
 def register_links(commands: Any) -> None:
     """Add ``links revoke`` under ``member``'s sub-commands."""
-    links = commands.add_parser("links", help="revoke a member's page links")
-    actions = links.add_subparsers(dest="links_command", metavar="ACTION", required=True)
+    actions = add_command_group(commands, "links", "revoke a member's page links", metavar="ACTION")
     revoke = actions.add_parser(
         "revoke", help="revoke all of a member's page links, or one",
         description="Revoke every page link of MEMBER issued until now (links made afterwards "

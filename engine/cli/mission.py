@@ -8,6 +8,7 @@ from typing import Any
 from engine.dates import iso_utc
 from engine.service.missions import (
     DEFAULT,
+    THRESHOLD_MAX,
     add_mission,
     get_mission,
     list_missions,
@@ -41,6 +42,12 @@ def register(subparsers: Any) -> None:
     end.add_argument("--end", metavar="ISO", help="window end (default: start + 1 month)")
     end.add_argument("--no-end", action="store_true", help="no end: open-ended")
     add.add_argument("--label", help="the button's label")
+    threshold = add.add_mutually_exclusive_group()
+    threshold.add_argument("--min-views", type=whole_number(1, THRESHOLD_MAX, "--min-views"),
+                           metavar="N", help="performance: a post counts once it has N views "
+                           "(re-checked after [missions] threshold_rechecks)")
+    threshold.add_argument("--min-likes", type=whole_number(1, THRESHOLD_MAX, "--min-likes"),
+                           metavar="N", help="performance: a post counts once it has N likes")
     add.add_argument("--publish", action="store_true", help="publish at once")
     add.set_defaults(handler=run_add)
     subs = [add]
@@ -65,6 +72,10 @@ def describe(mission: Mission) -> str:
                            if mission.cap_count else ""))
     start = iso_utc(mission.start_at) if mission.start_at else "open"
     end = iso_utc(mission.end_at) if mission.end_at else "open"
+    if mission.min_views:
+        goal += f", posts with {mission.min_views} views or more"
+    elif mission.min_likes:
+        goal += f", posts with {mission.min_likes} likes or more"
     actions = ", ".join(f"{a.platform} #{a.hashtag} (action {a.id})" for a in mission.actions)
     return (f"mission {mission.id} «{mission.title}» [{mission.status}]: {goal}, "
             f"{mission.points} point(s), window {start} → {end}\n  actions: {actions}\n"
@@ -79,7 +90,8 @@ def run_add(args: argparse.Namespace) -> int:
                               points=args.points, goal_posts=args.posts,
                               recurring=args.recurring, cap=args.cap, start=start, end=end,
                               label=args.label, description=args.description,
-                              publish=args.publish)
+                              publish=args.publish, min_views=args.min_views,
+                              min_likes=args.min_likes)
     print_records(mission, args.json, describe(mission))
     return 0
 

@@ -122,5 +122,6 @@ def run_new(args: argparse.Namespace) -> int:
         raise InvalidInput(f"--dir {args.dir!r} is not a folder: create it first")
     target = write_plugin(args.name, parent)
     print(f"wrote {target}")
-    print(f"next: cd {target} && pip install -e '.[test]' && python -m pytest")
+    print(f"next, in the engine's environment: cd {target} && "
+          "pip install --no-build-isolation -e . && python -m pytest")
     return 0

@@ -10,14 +10,12 @@ import argparse
 import json
 from typing import Any
 
-from .common import add_config_option, whole_number
+from .common import add_command_group, add_config_option, whole_number
 from .service_common import open_service
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("privacy", help="members' data: retention of post texts")
-    commands = parser.add_subparsers(dest="privacy_command", metavar="SUBCOMMAND",
-                                     required=True)
+    commands = add_command_group(subparsers, "privacy", "members' data: retention of post texts")
     purge = commands.add_parser(
         "purge", help="clear the post texts of checks older than the retention period",
         description="Clear the posts (captions and snapshots) kept by checks that finished "

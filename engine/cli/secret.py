@@ -15,15 +15,14 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from .common import add_config_option, duration
+from .common import add_command_group, add_config_option, duration
 
 MAX_GRACE = 366 * 86400  # seconds: a grace longer than a year defeats the rotation
 
 
 def register(subparsers: Any) -> None:
     """Add ``secret rotate``."""
-    parser = subparsers.add_parser("secret", help="the signing key: rotate it")
-    commands = parser.add_subparsers(dest="secret_command", metavar="ACTION", required=True)
+    commands = add_command_group(subparsers, "secret", "the signing key: rotate it", metavar="ACTION")
     rotate = commands.add_parser(
         "rotate", help="write a new signing key; the old one verifies during --grace",
         description="Write a new signing key at the head of the key file ([web] "

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_config_option, identifier
+from .common import add_command_group, add_config_option, identifier
 from .service_common import open_service, print_records
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("token", help="create, list and revoke API tokens")
-    commands = parser.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    commands = add_command_group(subparsers, "token", "create, list and revoke API tokens", metavar="ACTION")
     create = commands.add_parser("create", help="create a token and print it (once)")
     create.add_argument("--scope", choices=("admin", "integrator"), required=True,
                         help="admin: every route; integrator: members, claims, links, diagnosis")

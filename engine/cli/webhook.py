@@ -14,7 +14,7 @@ import argparse
 import json
 from typing import Any
 
-from .common import add_config_option, identifier, whole_number
+from .common import add_command_group, add_config_option, identifier, whole_number
 from .service_common import open_service
 
 STATES = ("pending", "delivered", "failed")
@@ -22,8 +22,8 @@ STATES = ("pending", "delivered", "failed")
 
 def register(subparsers: Any) -> None:
     """Add ``webhook show|set|deliveries|resend`` to the command line."""
-    parser = subparsers.add_parser("webhook", help="the webhook URL and its deliveries")
-    commands = parser.add_subparsers(dest="webhook_command", metavar="ACTION", required=True)
+    commands = add_command_group(subparsers, "webhook", "the webhook URL and its deliveries",
+                                 metavar="ACTION")
     show = commands.add_parser("show", help="the URL (credentials hidden) and whether a "
                                "secret is set")
     show.set_defaults(handler=run_show)

@@ -32,10 +32,10 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.storage.models import CheckRow, ClaimRow
 
+from .claim_states import DUE_STATES
 from .context import Service
 
 log = logging.getLogger(__name__)
-DUE_STATES = ("queued", "rechecking", "retrying")
 WINDOW = 300.0  # seconds of finished checks the throughput is measured on
 DEFAULT_CHECK_SECONDS = 2.0  # a check's duration assumed before any check ran
 MIN_CHECK_SECONDS = 0.05  # a floor for the mean check time (replayed checks take ~0)

@@ -1,4 +1,5 @@
-"""R4: claims (presses of the button) and the per-(member, mission, platform) cooldown."""
+"""Claims (presses of the button) and the per-(member, mission, platform) cooldown (rule R4,
+docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from engine.errors import InvalidInput
 from engine.storage.models import ClaimRow, MissionActionRow
 
 from .backlog import estimate
+from .claim_states import ClaimState
 from .context import Service
-from .errors import Conflict, CooldownActive, GoalMet, NotFound
+from .errors import Conflict, CooldownActive, GoalMet
 from .members import linked_handle, load_member_row
 from .metrics import observe_transition
 from .missions import load_mission_row
 from .progress import goal_met
 from .records import Claim, ClaimReceipt
+from .rows import page_after, row_by_id
 
 MAX_POST_ID = 100  # characters; real ids are 11 (YouTube) to 19 (TikTok)
 
@@ -69,10 +72,11 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
         if last is not None and now < last + cooldown:
             raise CooldownActive(last + cooldown)
         if post_id is not None:
-            # Stored as the platform's own canonical URL, never as typed (R4).
-            post_url = found.post_url(post_id, handle)
+            # Stored as the platform's own canonical URL, never as typed (R4); a platform
+            # without a post URL template keeps the URL its patterns matched.
+            post_url = found.post_url(post_id, handle) or post_url
         row = ClaimRow(member_id=member_id, mission_id=mission_id, platform=found.name,
-                       post_url=post_url, post_id=post_id, state="queued", created_at=now,
+                       post_url=post_url, post_id=post_id, state=ClaimState.QUEUED, created_at=now,
                        due_at=now, failures=0, rechecks_done=0, counted=0, last_detail="")
         session.add(row)
         session.flush()
@@ -82,7 +86,7 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
     if service.queue is not None:
         service.queue.enqueue_claim(receipt.claim_id)
     observe_transition(claim_id=receipt.claim_id, mission_id=mission_id, platform=found.name,
-                       before="new", after="queued")
+                       before="new", after=ClaimState.QUEUED)
     ahead = estimate(service, receipt.claim_id)
     if ahead is None:
         return receipt
@@ -109,11 +113,9 @@ def to_claim(row: ClaimRow) -> Claim:
 
 
 def get_claim(service: Service, claim_id: int) -> Claim:
+    """The claim ``claim_id``; ``NotFound`` when there is none."""
     with service.db.sessions() as session:
-        row = session.get(ClaimRow, claim_id)
-        if row is None:
-            raise NotFound(f"no claim {claim_id}")
-        return to_claim(row)
+        return to_claim(row_by_id(session, ClaimRow, claim_id, f"no claim {claim_id}"))
 
 
 def list_claims(service: Service, *, member_id: str | None = None,
@@ -122,13 +124,10 @@ def list_claims(service: Service, *, member_id: str | None = None,
     """Claims by id (oldest first), of one member and/or mission: every one, or ``limit`` of
     them after the claim id ``after`` (the API's pages)."""
     with service.db.sessions() as session:
-        query = select(ClaimRow).order_by(ClaimRow.id)
+        query = select(ClaimRow)
         if member_id is not None:
             query = query.where(ClaimRow.member_id == member_id)
         if mission_id is not None:
             query = query.where(ClaimRow.mission_id == mission_id)
-        if after is not None:
-            query = query.where(ClaimRow.id > after)
-        if limit is not None:
-            query = query.limit(limit)
+        query = page_after(query, ClaimRow.id, after=after, limit=limit)
         return [to_claim(row) for row in session.scalars(query)]

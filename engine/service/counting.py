@@ -1,4 +1,5 @@
-"""R6–R7: the verdict of every post a check saw, credits, progress, caps and awards.
+"""The verdict of every post a check saw, credits, progress, caps and awards (rules R6 and R7,
+docs/rules.md).
 
 Runs inside the transaction that records the check, with the member's row locked, so counting
 for one member is serial; the unique constraints on credits and ledger keys are the last line
@@ -25,24 +26,31 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import (
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine.models import Post
 from engine.storage.models import CreditRow, LedgerRow, MissionRow, SeenPostRow
-from engine.verdicts import Window, judge_post
+from engine.verdicts import JudgedPost, Verdict, Window, judge_post
 
 from . import ledger as ledger_module
 from .context import Service
-from .records import JudgedPost
+from .engagement import refresh_seen, seen_numbers
+from .thresholds import threshold_of
 from .webhooks import event_body, new_delivery
-
-COUNTED = "counted"
-ALREADY_COUNTED = "already_counted"
-USED_ELSEWHERE = "used_elsewhere"
-GOAL_ALREADY_MET = "goal_already_met"
-CAP_REACHED = "cap_reached"
-OWNERSHIP_UNPROVEN = "ownership_unproven"
 
 # The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
 SEEN_POSTS = cast(Table, SeenPostRow.__table__)
@@ -51,21 +59,58 @@ LEDGER = cast(Table, LedgerRow.__table__)
 
 # Built once, run on the transaction's connection with parameters: building a statement and
 # going through the Session's execute cost several times the statement itself.
-_CREDITED = select(CREDITS.c.active_key, CREDITS.c.check_id).where(
-    CREDITS.c.active_key.in_(bindparam("keys", expanding=True)))
-_ELSEWHERE = select(CREDITS.c.exclusive_key, CREDITS.c.mission_id).where(
-    CREDITS.c.exclusive_key.in_(bindparam("keys", expanding=True)),
-    CREDITS.c.mission_id != bindparam("mission_id"))
 _LIVE = (CREDITS.c.mission_id == bindparam("mission_id"),
          CREDITS.c.member_id == bindparam("member_id"), CREDITS.c.revoked_at.is_(None))
-_PROGRESS = select(func.count(CREDITS.c.id)).where(*_LIVE)
-_IN_PERIODS = select(CREDITS.c.published_at).where(
+
+
+def _known_part(tag: str, key: Any = None, number: Any = None, moment: Any = None) -> Any:
+    """One part of :data:`_KNOWN_QUERIES`' union: (tag, key, number, moment) columns."""
+    return select(literal_column(f"'{tag}'").label("tag"),
+                  key if key is not None else type_coerce(null(), CREDITS.c.active_key.type),
+                  number if number is not None else type_coerce(null(), CREDITS.c.id.type),
+                  moment if moment is not None
+                  else type_coerce(null(), CREDITS.c.published_at.type))
+
+
+# What the database holds about a check's matching posts, in one statement (a union whose
+# rows are tagged): c = an active key already credited and its check; e = an exclusive key
+# credited to another mission and that mission; p = the member's live credits for the
+# mission (N-post goal); t = the publication instant of each live credit in the cap's periods;
+# s = each post of the check that an earlier reading left a seen row of (engagement refresh).
+_CREDITED = _known_part("c", CREDITS.c.active_key, CREDITS.c.check_id).where(
+    CREDITS.c.active_key.in_(bindparam("keys", expanding=True)))
+_ELSEWHERE = _known_part("e", CREDITS.c.exclusive_key, CREDITS.c.mission_id).where(
+    CREDITS.c.exclusive_key.in_(bindparam("exclusive_keys", expanding=True)),
+    CREDITS.c.mission_id != bindparam("mission_id"))
+_PROGRESS = _known_part("p", number=func.count(CREDITS.c.id)).where(*_LIVE)
+_IN_PERIODS = _known_part("t", moment=CREDITS.c.published_at).where(
     *_LIVE, CREDITS.c.published_at >= bindparam("start"), CREDITS.c.published_at < bindparam("end"))
+_NEEDS: dict[str, list[Any]] = {"posts": [_PROGRESS], "cap": [_IN_PERIODS], "": []}
+_SEEN_BEFORE = _known_part("s", SEEN_POSTS.c.post_id).where(
+    SEEN_POSTS.c.platform == bindparam("platform"),
+    SEEN_POSTS.c.post_id.in_(bindparam("post_ids", expanding=True)),
+    or_(SEEN_POSTS.c.measured_at.is_(None),
+        SEEN_POSTS.c.measured_at < bindparam("measured_at"))).group_by(SEEN_POSTS.c.post_id)
+
+
+def _known_query(exclusive: bool, need: str) -> Any:
+    """The union for posts ``exclusive`` or not and what the mission's goal ``need``s."""
+    return union_all(_CREDITED, *([_ELSEWHERE] if exclusive else []), *_NEEDS[need],
+                     _SEEN_BEFORE)
+
+
+# By (exclusive posts, what the mission's goal needs: "posts", "cap" or ""), built once.
+_KNOWN_QUERIES: dict[tuple[bool, str], Any] = {
+    (exclusive, need): _known_query(exclusive, need)
+    for exclusive in (False, True) for need in _NEEDS}
 _LIVE_POSTS = select(CREDITS.c.platform, CREDITS.c.post_id).where(*_LIVE).order_by(CREDITS.c.id)
-_PAID = select(LEDGER.c.id).where(
-    LEDGER.c.idempotency_key.in_(bindparam("keys", expanding=True))).limit(1)
 _INSERT_CREDITS = insert(CREDITS)
-_INSERT_LEDGER = insert(LEDGER).returning(LEDGER.c.idempotency_key, LEDGER.c.id)
+# Awards whose key is free, in one statement; a key already used (an award that stands, or a
+# reversed one whose next key ledger.award finds) inserts nothing and returns nothing.
+_INSERT_LEDGER = {
+    name: dialect_insert(LEDGER).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(LEDGER.c.idempotency_key, LEDGER.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
 _INSERT_SEEN = insert(SEEN_POSTS)
 
 
@@ -80,7 +125,6 @@ class CountOutcome:
     posts: list[JudgedPost] = field(default_factory=list)
     counted: int = 0
     points: int = 0
-    awards: list[LedgerRow] = field(default_factory=list)
     deliveries: list[int] = field(default_factory=list)
     progress: int | None = None
 
@@ -116,35 +160,50 @@ class _Known:
     elsewhere: dict[str, int]  # exclusive key -> another mission it credits
     progress: int  # live credits of the member for the mission (N-post goal)
     used: Counter[tuple[datetime, datetime]]  # live credits per cap period
+    # Ids of the check's posts with a seen row measured before this check (None: not looked)
+    seen_before: set[str] | None = None
 
 
-def _load_known(service: Service, session: Session, mission: MissionRow, member_id: str,
-                posts: Sequence[Post], exclusive: bool) -> _Known:
+def _load_known(service: Service, connection: Connection, mission: MissionRow, member_id: str,
+                posts: Sequence[Post], exclusive: bool, seen: Sequence[Post],
+                measured_at: datetime) -> _Known:
+    """What the database holds about the matching ``posts`` (none: nothing is read) and
+    which of every post ``seen`` (all of one platform) has an older seen row, in one query."""
     known = _Known(credited={}, elsewhere={}, progress=0, used=Counter())
-    if not posts:
+    if not posts or len({post.platform for post in seen}) != 1:
         return known
-    connection = session.connection()
+    known.seen_before = set()
     # A post credited to a member since erased keeps its key as a digest (erased_key): it
     # still counts as credited, in the same query.
     keys = _with_erased([active_key(mission.id, post.platform, post.id) for post in posts])
-    known.credited = {keys[key]: check for key, check in connection.execute(
-        _CREDITED, {"keys": list(keys)}) if key is not None}
+    parameters: dict[str, Any] = {"keys": list(keys), "mission_id": mission.id,
+                                  "member_id": member_id, "platform": seen[0].platform,
+                                  "post_ids": [post.id for post in seen],
+                                  "measured_at": measured_at}
+    exclusive_keys = {}
     if exclusive:
-        keys = _with_erased([exclusive_key(post.platform, post.id) for post in posts])
-        for key, other in connection.execute(_ELSEWHERE, {"keys": list(keys),
-                                                          "mission_id": mission.id}):
-            if key is not None:
-                known.elsewhere.setdefault(keys[key], other)
-    live = {"mission_id": mission.id, "member_id": member_id}
+        exclusive_keys = _with_erased([exclusive_key(post.platform, post.id) for post in posts])
+        parameters["exclusive_keys"] = list(exclusive_keys)
+    need, periods = "", set()
     if mission.goal_kind == "posts":
-        known.progress = int(connection.execute(_PROGRESS, live).scalar() or 0)
+        need = "posts"
     elif mission.cap_count and mission.cap_period:
+        need = "cap"
         zone = ZoneInfo(service.settings.timezone)
         periods = {period_bounds(post.published_at, mission.cap_period, zone) for post in posts}
-        published = connection.execute(_IN_PERIODS, {
-            **live, "start": min(start for start, _ in periods),
-            "end": max(end for _, end in periods)}).scalars()
-        for moment in published:
+        parameters["start"] = min(start for start, _ in periods)
+        parameters["end"] = max(end for _, end in periods)
+    for tag, key, number, moment in connection.execute(
+            _KNOWN_QUERIES[(exclusive, need)], parameters):
+        if tag == "c" and key is not None:
+            known.credited[keys[key]] = number
+        elif tag == "e" and key is not None:
+            known.elsewhere.setdefault(exclusive_keys[key], number)
+        elif tag == "s":
+            known.seen_before.add(key)
+        elif tag == "p":
+            known.progress = int(number or 0)
+        elif tag == "t":
             for start, end in periods:
                 if start <= moment < end:
                     known.used[(start, end)] += 1
@@ -163,8 +222,14 @@ def count_posts(
     now: datetime,
     handle: str | None = None,
     unproven: str | None = None,
+    followers: int | None = None,
+    measured_at: datetime | None = None,
 ) -> CountOutcome:
     """Judge ``posts`` for ``mission``, credit what counts, write seen posts and awards.
+
+    Each seen post keeps its engagement numbers, the account's ``followers`` and
+    ``measured_at`` (the UTC time of the answer, ``now`` by default), and refreshes the numbers
+    of the rows older checks wrote for the same posts (:mod:`engine.service.engagement`).
 
     ``handle`` is the account the posts were read from (kept on credits, so that a transfer of
     ownership can revoke them). With ``unproven`` (why the account's ownership is not proved,
@@ -177,24 +242,27 @@ def count_posts(
     exclusive = service.settings.exclusive_posts
     ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
     judged = [(post, judge_post(post, hashtag, window)) for post in ordered]
-    known = _load_known(service, session, mission, member_id,
+    measured_at = measured_at or now
+    connection = session.connection()  # the statements below run on it (Core)
+    known = _load_known(service, connection, mission, member_id,
                         [] if unproven else [post for post, j in judged if j.matched],
-                        exclusive)
+                        exclusive, ordered, measured_at)
     zone = ZoneInfo(service.settings.timezone)
     # (post, verdict, detail, failures); points are filled in once the awards are written.
-    verdicts: list[tuple[Post, str, str, tuple[str, ...]]] = []
+    verdicts: list[tuple[Post, Verdict, str, tuple[Verdict, ...]]] = []
     credited: list[Post] = []
     for post, judgement in judged:
-        failures = tuple(f.value for f in judgement.failures)
+        failures = judgement.failures
         if not judgement.matched:
-            verdict, detail = judgement.verdict.value, judgement.detail
+            verdict, detail = judgement.verdict, judgement.detail
             if unproven:
-                failures = (*failures, OWNERSHIP_UNPROVEN)
+                failures = (*failures, Verdict.OWNERSHIP_UNPROVEN)
         elif unproven:
-            verdict, detail, failures = OWNERSHIP_UNPROVEN, unproven, (OWNERSHIP_UNPROVEN,)
+            verdict, detail = Verdict.OWNERSHIP_UNPROVEN, unproven
+            failures = (Verdict.OWNERSHIP_UNPROVEN,)
         else:
             verdict, detail = _counting_verdict(mission, post, exclusive, known, zone)
-            if verdict == COUNTED:
+            if verdict is Verdict.COUNTED:
                 credited.append(post)
                 known.credited[active_key(mission.id, post.platform, post.id)] = check_id
                 known.progress += 1
@@ -205,20 +273,26 @@ def count_posts(
             else:
                 failures = (verdict,)
         verdicts.append((post, verdict, detail, failures))
-    points = _credit(service, session, mission, member_id, credited, check_id, now, exclusive,
-                     outcome, handle, known.progress - len(credited))
+    points = _credit(service, session, connection, mission, member_id, credited, check_id, now,
+                     exclusive, outcome, handle, known.progress - len(credited))
     if verdicts:
-        session.connection().execute(_INSERT_SEEN, [
+        seen_rows = [
             {"check_id": check_id, "mission_id": mission.id, "member_id": member_id,
              "platform": post.platform, "post_id": post.id, "url": post.url,
              "published_at": post.published_at, "kind": post.kind.value if post.kind else None,
-             "hashtags": list(post.hashtags), "pinned": post.pinned, "verdict": verdict,
-             "detail": detail, "failures": list(failures), "points": points.get(post.id, 0)}
-            for post, verdict, detail, failures in verdicts])
-    outcome.posts = [JudgedPost(
-        post_id=post.id, url=post.url, published_at=post.published_at, hashtags=post.hashtags,
-        verdict=verdict, detail=detail, failures=failures, points=points.get(post.id, 0))
-        for post, verdict, detail, failures in verdicts]
+             "hashtags": list(post.hashtags), "pinned": post.pinned, "verdict": verdict.value,
+             "detail": detail, "failures": [failure.value for failure in failures],
+             "points": points.get(post.id, 0),
+             **seen_numbers(post, followers, measured_at)}
+            for post, verdict, detail, failures in verdicts]
+        connection.execute(_INSERT_SEEN, seen_rows)
+        # Only the posts an earlier reading saw have rows to refresh (when the query above
+        # looked; first sightings, the usual case for new posts, cost no UPDATE).
+        refresh_seen(connection, seen_rows if known.seen_before is None else
+                     [row for row in seen_rows if row["post_id"] in known.seen_before])
+    outcome.posts = [JudgedPost(post=post, verdict=verdict, detail=detail, failures=failures,
+                                points=points.get(post.id, 0))
+                     for post, verdict, detail, failures in verdicts]
     outcome.counted = len(credited)
     outcome.points = sum(points.values())
     if mission.goal_kind == "posts" and credited:
@@ -227,25 +301,33 @@ def count_posts(
 
 
 def _counting_verdict(mission: MissionRow, post: Post, exclusive: bool, known: _Known,
-                      zone: tzinfo) -> tuple[str, str]:
-    """For a matching post: counted, or why it does not count (R6)."""
+                      zone: tzinfo) -> tuple[Verdict, str]:
+    """For a matching post: counted, or why it does not count (rule R6, docs/rules.md)."""
     credited = known.credited.get(active_key(mission.id, post.platform, post.id))
     if credited is not None:
-        return ALREADY_COUNTED, f"already counted for this mission (check {credited})"
+        return Verdict.ALREADY_COUNTED, f"already counted for this mission (check {credited})"
     if exclusive:
         elsewhere = known.elsewhere.get(exclusive_key(post.platform, post.id))
         if elsewhere is not None:
-            return USED_ELSEWHERE, f"already credited for mission {elsewhere}; posts are exclusive"
+            return (Verdict.USED_ELSEWHERE,
+                    f"already credited for mission {elsewhere}; posts are exclusive")
     if mission.goal_kind == "posts":
         if mission.goal_posts is not None and known.progress >= mission.goal_posts:
-            return GOAL_ALREADY_MET, f"the goal of {mission.goal_posts} posts is already met"
+            return (Verdict.GOAL_ALREADY_MET,
+                    f"the goal of {mission.goal_posts} posts is already met")
     elif mission.cap_count and mission.cap_period:
         start, end = period_bounds(post.published_at, mission.cap_period, zone)
         if known.used[(start, end)] >= mission.cap_count:
             what = "day" if mission.cap_period == "day" else "week"
-            return CAP_REACHED, (f"{mission.cap_count} post(s) already rewarded for the {what} "
-                                 f"of {start.astimezone(zone).date().isoformat()}")
-    return COUNTED, ""
+            return Verdict.CAP_REACHED, (
+                f"{mission.cap_count} post(s) already rewarded for the {what} "
+                f"of {start.astimezone(zone).date().isoformat()}")
+    # A performance mission (issue 17): the post otherwise counts; it must reach the number.
+    threshold = threshold_of(mission)
+    shortfall = threshold.shortfall(post) if threshold is not None else None
+    if shortfall is not None:
+        return Verdict.BELOW_THRESHOLD, shortfall
+    return Verdict.COUNTED, ""
 
 
 def erased_key(key: str | None) -> str | None:
@@ -274,15 +356,14 @@ def exclusive_key(platform: str, post_id: str) -> str:
     return f"{platform}:{post_id}"
 
 
-def _credit(service: Service, session: Session, mission: MissionRow, member_id: str,
-            posts: list[Post], check_id: int, now: datetime, exclusive: bool,
+def _credit(service: Service, session: Session, connection: Connection, mission: MissionRow,
+            member_id: str, posts: list[Post], check_id: int, now: datetime, exclusive: bool,
             outcome: CountOutcome, handle: str | None, progress_before: int) -> dict[str, int]:
     """Insert the credits of ``posts`` (one statement) and their awards: the post that
     completes an N-post goal earns the mission's points, each post of a recurring mission
     does. Returns the points per post id (posts that earned nothing are absent)."""
     if not posts:
         return {}
-    connection = session.connection()
     # A concurrent credit of the same post fails here (IntegrityError on active_key).
     connection.execute(_INSERT_CREDITS, [
         {"mission_id": mission.id, "member_id": member_id, "platform": post.platform,
@@ -306,18 +387,16 @@ def _credit(service: Service, session: Session, mission: MissionRow, member_id: 
     else:
         wanted = [(post, ledger_module.post_key(mission.id, member_id, post.platform, post.id),
                    "recurring_post", [f"{post.platform}:{post.id}"], None) for post in posts]
-    rows = _award_all(session, wanted, member_id=member_id, mission=mission,
-                      check_id=check_id, now=now)
-    points: dict[str, int] = {}
     webhook = bool(service.settings.webhook_url)
+    awards = _award_all(session, connection, wanted, member_id=member_id, mission=mission,
+                        check_id=check_id, now=now, rows=webhook)
+    points = {post.id: paid for post, paid, _, _ in awards}
     balance = ledger_module.balance(session, member_id) - sum(
-        row.points for _, row, _ in rows) if webhook and rows else 0
+        points.values()) if webhook and awards else 0
     deliveries = []
-    for post, row, progress in rows:
-        outcome.awards.append(row)
-        points[post.id] = row.points
-        if webhook:
-            balance += row.points
+    for _, paid, row, progress in awards:
+        if row is not None:  # the webhook's event and delivery
+            balance += paid
             body = event_body(row, progress=progress, goal=mission.goal_posts, balance=balance)
             delivery = new_delivery(service, row, body, now)
             if delivery is not None:
@@ -329,40 +408,39 @@ def _credit(service: Service, session: Session, mission: MissionRow, member_id: 
     return points
 
 
-def _award_all(session: Session, wanted: list[tuple[Post, str, str, list[str], int | None]],
-               *, member_id: str, mission: MissionRow, check_id: int,
-               now: datetime) -> list[tuple[Post, LedgerRow, int | None]]:
-    """Write the awards of ``wanted`` whose key is not paid yet: one multi-row insert when no
-    key was ever used (the usual case), else one :func:`ledger.award` each (it finds the next
-    free key of a reversed award). Returns (post, ledger row, progress) per award written."""
+def _award_all(session: Session, connection: Connection,
+               wanted: list[tuple[Post, str, str, list[str], int | None]],
+               *, member_id: str, mission: MissionRow, check_id: int, now: datetime,
+               rows: bool) -> list[tuple[Post, int, LedgerRow | None, int | None]]:
+    """Write the awards of ``wanted`` whose key is not paid yet: one multi-row insert that skips
+    used keys (the usual case: none is), then one :func:`ledger.award` for each key it
+    skipped (it finds the next free key of a reversed award, or nothing when the award
+    stands). Returns (post, points, ledger row, progress) per award written, in ``wanted``'s
+    order; the ledger row (a transient copy) only with ``rows`` (for webhook events: building
+    ORM objects costs more than the insert), else None."""
     if not wanted:
         return []
-    keys = [key for _, key, _, _, _ in wanted]
-    connection = session.connection()
-    if connection.execute(_PAID, {"keys": keys}).first() is not None:
-        written = []
-        for post, key, reason, named, progress in wanted:
-            row = ledger_module.award(session, key=key, member_id=member_id,
-                                      mission_id=mission.id, points=mission.points,
-                                      reason=reason, posts=named, check_id=check_id, now=now)
-            if row is not None:
-                written.append((post, row, progress))
-        return written
-    rows = [LedgerRow(member_id=member_id, mission_id=mission.id, points=mission.points,
-                      reason=reason, posts=named, check_id=check_id, idempotency_key=key,
-                      created_at=now, reverses_id=None)
-            for _, key, reason, named, _ in wanted]
     values: list[dict[str, Any]] = [
-        {"member_id": row.member_id, "mission_id": row.mission_id, "points": row.points,
-         "reason": row.reason, "posts": row.posts, "check_id": row.check_id,
-         "idempotency_key": row.idempotency_key, "created_at": row.created_at,
-         "reverses_id": None} for row in rows]
-    # A concurrent award of the same key fails here (IntegrityError on idempotency_key).
+        {"member_id": member_id, "mission_id": mission.id, "points": mission.points,
+         "reason": reason, "posts": named, "check_id": check_id, "idempotency_key": key,
+         "created_at": now, "reverses_id": None} for _, key, reason, named, _ in wanted]
     # Ids matched by key: one multi-row statement (ordered RETURNING would insert row by row
-    # on SQLite).
-    ids: dict[str, int] = {key: row_id for key, row_id
-                           in connection.execute(_INSERT_LEDGER, values)}
-    for row in rows:
-        row.id = ids[row.idempotency_key]  # transient copies, read by the events; never added
-    return [(post, row, progress)
-            for (post, _, _, _, progress), row in zip(wanted, rows, strict=True)]
+    # on SQLite). A concurrent award of the same key waits for the other transaction, then is
+    # skipped and settled by ledger.award below; a concurrent credit of the same post has
+    # already failed on the credit's unique key (IntegrityError: the caller retries).
+    ids: dict[str, int] = {key: row_id for key, row_id in connection.execute(
+        _INSERT_LEDGER[connection.dialect.name], values)}
+    written: list[tuple[Post, int, LedgerRow | None, int | None]] = []
+    for (post, key, reason, named, progress), value in zip(wanted, values, strict=True):
+        if key in ids:
+            # A transient copy, read by the events; never added to the session.
+            row = LedgerRow(**value, id=ids[key]) if rows else None
+            written.append((post, mission.points, row, progress))
+            continue
+        paid = ledger_module.award(session, key=key, member_id=member_id,
+                                   mission_id=mission.id, points=mission.points, reason=reason,
+                                   posts=named, check_id=check_id, now=now)
+        if paid is not None:
+            written.append((post, paid.points, paid if rows else None, progress))
+    return written
+

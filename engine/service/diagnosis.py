@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, SeenPostRow
+from engine.verdicts import Verdict
 
 from . import ownership
 from .causes import cause_text
@@ -23,6 +24,7 @@ from .human_dates import human_instant
 from .members import linked_handle, linked_row, load_member_row
 from .missions import DEFAULT_LABEL, DEFAULT_LABEL_EN, load_mission_row, to_mission
 from .records import Diagnosis, DiagnosisLine, Mission
+from .thresholds import Threshold, number_text, threshold_of
 
 LANGUAGES = ("fr", "en")
 
@@ -154,6 +156,31 @@ TEXTS: dict[str, dict[str, str]] = {
               "prouvée.",
         "en": "{url}: matches the mission; it counts once you prove the account is yours.",
     },
+    # Performance missions (issue 17): how far the post is from the threshold.
+    "below_threshold": {
+        "fr": "{url} : {seen} {what} sur {needed} nécessaires ; {next}",
+        "en": "{url}: {seen} {what} of {needed} needed; {next}",
+    },
+    "below_threshold_unknown": {
+        "fr": "{url} : {platform} n'a pas donné le nombre de {what} de cette publication (il "
+              "en faut {needed}) ; elle ne compte pas tant qu'il n'est pas connu ; {next}",
+        "en": "{url}: {platform} did not give this post's number of {what} ({needed} needed); "
+              "it does not count while the number is unknown; {next}",
+    },
+    "threshold_next": {
+        "fr": "nouvelle vérification automatique vers le {at}.",
+        "en": "re-checked automatically around {at}.",
+    },
+    # Only the automatic re-checks are over: a new claim that sees the post at or above the
+    # threshold still credits it.
+    "threshold_over": {
+        "fr": "plus aucune vérification automatique n'est prévue : demandez une nouvelle "
+              "vérification quand elle atteint {needed} {what}.",
+        "en": "no automatic re-check is left: ask for a new check once it reaches {needed} "
+              "{what}.",
+    },
+    "metric_views": {"fr": "vues", "en": "views"},
+    "metric_likes": {"fr": "« J'aime »", "en": "likes"},
 }
 
 
@@ -236,8 +263,9 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
                 add("account_private", platform, platform=title, handle=check.handle)
             elif check.status == "not_found":
                 add("account_not_found", platform, platform=title, handle=check.handle)
-            else:
-                _post_lines(session, check, claim, action.hashtag, mission, add, lang, zone)
+            elif _post_lines(session, check, claim, action.hashtag, mission, add, lang, zone,
+                             title):
+                continue  # the threshold lines say when the next re-check is
             if claim.state == "rechecking":
                 add("recheck_scheduled", platform, platform=title, at=at)
     return Diagnosis(member_id=member_id, mission_id=mission_id, lang=lang,
@@ -262,19 +290,29 @@ def _lost_handle(session: Session, member_id: str, mission_id: int,
 
 def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str,
                 mission: Mission, add: Callable[..., None], add_lang: str,
-                zone: tzinfo | None) -> None:
+                zone: tzinfo | None, title: str) -> bool:
+    """One line per post of ``check`` that did not count; True when one of them is below the
+    mission's threshold (its line says when the next re-check is)."""
     seen = list(session.scalars(select(SeenPostRow).where(SeenPostRow.check_id == check.id)
                                 .order_by(SeenPostRow.published_at.desc())))
     if claim.post_id and not seen:
         add("post_not_recent", check.platform, claim.post_url, handle=check.handle)
-        return
+        return False
     if not seen:
         add("no_posts", check.platform, handle=check.handle)
-        return
+        return False
+    threshold = threshold_of(mission)
+    below = False
     start = human_instant(mission.start_at, add_lang, zone) if mission.start_at else "-"
     end = human_instant(mission.end_at, add_lang, zone) if mission.end_at else "-"
     for post in seen:
         if post.verdict == "counted":
+            continue
+        if post.verdict == Verdict.BELOW_THRESHOLD and threshold is not None:
+            below = True
+            code, values = threshold_line(threshold, getattr(post, threshold.metric), claim,
+                                          add_lang, zone, title)
+            add(code, check.platform, post.url, url=post.url, **values)
             continue
         # The near-miss detail starts with the tag that was typed ("#sumer2025 is not …").
         near = post.detail.split(" ", 1)[0] if post.detail.startswith("#") else post.detail
@@ -284,3 +322,20 @@ def _post_lines(session: Session, check: CheckRow, claim: ClaimRow, hashtag: str
                  if tags else "")
         add(post.verdict, check.platform, post.url, url=post.url, hashtag=hashtag,
             near=near, start=start, end=end, found=found)
+    return below
+
+
+def threshold_line(threshold: Threshold, seen: int | None, claim: ClaimRow, lang: str,
+                   zone: tzinfo | None, title: str) -> tuple[str, dict[str, str]]:
+    """The diagnosis code and values saying how far a ``below_threshold`` post is from the
+    mission's threshold: ``seen`` (None: the platform did not give it) against the number
+    needed, and the claim's next re-check (``due_at`` while ``rechecking``) or that the
+    re-checks are over. The text is ``TEXTS[code][lang]`` with the values and ``url``."""
+    values = {"what": _say(f"metric_{threshold.metric}", lang),
+              "needed": number_text(threshold.needed, lang), "platform": title}
+    values["next"] = (_say("threshold_next", lang, at=human_instant(claim.due_at, lang, zone))
+                      if claim.state == "rechecking" and claim.due_at else
+                      _say("threshold_over", lang, **values))
+    if seen is None:
+        return "below_threshold_unknown", values
+    return "below_threshold", {**values, "seen": number_text(seen, lang)}

@@ -29,11 +29,11 @@ from sqlalchemy import func, select
 from engine.models import AccountStatus, Snapshot
 from engine.storage.models import ClaimRow, WebhookDeliveryRow
 
+from .claim_states import DUE_STATES
 from .context import Service
 
 ACTIVITY_LOG = logging.getLogger("social_missions.activity")
 PREFIX = "social_missions"
-DUE_STATES = ("queued", "rechecking", "retrying")
 # Seconds: a claim answered within a second (replay) up to a day of retries.
 VERDICT_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
 

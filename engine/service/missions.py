@@ -49,6 +49,23 @@ def add_months_in(moment: datetime, zone: str, months: int = 1) -> datetime:
 
 
 CAP_MAX = 1000  # posts per period, at most
+THRESHOLD_MAX = 999_999_999  # views or likes a performance mission may ask for, at most
+
+
+def check_threshold(min_views: int | None, min_likes: int | None) -> None:
+    """A performance mission's threshold (issue 17): at most one of ``min_views`` and
+    ``min_likes``, a whole number from 1 to :data:`THRESHOLD_MAX`.
+
+    One number, not both: the member is told one distance ("1 240 views of 5 000 needed"),
+    and a post whose platform gives only one of the two numbers is never held back by the
+    other. Raises :class:`InvalidInput` naming the option and the fix."""
+    if min_views is not None and min_likes is not None:
+        raise InvalidInput("choose one threshold: --min-views N or --min-likes N, not both")
+    for name, value in (("--min-views", min_views), ("--min-likes", min_likes)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 1 <= value <= THRESHOLD_MAX):
+            raise InvalidInput(f"{name} must be a whole number from 1 to {THRESHOLD_MAX}, "
+                               f"not {value!r}")
 
 
 def parse_cap(text: str) -> tuple[int, str]:
@@ -79,9 +96,16 @@ def add_mission(
     label: str | None = None,
     description: str = "",
     publish: bool = False,
+    min_views: int | None = None,
+    min_likes: int | None = None,
 ) -> Mission:
-    """Create a mission (draft unless ``publish``); ``None`` removes a window bound."""
+    """Create a mission (draft unless ``publish``); ``None`` removes a window bound.
+
+    ``min_views`` or ``min_likes`` makes it a performance mission: a post counts once the
+    platform reports that many (see :func:`check_threshold`). Raises :class:`InvalidInput`
+    for a refused field, :class:`NotFound` for an unknown action."""
     cap_count, cap_period = _check_fields(title, action_ids, points, goal_posts, recurring, cap)
+    check_threshold(min_views, min_likes)
     now = service.now()
     start_at = now if isinstance(start, Unset) else start
     # Without a start, the default end still falls one month after the creation.
@@ -94,7 +118,8 @@ def add_mission(
             title=title.strip(), description=description, label=label or DEFAULT_LABEL,
             goal_kind="recurring" if recurring else "posts", goal_posts=goal_posts,
             cap_count=cap_count, cap_period=cap_period, points=points, start_at=start_at,
-            end_at=end_at, status="published" if publish else "draft", created_at=now)
+            end_at=end_at, status="published" if publish else "draft", created_at=now,
+            min_views=min_views, min_likes=min_likes)
         session.add(row)
         session.flush()
         for action in actions:
@@ -147,20 +172,25 @@ def update_mission(
     title: str,
     action_ids: Sequence[int],
     points: int,
+    start: datetime | None,
+    end: datetime | None,
     goal_posts: int | None = None,
     recurring: bool = False,
     cap: str | None = None,
-    start: datetime | None,
-    end: datetime | None,
     label: str | None = None,
     description: str = "",
+    min_views: int | None = None,
+    min_likes: int | None = None,
 ) -> Mission:
-    """Replace every R2 field of a mission (its status stays); ``None`` opens a window bound.
+    """Replace every R2 field of a mission (its status stays); ``None`` opens a window bound
+    and, for ``min_views``/``min_likes``, removes the threshold.
 
     An archived mission is not edited (:class:`Conflict`): duplicate it instead. Claims,
-    checks and credits already recorded stay as they are.
+    checks and credits already recorded stay as they are; a new threshold applies from the
+    next check (a scheduled re-check included).
     """
     cap_count, cap_period = _check_fields(title, action_ids, points, goal_posts, recurring, cap)
+    check_threshold(min_views, min_likes)
     _check_window(start, end)
     with service.db.transaction() as session:
         row = load_mission_row(session, mission_id)
@@ -172,6 +202,7 @@ def update_mission(
         row.goal_kind = "recurring" if recurring else "posts"
         row.goal_posts, row.cap_count, row.cap_period = goal_posts, cap_count, cap_period
         row.points, row.start_at, row.end_at = points, start, end
+        row.min_views, row.min_likes = min_views, min_likes
         wanted = {action.id: action for action in actions}
         for link in session.scalars(
                 select(MissionActionRow).where(MissionActionRow.mission_id == mission_id)):
@@ -199,7 +230,7 @@ def duplicate_mission(service: Service, mission_id: int, title: str | None = Non
             label=source.label, goal_kind=source.goal_kind, goal_posts=source.goal_posts,
             cap_count=source.cap_count, cap_period=source.cap_period, points=source.points,
             start_at=source.start_at, end_at=source.end_at, status="draft",
-            created_at=service.now())
+            created_at=service.now(), min_views=source.min_views, min_likes=source.min_likes)
         session.add(row)
         session.flush()
         for action in _load_actions(session, action_ids):
@@ -257,5 +288,5 @@ def to_mission(session: Session, row: MissionRow) -> Mission:
         id=row.id, title=row.title, description=row.description, label=row.label,
         goal=row.goal_kind, goal_posts=row.goal_posts, cap_count=row.cap_count,
         cap_period=row.cap_period, points=row.points, start_at=row.start_at, end_at=row.end_at,
-        status=row.status, created_at=row.created_at,
-        actions=tuple(to_action(action) for action in actions))
+        status=row.status, created_at=row.created_at, min_views=row.min_views,
+        min_likes=row.min_likes, actions=tuple(to_action(action) for action in actions))

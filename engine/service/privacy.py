@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from engine.dates import iso_utc
 from engine.hashtags import find_near_miss, normalise_tag
-from engine.models import Post
+from engine.models import ENGAGEMENT_FIELDS, Post
 from engine.storage.models import (
     Base,
     CheckRow,
@@ -50,6 +50,7 @@ from engine.storage.models import (
 )
 
 from . import ownership
+from .claim_states import DUE_STATES, ClaimState
 from .context import Service
 from .counting import erased_key
 from .errors import NotFound
@@ -69,8 +70,6 @@ MAX_KEPT_TEXT = 5000
 MAX_KEPT_HASHTAGS = 60
 PURGE_INTERVAL = 3600.0  # seconds between two retention passes of one worker process
 PURGE_BATCH = 500  # checks cleared per transaction
-# Claim states whose check is still to come (engine.service.checking.DUE_STATES).
-WAITING_STATES = ("queued", "rechecking", "retrying")
 # Tables this module erases column by column; any other table with a ``member_id`` column
 # (added later) has the member's rows deleted.
 HANDLED_TABLES = frozenset({"members", "linked_accounts", "claims", "checks", "seen_posts",
@@ -102,8 +101,9 @@ def stored_posts(posts: Iterable[Post], hashtag: str | None, *,
     """The JSON a check stores for the posts it read (``checks.posts``).
 
     Every post keeps ``platform``, ``id``, ``url``, ``published_at`` (ISO 8601 UTC), ``kind``,
-    ``hashtags`` and ``pinned``: what the rules need to judge it again for a simultaneous
-    claim (R9) and the diagnosis to explain it. ``text`` (at most 5000 characters) is kept
+    ``hashtags``, ``pinned`` and its ``likes``, ``comments``, ``views``, ``shares``: what the
+    rules need to judge it again for a simultaneous claim (R9), the diagnosis to explain it and
+    the shared check to keep its numbers. ``text`` (at most 5000 characters) is kept
     only for the posts that matter (:func:`post_matters`); the others carry
     ``"verdict": "unrelated"`` instead.
     """
@@ -113,7 +113,8 @@ def stored_posts(posts: Iterable[Post], hashtag: str | None, *,
             "platform": post.platform, "id": post.id, "url": post.url,
             "published_at": iso_utc(post.published_at),
             "kind": post.kind.value if post.kind else None,
-            "hashtags": list(post.hashtags[:MAX_KEPT_HASHTAGS]), "pinned": post.pinned}
+            "hashtags": list(post.hashtags[:MAX_KEPT_HASHTAGS]), "pinned": post.pinned,
+            **{name: getattr(post, name) for name in ENGAGEMENT_FIELDS}}
         if post_matters(post, hashtag, claimed_post=claimed_post):
             item["text"] = post.text[:MAX_KEPT_TEXT]
         else:
@@ -305,7 +306,7 @@ def _counts(session: Session, member_id: str) -> Erasure:
                                LinkedAccountRow.member_id == member_id),
         claims=_count(session, ClaimRow.id, ClaimRow.member_id == member_id),
         cancelled_claims=_count(session, ClaimRow.id, ClaimRow.member_id == member_id,
-                                ClaimRow.state.in_(WAITING_STATES)),
+                                ClaimRow.state.in_(DUE_STATES)),
         checks=_count(session, CheckRow.id, CheckRow.claim_id.in_(claim_ids)),
         seen_posts=_count(session, SeenPostRow.id, SeenPostRow.member_id == member_id),
         credits=_count(session, CreditRow.id, CreditRow.member_id == member_id),
@@ -423,8 +424,8 @@ def _erase_claims_and_checks(session: Session, member_id: str, pseudonym: str,
                            ("backend", "outcome", "cause", "requests", "seconds")}
                           for attempt in (check.attempts or ())]
     session.execute(update(ClaimRow).where(ClaimRow.member_id == member_id,
-                                           ClaimRow.state.in_(WAITING_STATES))
-                    .values(state="done", due_at=None, finished_at=now))
+                                           ClaimRow.state.in_(DUE_STATES))
+                    .values(state=ClaimState.DONE, due_at=None, finished_at=now))
     session.execute(update(ClaimRow).where(ClaimRow.member_id == member_id).values(
         member_id=pseudonym, post_url=None, post_id=None, last_detail="", lease_owner=None,
         lease_until=None))

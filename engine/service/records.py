@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from engine.dates import iso_utc
+from engine.verdicts import JudgedPost
 
 
 def _plain(value: Any) -> Any:
@@ -50,6 +51,9 @@ class Mission(Record):
     status: str
     created_at: datetime
     actions: tuple[Action, ...] = ()
+    # A performance mission (issue 17): the views or likes a post must reach (at most one).
+    min_views: int | None = None
+    min_likes: int | None = None
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -169,18 +173,6 @@ class Claim(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class JudgedPost(Record):
-    post_id: str
-    url: str
-    published_at: datetime
-    hashtags: tuple[str, ...]
-    verdict: str
-    detail: str
-    failures: tuple[str, ...]
-    points: int
-
-
-@dataclass(frozen=True, kw_only=True)
 class CheckResult(Record):
     """What one run of a claim's check did."""
 
@@ -200,9 +192,28 @@ class CheckResult(Record):
     claim_state: str
     next_check_at: datetime | None
 
+    def as_json(self) -> dict[str, Any]:
+        """The record's JSON form, each judged post as :meth:`JudgedPost.as_json` gives it."""
+        return {item.name: ([judged.as_json() for judged in self.posts] if item.name == "posts"
+                            else _plain(getattr(self, item.name))) for item in fields(self)}
+
 
 @dataclass(frozen=True, kw_only=True)
-class ReportRow(Record):
+class Engagement(Record):
+    """A post's engagement and its account's followers as the latest check read them (None
+    where the platform did not say), and when that check read them (UTC; None for posts seen
+    before the numbers were kept). See :mod:`engine.service.engagement` (issue 17)."""
+
+    likes: int | None = None
+    comments: int | None = None
+    views: int | None = None
+    shares: int | None = None
+    followers: int | None = None
+    measured_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRow(Engagement):
     mission_id: int
     member_id: str
     platform: str
@@ -220,17 +231,29 @@ class ReportRow(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MissionSummary(Record):
+class MissionTotals(Record):
+    """One mission's claims and credits, the fields :class:`MissionSummary` and the report's
+    filtered figures (``engine.service.report.ReportStats``) share: ``claims`` made, by how many
+    ``participants``, ``credited_posts``, ``points`` (the ledger), ``unavailable_claims`` and
+    the most frequent rejections as (verdict, posts) pairs."""
+
     mission_id: int
     title: str
-    claims: int
-    participants: int
-    credited_posts: int
-    points: int
-    unavailable_claims: int
-    top_rejections: tuple[tuple[str, int], ...]
+    claims: int = 0
+    participants: int = 0
+    credited_posts: int = 0
+    points: int = 0
+    unavailable_claims: int = 0
+    top_rejections: tuple[tuple[str, int], ...] = ()
     # Claims whose last check was unavailable, by UnavailableCause (network, rate_limited...).
     unavailable_causes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissionSummary(MissionTotals):
+    """A mission's totals, with its figures per platform and per UTC day
+    (``engine.service.report.summaries``)."""
+
     per_platform: dict[str, dict[str, int]] = field(default_factory=dict)
     per_day: dict[str, dict[str, int]] = field(default_factory=dict)
 

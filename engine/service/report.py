@@ -21,15 +21,18 @@ from sqlalchemy import Select, String, case, func, select, type_coerce
 
 from engine.dates import iso_utc
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, MissionRow, SeenPostRow
+from engine.verdicts import Verdict
 
 from .context import Service
-from .records import MissionSummary, Record, ReportRow
+from .records import MissionSummary, MissionTotals, ReportRow
 
-REJECTIONS = ("hashtag_missing", "hashtag_near_miss", "before_window", "after_window",
-              "already_counted", "used_elsewhere", "goal_already_met", "cap_reached",
-              "ownership_unproven")
+REJECTIONS = tuple(verdict.value for verdict in Verdict if verdict.is_rejection)
+# The engagement columns of every row, last in the CSV and JSON (issue 17): None (an empty
+# cell) where the platform did not say; measured_at: when the latest check read them (UTC).
+ENGAGEMENT_COLUMNS = ("likes", "comments", "views", "shares", "followers", "measured_at")
 COLUMNS = ("mission_id", "member_id", "platform", "handle", "post_url", "published_at",
-           "hashtags", "verdict", "points", "checked_at", "backend", "detail")
+           "hashtags", "verdict", "points", "checked_at", "backend", "detail",
+           *ENGAGEMENT_COLUMNS)
 PAGE_SIZE = 100  # rows per page of the console's report
 TABLE_ROWS = 200  # rows of the command line's table (CSV and JSON give them all)
 STREAM_BATCH = 2000  # rows per query (and per chunk) of the streamed CSV
@@ -72,7 +75,8 @@ _ROW_COLUMNS = (SeenPostRow.id, SeenPostRow.mission_id, SeenPostRow.member_id,
                 SeenPostRow.platform, SeenPostRow.url, SeenPostRow.published_at,
                 SeenPostRow.hashtags, SeenPostRow.verdict, SeenPostRow.detail, SeenPostRow.points,
                 CheckRow.id, CheckRow.claim_id, CheckRow.handle, CheckRow.backend,
-                CheckRow.finished_at)
+                CheckRow.finished_at,
+                *(getattr(SeenPostRow, name) for name in ENGAGEMENT_COLUMNS))
 
 
 def _rows_query(where: ReportFilter) -> Select[*tuple[Any, ...]]:
@@ -84,12 +88,12 @@ def _rows_query(where: ReportFilter) -> Select[*tuple[Any, ...]]:
 def _row(values: Any) -> ReportRow:
     """A :class:`ReportRow` from one result of :data:`_ROW_COLUMNS`."""
     (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail, points,
-     check_id, claim_id, handle, backend, finished_at) = values
+     check_id, claim_id, handle, backend, finished_at, *numbers) = values
     return ReportRow(mission_id=mission_id, member_id=member_id, platform=platform,
                      handle=handle, post_url=url, published_at=published_at,
                      hashtags=tuple(hashtags or ()), verdict=verdict, detail=detail,
                      points=points, checked_at=finished_at, backend=backend, claim_id=claim_id,
-                     check_id=check_id)
+                     check_id=check_id, **dict(zip(ENGAGEMENT_COLUMNS, numbers, strict=True)))
 
 
 def report_rows(service: Service, where: ReportFilter | None = None) -> list[ReportRow]:
@@ -277,7 +281,7 @@ def as_table(rows: Sequence[ReportRow], summary: Sequence[MissionSummary]) -> st
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReportStats(Record):
+class ReportStats(MissionTotals):
     """One mission's figures under the report's filters (every filter applies).
 
     ``posts_seen`` and ``top_rejections`` count the filtered rows; ``claims``,
@@ -288,16 +292,7 @@ class ReportStats(Record):
     posts per day of the community's time zone (ISO date) and platform.
     """
 
-    mission_id: int
-    title: str
     posts_seen: int = 0
-    claims: int = 0
-    participants: int = 0
-    credited_posts: int = 0
-    points: int = 0
-    unavailable_claims: int = 0
-    unavailable_causes: dict[str, int] = field(default_factory=dict)
-    top_rejections: tuple[tuple[str, int], ...] = ()
     per_day: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -448,7 +443,7 @@ def _dated(table: type[CreditRow] | type[LedgerRow], where: ReportFilter) -> lis
 CONSOLE_COLUMNS = ("mission_id", "mission_title", "member_id", "platform", "handle",
                    "post_url", "published_at_local", "published_at_utc", "hashtags", "verdict",
                    "detail", "points", "checked_at_local", "checked_at_utc", "timezone",
-                   "backend")
+                   "backend", *ENGAGEMENT_COLUMNS[:-1], "measured_at_utc")
 
 
 def _local(moment: datetime, zone: tzinfo) -> str:
@@ -495,6 +490,14 @@ class _Clock:
                 self.zone).utcoffset() or timedelta()
         return (naive + offset).isoformat(" ", "seconds")
 
+    @staticmethod
+    def numbers(values: Sequence[Any]) -> list[object]:
+        """The engagement cells (:data:`ENGAGEMENT_COLUMNS`): counts as they are, the time
+        they were read in UTC, an empty cell for None."""
+        *counts, measured_at = values
+        return [*("" if count is None else count for count in counts),
+                "" if measured_at is None else _Clock.utc(measured_at)]
+
 
 def _hashtag_text(value: str | Sequence[str] | None) -> str:
     """``#summer #beach`` from the stored hashtags: SQLite's JSON text (read without decoding
@@ -517,7 +520,8 @@ def _hashtag_list(value: str | Sequence[str] | None) -> list[str]:
 # by SQLAlchemy); :class:`_Clock` and :func:`_hashtag_text` format them.
 _EXPORT_COLUMNS = tuple(
     type_coerce(column, String).label(column.key) if column.key in (
-        "published_at", "hashtags", "finished_at") else column for column in _ROW_COLUMNS)
+        "published_at", "hashtags", "finished_at", "measured_at") else column
+    for column in _ROW_COLUMNS)
 
 
 def _export_query(where: ReportFilter, columns: Sequence[Any] = _ROW_COLUMNS,
@@ -553,10 +557,10 @@ def stream_report_csv(service: Service, where: ReportFilter) -> Iterator[str]:
 
     def cells(values: Any) -> list[object]:
         (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail,
-         points, _check, _claim, handle, backend, finished_at) = values
+         points, _check, _claim, handle, backend, finished_at, *numbers) = values
         return [mission_id, safe(member_id), platform, safe(handle), safe(url),
                 utc(published_at), _hashtag_text(hashtags), verdict, points, utc(finished_at),
-                backend or "", safe(detail)]
+                backend or "", safe(detail), *_Clock.numbers(numbers)]
 
     return _export(service, where, COLUMNS, cells)
 
@@ -573,11 +577,11 @@ def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
 
     def cells(values: Any) -> list[object]:
         (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail,
-         points, _check, _claim, handle, backend, finished_at) = values
+         points, _check, _claim, handle, backend, finished_at, *numbers) = values
         return [mission_id, titles.get(mission_id, ""), safe(member_id), platform, safe(handle),
                 safe(url), local(published_at), utc(published_at), _hashtag_text(hashtags),
                 verdict, safe(detail), points, local(finished_at), utc(finished_at),
-                zone_label, backend or ""]
+                zone_label, backend or "", *_Clock.numbers(numbers)]
 
     return _export(service, where, CONSOLE_COLUMNS, cells)
 
@@ -595,10 +599,12 @@ def _json_batches(service: Service, where: ReportFilter) -> Iterator[list[str]]:
                 "handle": handle, "post_url": url, "published_at": utc(published_at),
                 "hashtags": _hashtag_list(hashtags), "verdict": verdict, "detail": detail,
                 "points": points, "checked_at": utc(finished_at), "backend": backend,
-                "claim_id": claim_id, "check_id": check_id}, ensure_ascii=False)
+                "claim_id": claim_id, "check_id": check_id,
+                **dict(zip(ENGAGEMENT_COLUMNS, (*counts, measured_at and utc(measured_at)),
+                           strict=True))}, ensure_ascii=False)
                 for (_, mission_id, member_id, platform, url, published_at, hashtags, verdict,
-                     detail, points, check_id, claim_id, handle, backend, finished_at)
-                in partition]
+                     detail, points, check_id, claim_id, handle, backend, finished_at, *counts,
+                     measured_at) in partition]
 
 
 def stream_report_jsonl(service: Service, where: ReportFilter) -> Iterator[str]:

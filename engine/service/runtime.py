@@ -9,8 +9,9 @@ from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_work
 
 from .alerts import evaluate as evaluate_alerts
 from .backlog import watch_backlog
-from .checking import due_claims, process_claim, worker_name
+from .claim_checks import process_claim
 from .context import Service
+from .leases import due_claims, worker_name
 from .privacy import maybe_purge
 from .stored_settings import apply_stored_settings
 from .webhooks import deliver, due_deliveries

@@ -9,7 +9,9 @@ the busy timeout makes the second wait instead. On PostgreSQL, rows are locked w
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import sqlite3
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
@@ -26,6 +29,10 @@ from engine.private_files import create_private_file
 
 BUSY_TIMEOUT_SECONDS = 30
 SQLITE_POOL_SIZE = 8  # connections kept open per process (threads hold one only inside a transaction)
+
+# JSON columns written without the spaces of json.dumps' default separators (smaller rows:
+# a check's posts, seen posts' hashtags and failures); read back by json.loads as before.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 # Every engine of this process, so that a forked child never shares a parent's connection.
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -74,7 +81,8 @@ def open_database(url: str, *, echo: bool = False) -> Database:
         parsed = make_url(url)
     except Exception as error:  # sqlalchemy raises ArgumentError with a long message
         raise ConfigurationError(f"database url {url!r} is not a database URL: {error}") from None
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, "future": True,
+                              "json_serializer": _COMPACT_JSON.encode}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -124,4 +132,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver's connection: through exec_driver_sql, the BEGIN costs as much
+        # Python as a claim's statements do. Its failure (the busy timeout spent) is raised
+        # as SQLAlchemy's OperationalError, as exec_driver_sql would.
+        try:
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise OperationalError("BEGIN IMMEDIATE", None, error) from error

@@ -14,9 +14,11 @@ and PostgreSQL whatever the number of workers:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -72,6 +74,10 @@ class MissionRow(Base):
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Performance missions (issue 17): the views or likes a post must reach to count (at most
+    # one of the two is set; None: no threshold).
+    min_views: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    min_likes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class MissionActionRow(Base):
@@ -206,6 +212,7 @@ class SeenPostRow(Base):
         Index("ix_seen_verdict", "verdict"),
         Index("ix_seen_platform", "platform", "mission_id", "verdict"),
         Index("ix_seen_member", "member_id", "mission_id", "verdict"),
+        Index("ix_seen_post_measured", "platform", "post_id", "measured_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -223,6 +230,14 @@ class SeenPostRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     failures: Mapped[list[str]] = mapped_column(JSON, default=list)
     points: Mapped[int] = mapped_column(Integer, default=0)
+    # Engagement read from the same answer as the verdict (issue 17); None = not given.
+    likes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    comments: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    views: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    shares: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    followers: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # UTC time the numbers were read (the check's time); refreshed by each re-check.
+    measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CreditRow(Base):
@@ -350,6 +365,11 @@ class SettingRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# The admin token a console session or login link was made for: removed with the token.
+AdminTokenId = Annotated[int, mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
+                                            index=True)]
+
+
 class AdminSessionRow(Base):
     """An admin console session (issue 12): the cookie holds a random id, the table only its
     SHA-256; logging out (or the token's revocation) ends it on the server."""
@@ -358,8 +378,7 @@ class AdminSessionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
-                                          index=True)
+    token_id: Mapped[AdminTokenId]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -373,8 +392,7 @@ class AdminLoginLinkRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     link_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
-                                          index=True)
+    token_id: Mapped[AdminTokenId]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

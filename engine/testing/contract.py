@@ -22,11 +22,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from engine.cache import MemoryCache
-from engine.config import config_from_mapping
 from engine.core import Engine
 from engine.models import AccountStatus, AttemptOutcome, Snapshot, UnavailableCause
 from engine.replay import cassette
+from engine.testing.engines import build_engine
 
 
 def replay_snapshot(
@@ -43,15 +42,15 @@ def replay_snapshot(
     """Replay ``cassette_path`` for one check of ``handle`` through ``backend`` only
     (``want_bio``: as a check awaiting an ownership code asks, see ``Engine.snapshot``)."""
     if engine is None:
-        table: dict[str, Any] = {"backends": [backend], **(settings or {})}
-        engine = Engine(config_from_mapping({"platforms": {platform: table}}),
-                        cache=MemoryCache(), replaying=True)
+        engine = build_engine(platform, [backend], settings=settings)
     volatile = engine.platform(platform).volatile_query_params
     with cassette(cassette_path, record=False, volatile=volatile):
         return engine.snapshot(engine.account(platform, handle), backends=[backend], limit=limit,
                                want_bio=want_bio)
 
 
+# The contract's cases, one test each: the keys of ``BackendContract.handles`` and the ``case``
+# a subclass's ``cassette(backend, case)`` is called with.
 CASES = ("public", "private", "not_found", "unavailable", "layout_changed", "held_back")
 
 
@@ -125,29 +124,28 @@ class BackendContract:
             assert all(tag == tag.lower() and not tag.startswith("#") for tag in post.hashtags)
         assert 1 <= snapshot.requests <= self.max_requests[backend]
 
-    def test_private_account(self, backend: str) -> None:
-        snapshot = self.replay(backend, "private")
-        assert snapshot.status is AccountStatus.PRIVATE, snapshot.detail
+    def replay_without_posts(self, backend: str, case: str, status: AccountStatus) -> Snapshot:
+        """:meth:`replay` ``case``, asserting that it ended ``status`` and gave no post."""
+        snapshot = self.replay(backend, case)
+        assert snapshot.status is status, snapshot.detail
         assert snapshot.posts == ()
+        return snapshot
+
+    def test_private_account(self, backend: str) -> None:
+        self.replay_without_posts(backend, "private", AccountStatus.PRIVATE)
 
     def test_unknown_handle_is_not_found(self, backend: str) -> None:
         snapshot = self.replay(backend, "not_found")
         assert snapshot.status is AccountStatus.NOT_FOUND, snapshot.detail
 
     def test_refusal_is_unavailable_never_empty(self, backend: str) -> None:
-        snapshot = self.replay(backend, "unavailable")
-        assert snapshot.status is AccountStatus.UNAVAILABLE, snapshot.detail
-        assert snapshot.posts == ()
+        snapshot = self.replay_without_posts(backend, "unavailable", AccountStatus.UNAVAILABLE)
         assert snapshot.detail
         assert snapshot.cause not in (None, UnavailableCause.BACKEND_ERROR, UnavailableCause.HELD_BACK)
 
     def test_unknown_shape_is_layout_changed(self, backend: str) -> None:
-        snapshot = self.replay(backend, "layout_changed")
-        assert snapshot.status is AccountStatus.LAYOUT_CHANGED, snapshot.detail
-        assert snapshot.posts == ()
+        self.replay_without_posts(backend, "layout_changed", AccountStatus.LAYOUT_CHANGED)
 
     def test_held_back_posts_are_unavailable_never_no_posts(self, backend: str) -> None:
-        snapshot = self.replay(backend, "held_back")
-        assert snapshot.status is AccountStatus.UNAVAILABLE, snapshot.detail
+        snapshot = self.replay_without_posts(backend, "held_back", AccountStatus.UNAVAILABLE)
         assert snapshot.cause is UnavailableCause.HELD_BACK, snapshot.detail
-        assert snapshot.posts == ()

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from engine.errors import InvalidInput
 from engine.service.context import Service
-from engine.service.errors import NotFound
 from engine.service.records import Record
+from engine.service.rows import page_after, row_by_id
 from engine.storage.models import ApiTokenRow
 
 from .errors import Unauthorized
@@ -28,6 +28,9 @@ PREFIX = "sm_"
 
 @dataclass(frozen=True, kw_only=True)
 class ApiToken(Record):
+    """A token as stored, without its raw value: ``scope`` is ``admin`` or ``integrator``;
+    instants are UTC; ``revoked_at`` is None while the token is live."""
+
     id: int
     scope: str
     label: str
@@ -36,10 +39,12 @@ class ApiToken(Record):
 
     @property
     def is_admin(self) -> bool:
+        """True for an ``admin`` token (every endpoint), False for ``integrator``."""
         return self.scope == "admin"
 
 
 def hash_token(raw: str) -> str:
+    """The stored form of ``raw``: its SHA-256 as 64 lower-case hexadecimal digits."""
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -75,31 +80,24 @@ def verify_token(service: Service, raw: str) -> ApiToken:
 
 
 def get_token(service: Service, token_id: int) -> ApiToken:
+    """The token ``token_id`` (live or revoked); ``NotFound`` when there is none."""
     with service.db.sessions() as session:
-        row = session.get(ApiTokenRow, token_id)
-        if row is None:
-            raise NotFound(f"no API token {token_id}")
-        return _to_token(row)
+        return _to_token(row_by_id(session, ApiTokenRow, token_id, f"no API token {token_id}"))
 
 
 def list_tokens(service: Service, *, limit: int | None = None,
                 after: int | None = None) -> list[ApiToken]:
     """API tokens by id: every one, or ``limit`` of them after the token id ``after``."""
-    query = select(ApiTokenRow).order_by(ApiTokenRow.id)
-    if after is not None:
-        query = query.where(ApiTokenRow.id > after)
-    if limit is not None:
-        query = query.limit(limit)
+    query = page_after(select(ApiTokenRow), ApiTokenRow.id, after=after, limit=limit)
     with service.db.sessions() as session:
         return [_to_token(row) for row in session.scalars(query)]
 
 
 def revoke_token(service: Service, token_id: int) -> ApiToken:
-    """Revoke a token (idempotent: revoking twice keeps the first revocation time)."""
+    """Revoke a token (idempotent: revoking twice keeps the first revocation time); raises
+    ``NotFound`` when there is no token ``token_id``."""
     with service.db.transaction() as session:
-        row = session.get(ApiTokenRow, token_id)
-        if row is None:
-            raise NotFound(f"no API token {token_id}")
+        row = row_by_id(session, ApiTokenRow, token_id, f"no API token {token_id}")
         if row.revoked_at is None:
             row.revoked_at = service.now()
         session.flush()

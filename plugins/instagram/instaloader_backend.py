@@ -30,17 +30,19 @@ from engine.models import Account, Post, PostKind, Profile, newest_first
 from engine.replay import find_cassette_miss
 from engine.request_counting import counting_requests_library
 
-from .constants import POST_COUNT_FIELD, POST_URL, REFUSAL_CAUSES
+from .constants import LIBRARY_MESSAGE_CAUSES, POST_COUNT_FIELD, POST_URL
+from .parsing import followers_of, post_numbers
 
 _KINDS = {"GraphImage": PostKind.IMAGE, "GraphVideo": PostKind.VIDEO,
           "GraphSidecar": PostKind.CAROUSEL}
 
 
 class InstagramInstaloader(Backend):
-    """Instagram through instaloader (``[platforms.instagram.instaloader]`` session_file)."""
+    """The instaloader library, with its session file when one is set."""
 
     name = "instaloader"
-    description = "instaloader library (~15 requests per check; session file support)"
+    needs = "the instaloader package (optional: its session file)"
+    cost = "about 15 requests (3 + 1 per post)"
     requires = ("instaloader",)
     config_options = {
         "username": Option("string"),
@@ -56,8 +58,10 @@ class InstagramInstaloader(Backend):
             with counting_requests_library(session):
                 profile = instaloader.Profile.from_username(loader.context, account.handle)
                 bio = profile.biography if isinstance(profile.biography, str) else None
+                # From the profile answer already read (instaloader's properties may ask again).
+                followers = followers_of(getattr(profile, "_node", None) or {})
                 if profile.is_private and not profile.followed_by_viewer:
-                    return Profile(public=False, platform_id=str(profile.userid), bio=bio)
+                    return Profile(public=False, bio=bio, followers=followers)
                 # Each post costs instaloader one query: read ``limit`` in the answer's order (pinned
                 # first), and let the engine order them.
                 posts = [self._post(item)
@@ -91,10 +95,10 @@ class InstagramInstaloader(Backend):
                 raise miss from error
             raise LayoutChanged(f"instaloader could not read the answer: {error!r}") from None
         return Profile(public=True, posts=newest_first(posts, session.limit),
-                       platform_id=str(profile.userid),
                        post_count=count if isinstance(count, int) else None,
                        post_count_field="instaloader Profile.mediacount (" +
-                       POST_COUNT_FIELD.removeprefix("data.user.") + ")", bio=bio)
+                       POST_COUNT_FIELD.removeprefix("data.user.") + ")", bio=bio,
+                       followers=followers)
 
     def _loader(self, instaloader: Any) -> Any:
         loader = instaloader.Instaloader(
@@ -145,7 +149,9 @@ class InstagramInstaloader(Backend):
                     # The v1 items of post queries say pinned with timeline_pinned_user_ids;
                     # instaloader's is_pinned only knows the older pinned_for_users.
                     pinned=bool(getattr(item, "is_pinned", False)
-                                or node.get("timeline_pinned_user_ids")))
+                                or node.get("timeline_pinned_user_ids")),
+                    # Read from the node instaloader already holds: its properties may fetch.
+                    **post_numbers(node, f"instaloader post {item.shortcode}"))
 
 
 def _once_per_check(context: Any) -> None:
@@ -181,20 +187,15 @@ def _translate(error: Exception) -> Exception:
     """An ``InstaloaderException`` that names no kind (``ConnectionException`` and others) as
     an engine error, from its message: instaloader puts the HTTP status and Instagram's own
     message there ("401 Unauthorized - \"fail\" status, message \"Please wait a few
-    minutes…\""). A message this backend does not know is a ``RuntimeError`` (``error``)."""
+    minutes…\""), read by the table
+    :data:`~plugins.instagram.constants.LIBRARY_MESSAGE_CAUSES`. A message this backend does
+    not know is a ``RuntimeError`` (``error``)."""
     message = str(error)
     lowered = message.lower()
-    found = next((cause for marker, cause in REFUSAL_CAUSES if marker in lowered), None)
+    found = next((cause for marker, cause in LIBRARY_MESSAGE_CAUSES if marker in lowered), None)
     if found:
-        return PlatformUnavailable(f"Instagram refused instaloader: {message}", cause=found)
-    if "429" in lowered or "too many requests" in lowered:
-        return PlatformUnavailable(f"Instagram rate limit: {message}", cause="rate_limited")
-    if any(code in lowered for code in ("401 unauthorized", "403 forbidden", "400 bad request",
-                                        "redirected to login")):
-        return PlatformUnavailable(f"Instagram refused instaloader: {message}",
-                                   cause="login_wall")
-    if any(code in lowered for code in ("500 ", "502 ", "503 ", "504 ")):
-        return PlatformUnavailable(f"Instagram server error: {message}", cause="server_error")
+        return PlatformUnavailable(f"Instagram refused instaloader ({found}): {message}",
+                                   cause=found)
     if network_failure(error):
         return PlatformUnavailable(f"instaloader could not reach Instagram: {message}",
                                    cause="network")

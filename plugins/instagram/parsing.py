@@ -3,18 +3,20 @@
 GraphQL nodes (``shortcode``, ``taken_at_timestamp``, ``__typename``) come from
 ``web_profile_info``; "v1" items (``code``, ``taken_at``, ``media_type``) from the newer
 timeline endpoints and from instaloader's iPhone path. Mandatory fields are read strictly, with
-the missing path named; the rest tolerantly.
+the missing path named; the rest tolerantly. Engagement numbers (likes, comments, views, the
+account's followers) come from the same answer (:func:`post_numbers`, :func:`followers_of`):
+None where it does not say, ``layout_changed`` where it gives something that is not a count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from engine.dates import from_epoch
 from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags
-from engine.models import Post, PostKind, Profile, newest_first
+from engine.models import Post, PostKind, Profile, newest_first, read_count
 
 from .constants import POST_COUNT_FIELD, POST_URL
 
@@ -27,6 +29,13 @@ _GRAPHQL_KINDS = {
     "XDTGraphSidecar": PostKind.CAROUSEL,
 }
 _V1_KINDS = {1: PostKind.IMAGE, 2: PostKind.VIDEO, 8: PostKind.CAROUSEL}
+# Where a post gives each engagement number (GraphQL nodes, then v1 items), first found wins;
+# "edge.count" reads a GraphQL {"count": n} object.
+_NUMBER_FIELDS = {
+    "likes": ("edge_liked_by.count", "edge_media_preview_like.count", "like_count"),
+    "comments": ("edge_media_to_comment.count", "comment_count"),
+    "views": ("video_view_count", "play_count", "ig_play_count", "view_count"),
+}
 
 
 def _required(mapping: Any, key: str, path: str) -> Any:
@@ -56,17 +65,17 @@ def parse_profile_info(body: Any, limit: int) -> Profile:
     media = user.get("edge_owner_to_timeline_media")
     biography = user.get("biography")
     bio = str(biography) if isinstance(biography, str) else None
+    followers = followers_of(user)
     if is_private and not user.get("followed_by_viewer"):
-        return Profile(public=False, platform_id=str(user.get("id") or "") or None, bio=bio)
+        return Profile(public=False, bio=bio, followers=followers)
     edges = _required(media, "edges", "data.user.edge_owner_to_timeline_media")
     if not isinstance(edges, list):
         raise LayoutChanged("data.user.edge_owner_to_timeline_media.edges is not a list")
     posts = parse_items([_required(edge, "node", f"edges[{i}]") for i, edge in enumerate(edges)])
     count = media.get("count") if isinstance(media, Mapping) else None
     return Profile(public=True, posts=newest_first(posts, limit),
-                   platform_id=str(user.get("id") or "") or None,
                    post_count=count if isinstance(count, int) else None,
-                   post_count_field=POST_COUNT_FIELD, bio=bio)
+                   post_count_field=POST_COUNT_FIELD, bio=bio, followers=followers)
 
 
 def parse_items(items: Sequence[Any]) -> list[Post]:
@@ -99,7 +108,8 @@ def parse_graphql_node(node: Mapping[str, Any], path: str = "node") -> Post:
         kind = PostKind.REEL
     elif kind is None and node.get("is_video") is not None:
         kind = PostKind.VIDEO if node["is_video"] else PostKind.IMAGE
-    return _post(shortcode, taken_at, text, kind, bool(node.get("pinned_for_users")), path)
+    return _post(shortcode, taken_at, text, kind, bool(node.get("pinned_for_users")), path,
+                 post_numbers(node, path))
 
 
 def parse_v1_item(item: Mapping[str, Any], path: str = "item") -> Post:
@@ -121,15 +131,60 @@ def parse_v1_item(item: Mapping[str, Any], path: str = "item") -> Post:
     if kind is PostKind.VIDEO and (item.get("product_type") == "clips" or item.get("clips_metadata")):
         kind = PostKind.REEL
     pinned = bool(item.get("timeline_pinned_user_ids") or item.get("is_pinned"))
-    return _post(str(code), taken_at, text, kind, pinned, path)
+    return _post(str(code), taken_at, text, kind, pinned, path, post_numbers(item, path))
+
+
+def followers_of(user: Mapping[str, Any], path: str = "data.user") -> int | None:
+    """The account's followers in a GraphQL user object (``edge_followed_by.count``) or a v1
+    user (``follower_count``); None when the answer does not say."""
+    if isinstance(user.get("edge_followed_by"), Mapping):
+        return read_count(user["edge_followed_by"].get("count"),
+                          f"Instagram {path}.edge_followed_by.count")
+    return read_count(user.get("follower_count"), f"Instagram {path}.follower_count")
+
+
+class PostNumbers(TypedDict):
+    """The keyword arguments of :class:`Post` that :func:`post_numbers` reads."""
+
+    likes: int | None
+    comments: int | None
+    views: int | None
+
+
+def post_numbers(item: Mapping[str, Any], path: str = "node") -> PostNumbers:
+    """A post's ``likes``, ``comments`` and ``views`` from a GraphQL node or a v1 item.
+
+    GraphQL: ``edge_liked_by.count`` (else ``edge_media_preview_like.count``),
+    ``edge_media_to_comment.count``, ``video_view_count`` (videos only). v1: ``like_count``,
+    ``comment_count``, ``play_count`` (else ``ig_play_count``, ``view_count``). Instagram has
+    no share count. A post whose owner hid its counts (``like_and_view_counts_disabled``) has
+    no likes or views (None): what a visitor cannot see is not read. Raises ``MalformedPost``
+    (naming ``path`` and the field) for a value that is not a count.
+    """
+    hidden = item.get("like_and_view_counts_disabled") is True
+
+    def number(name: str) -> int | None:
+        if hidden and name != "comments":
+            return None
+        for candidate in _NUMBER_FIELDS[name]:
+            edge, _, key = candidate.partition(".")
+            value = item.get(edge)
+            if key:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            if value is not None:
+                return read_count(value, f"Instagram {path}.{candidate}")
+        return None
+
+    return PostNumbers(likes=number("likes"), comments=number("comments"),
+                       views=number("views"))
 
 
 def _post(shortcode: str, taken_at: Any, text: str, kind: PostKind | None, pinned: bool,
-          path: str) -> Post:
+          path: str, numbers: PostNumbers) -> Post:
     try:
         published = from_epoch(taken_at)
     except (TypeError, ValueError, OverflowError):
         raise LayoutChanged(f"Instagram {path}: time {taken_at!r} is not epoch seconds") from None
     return Post(platform="instagram", id=shortcode, url=POST_URL.format(id=shortcode),
                 published_at=published, kind=kind, text=text, hashtags=extract_hashtags(text),
-                pinned=pinned)
+                pinned=pinned, **numbers)

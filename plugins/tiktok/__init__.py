@@ -6,7 +6,7 @@ posts). Short links (``vm.tiktok.com/…``, ``vt.tiktok.com/…``) hide the id b
 :func:`short_link_code` recognises them, and the caller must resolve them (follow the redirect,
 which needs the network) before the post id can be read.
 
-Handles (SPEC R3) follow TikTok's Help Center, "Changing your username"
+Handles, rule R3 (docs/rules.md), follow TikTok's Help Center, "Changing your username"
 (https://support.tiktok.com/en/getting-started/setting-up-your-profile/changing-your-username):
 letters, numbers, underscores and periods, with no period at the end; the app's username field
 takes 2 to 24 characters. Letters are ASCII; handles are case-insensitive and stored lower-cased.
@@ -33,9 +33,7 @@ from .web import TikTokWeb
 from .ytdlp_backend import TikTokYtDlp
 
 TIKTOK = Platform(
-    name="tiktok",
-    title="TikTok",
-    default_limit=DEFAULT_LIMIT,
+    name="tiktok", title="TikTok", default_limit=DEFAULT_LIMIT,
     handle_rule=HandleRule(
         pattern=HANDLE_PATTERN,
         description="a handle is 2 to 24 ASCII letters, digits, '_' and '.', not ending with '.'",
@@ -47,10 +45,7 @@ TIKTOK = Platform(
     post_url_template=POST_URL,
     post_url_patterns=POST_URL_PATTERNS,
     backends=(TikTokWeb, TikTokYtDlp, TikTokBrowser),
-    default_order=("web",),
     volatile_query_params=VOLATILE_QUERY_PARAMS,
-    notes="Short links vm.tiktok.com/… and vt.tiktok.com/… must be resolved (a redirect) "
-    "before their post id is known.",
 )
 
 

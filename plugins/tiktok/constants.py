@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from engine import browser_support
+from engine.status_signals import StatusSignals
 
 BASE_URL = "https://www.tiktok.com"
 PROFILE_URL_TEMPLATE = BASE_URL + "/@{handle}"
@@ -31,6 +35,19 @@ ITEM_LIST_QUERY = {
 # cassette recorded by an earlier version still replays.
 VOLATILE_QUERY_PARAMS = ("cursor", "device_id", "verifyFp", "msToken", "X-Bogus", "X-Gnarly",
                          "_signature", "WebIdLastTime", "count")
+
+# What the HTTP answers of the profile page mean: 404 no such account; a redirect to the login
+# page is the login wall, any other redirect a bot challenge (TikTok sends robots to its
+# verification pages); 401/403 are TikTok's web firewall refusing robots, not a login
+# (PLATFORMS.md); 429 and 5xx as everywhere.
+PAGE_SIGNALS = StatusSignals(
+    title="TikTok",
+    status_causes={401: "bot_challenge", 403: "bot_challenge"},
+    redirect_causes=(("/login", "login_wall"),),
+    redirect_cause="bot_challenge",
+)
+# item_list says "no such account" in its statusCode (STATUS_CODES), never with a 404.
+ITEM_LIST_SIGNALS = replace(PAGE_SIGNALS, not_found_statuses=frozenset())
 
 # statusCode values of webapp.user-detail, UserPage and item_list: what each means, and where
 # the meaning was established. A code missing here is read as layout_changed, naming it.
@@ -85,20 +102,10 @@ POST_URL_PATTERNS = (
 # Short links hide the post id behind a redirect that only the network can resolve.
 SHORT_LINK = re.compile(r"^(?:https?://)?(?:vm|vt)\.tiktok\.com/(?P<code>[A-Za-z0-9]+)/?", re.I)
 
-# The browser backend.
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-)
-# Resource types the check never needs: refused before they leave the browser.
-BLOCKED_RESOURCE_TYPES = ("image", "media", "font")
-# Requests counted as the check's cost: the page and its data calls, not static assets.
-COUNTED_RESOURCE_TYPES = ("document", "xhr", "fetch")
-NAVIGATION_TIMEOUT_SECONDS = 30.0
+# The browser backend (Chromium's path, arguments and timeouts: engine.browser_support).
+DEFAULT_CHROMIUM = browser_support.DEFAULT_CHROMIUM
 ITEM_LIST_WAIT_SECONDS = 15.0
+BROWSER_PAGE = browser_support.ProfilePage(
+    title="TikTok", base_url=BASE_URL, path="/@{handle}", cookie_domain=".tiktok.com",
+    data_paths=ITEM_LIST_PATHS, wait_option="item_list_wait",
+    wait_seconds=ITEM_LIST_WAIT_SECONDS)

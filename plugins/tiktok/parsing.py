@@ -21,7 +21,7 @@ from typing import Any
 from engine.dates import from_epoch
 from engine.errors import AccountNotFound, AccountPrivate, LayoutChanged, PlatformUnavailable
 from engine.hashtags import extract_hashtags, merge_hashtags
-from engine.models import Post, PostKind, newest_first
+from engine.models import Post, PostKind, newest_first, read_count
 
 from .constants import (
     CAPTCHA_CODES,
@@ -37,6 +37,10 @@ from .constants import (
     VIDEO_COUNT_FIELD,
 )
 
+# Post.<name> ← item stats key (TikTok's names: plays are views, diggs are likes).
+_ITEM_STATS = (("views", "playCount"), ("likes", "diggCount"), ("comments", "commentCount"),
+               ("shares", "shareCount"))
+
 
 @dataclass(frozen=True, kw_only=True)
 class PageState:
@@ -51,6 +55,9 @@ class PageState:
     video_count: int | None = None
     # The account's bio (user.signature), None when the page does not carry it.
     signature: str | None = None
+    # userInfo.statsV2/stats.followerCount (UserModule.stats[handle] in the legacy layout),
+    # None when the page does not say.
+    followers: int | None = None
 
 
 def _script_json(page: str, script_id: str) -> Any | None:
@@ -128,7 +135,8 @@ def _universal_state(data: Any) -> PageState:
     stats = user_info.get("stats")
     count = _as_int(stats.get("videoCount")) if isinstance(stats, Mapping) else None
     return PageState(layout="universal", sec_uid=sec_uid, video_count=count,
-                     signature=_signature(user))
+                     signature=_signature(user),
+                     followers=read_stat(user_info, "followerCount", "userInfo"))
 
 
 def _sigi_state(data: Any, handle: str) -> PageState:
@@ -156,6 +164,8 @@ def _sigi_state(data: Any, handle: str) -> PageState:
     stats = (next((v for k, v in all_stats.items() if k.lower() == handle.lower()), None)
              if isinstance(all_stats, Mapping) else None)
     count = _as_int(stats.get("videoCount")) if isinstance(stats, Mapping) else None
+    followers = (read_stat({"stats": stats}, "followerCount", "UserModule")
+                 if isinstance(stats, Mapping) else None)
     modules = data.get("ItemModule") or {}
     if not isinstance(modules, Mapping):
         raise LayoutChanged("TikTok SIGI_STATE's ItemModule is not an object")
@@ -164,7 +174,7 @@ def _sigi_state(data: Any, handle: str) -> PageState:
     order = [str(i) for i in listed] if isinstance(listed, list) else list(modules)
     items = tuple(modules[i] for i in order if isinstance(modules.get(i), Mapping))
     return PageState(layout="sigi", sec_uid=sec_uid, items=items, video_count=count,
-                     signature=_signature(user))
+                     signature=_signature(user), followers=followers)
 
 
 def check_status(status: Any, where: str) -> None:
@@ -290,6 +300,35 @@ def hashtags_from_entries(entries: Iterable[Any]) -> list[str]:
     return tags
 
 
+def read_stat(holder: Mapping[str, Any], key: str, path: str,
+              block: str = "stats") -> int | None:
+    """A count from ``holder["statsV2"][key]`` (exact, as a string: ``"4001943"``), else
+    ``holder["stats"][key]`` (a number TikTok may round: ``4000000``); None when neither says.
+    ``block`` names another pair (``"authorStats"``: ``authorStatsV2``, then ``authorStats``).
+
+    Raises ``MalformedPost`` naming ``path`` and the field for a value that is not a count.
+    """
+    for name in (f"{block}V2", block):
+        stats = holder.get(name)
+        value = stats.get(key) if isinstance(stats, Mapping) else None
+        if value is not None:
+            return read_count(value, f"TikTok {path}.{name}.{key}")
+    return None
+
+
+def account_followers(items: Sequence[Any], state: PageState | None = None) -> int | None:
+    """The account's followers at check time: the page's count when the page was read, else
+    the ``authorStats`` that ``item_list`` items carry (a warm check reads no page)."""
+    if state is not None and state.followers is not None:
+        return state.followers
+    for index, item in enumerate(items):
+        if isinstance(item, Mapping):
+            found = read_stat(item, "followerCount", f"itemList[{index}]", "authorStats")
+            if found is not None:
+                return found
+    return None
+
+
 def _as_int(value: Any) -> int | None:
     try:
         return int(value)
@@ -324,6 +363,8 @@ def parse_item(item: Any, handle: str, path: str = "item") -> Post:
     # Structured hashtags first, then any the caption has that textExtra left out.
     hashtags = merge_hashtags(hashtags_from_entries(entries), extract_hashtags(*texts))
     kind = PostKind.PHOTO if item.get("imagePost") else PostKind.VIDEO
+    # Engagement from the item's own stats; saves (collectCount) have no place among them.
+    numbers = {name: read_stat(item, key, path) for name, key in _ITEM_STATS}
     return Post(
         platform="tiktok",
         id=str(post_id),
@@ -333,6 +374,8 @@ def parse_item(item: Any, handle: str, path: str = "item") -> Post:
         text="\n".join(t for t in texts if t),
         hashtags=hashtags,
         pinned=bool(item.get("isPinned")),
+        likes=numbers["likes"], comments=numbers["comments"], views=numbers["views"],
+        shares=numbers["shares"],
     )
 
 

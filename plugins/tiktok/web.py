@@ -21,23 +21,24 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
-
 from engine.backends import Backend, CheckSession
 from engine.config_schema import Option
-from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
+from engine.errors import AccountNotFound
 from engine.models import Account, Profile
 
 from .constants import (
     BASE_URL,
     ITEM_LIST_PATH,
     ITEM_LIST_QUERY,
+    ITEM_LIST_SIGNALS,
     MAX_PINNED,
+    PAGE_SIGNALS,
     SECUID_CACHE_KEY,
     SECUID_TTL_SECONDS,
 )
 from .parsing import (
     PageState,
+    account_followers,
     item_author,
     parse_item_list,
     parse_items,
@@ -48,18 +49,12 @@ from .parsing import (
 
 
 class TikTokWeb(Backend):
-    """TikTok's own web endpoints, as the profile page uses them."""
+    """TikTok's profile page and its item_list JSON, as the page itself calls them."""
 
     name = "web"
-    description = "profile page + item_list JSON (2 requests cold, 1 with the secUid cached)"
-    config_options = {
-        "base_url": Option("URL", BASE_URL),
-        "secuid_ttl_days": Option("number (days)", SECUID_TTL_SECONDS // 86_400),
-    }
-
-    @property
-    def base_url(self) -> str:
-        return str(self.options.get("base_url", BASE_URL)).rstrip("/")
+    cost = "2 requests cold, 1 with the secUid cached"
+    base_url = BASE_URL
+    config_options = {"secuid_ttl_days": Option("number (days)", SECUID_TTL_SECONDS // 86_400)}
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         key = SECUID_CACHE_KEY.format(handle=account.handle)
@@ -74,7 +69,7 @@ class TikTokWeb(Backend):
             if warm_items and _authored_by(warm_items, account.handle):
                 return Profile(public=True,
                                posts=parse_items(warm_items, account.handle, session.limit),
-                               platform_id=cached)
+                               followers=account_followers(warm_items))
             session.cache.delete(key)
         state = self.read_page(account, session)
         ttl = float(self.options.get("secuid_ttl_days", SECUID_TTL_SECONDS / 86_400)) * 86_400
@@ -86,20 +81,16 @@ class TikTokWeb(Backend):
         else:
             items = self.item_list(account, state.sec_uid, session)
         return Profile(public=True, posts=parse_items(items, account.handle, session.limit),
-                       platform_id=state.sec_uid, post_count=state.video_count,
-                       post_count_field=video_count_field(state), bio=state.signature)
+                       post_count=state.video_count,
+                       post_count_field=video_count_field(state), bio=state.signature,
+                       followers=account_followers(items, state))
 
     def read_page(self, account: Account, session: CheckSession) -> PageState:
         """The profile page, read into a :class:`PageState` (statuses raised)."""
-        url = f"{self.base_url}/@{account.handle}"
-        response = session.get(url, headers={
+        response = session.get(self.url(f"/@{account.handle}"), headers={
             "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         })
-        refuse(response, "the profile page")
-        if response.status_code == 404:
-            raise AccountNotFound("TikTok has no account with this handle (HTTP 404)")
-        if response.status_code != 200:
-            raise LayoutChanged(f"TikTok answered the profile page with HTTP {response.status_code}")
+        PAGE_SIGNALS.check_response(response, "the profile page")
         return parse_page(response.text, account.handle)
 
     def item_list(self, account: Account, sec_uid: str,
@@ -113,37 +104,12 @@ class TikTokWeb(Backend):
             # A random device id, as a first visit has; it changes nothing in the answer.
             "device_id": str(random.randint(7_250_000_000_000_000_000, 7_325_099_899_999_999_999)),
         }
-        response = session.get(self.base_url + ITEM_LIST_PATH, params=params, headers={
+        response = session.get(self.url(ITEM_LIST_PATH), params=params, headers={
             "accept": "application/json, text/plain, */*",
-            "referer": f"{self.base_url}/@{account.handle}",
+            "referer": self.url(f"/@{account.handle}"),
         })
-        refuse(response, "item_list")
-        if response.status_code != 200:
-            raise LayoutChanged(f"TikTok answered item_list with HTTP {response.status_code}")
+        ITEM_LIST_SIGNALS.check_response(response, "item_list")
         return parse_item_list(read_json_answer(response.text, "item_list"))
-
-
-def refuse(response: httpx.Response, what: str) -> None:
-    """Raise ``PlatformUnavailable`` for TikTok's refusals: a redirect to the login page
-    (``login_wall``) or elsewhere (``bot_challenge``: TikTok sends robots to its verification
-    pages), 429 (``rate_limited``), 401/403 (``bot_challenge``: TikTok's web firewall, not a
-    login, answers them to robots), 5xx (``server_error``)."""
-    status = response.status_code
-    if status in (301, 302, 303, 307, 308):
-        location = response.headers.get("location", "")
-        wall = "/login" in location
-        raise PlatformUnavailable(
-            f"TikTok redirected {what} to {'its login page' if wall else location or 'elsewhere'}"
-            f" (HTTP {status})", cause="login_wall" if wall else "bot_challenge"
-        )
-    if status == 429:
-        raise PlatformUnavailable(f"TikTok rate limit on {what} (HTTP 429)", cause="rate_limited")
-    if status in (401, 403):
-        raise PlatformUnavailable(f"TikTok refused {what} (HTTP {status})",
-                                  cause="bot_challenge")
-    if status >= 500:
-        raise PlatformUnavailable(f"TikTok server error on {what} (HTTP {status})",
-                                  cause="server_error")
 
 
 def _authored_by(items: Sequence[Mapping[str, Any]], handle: str) -> bool:

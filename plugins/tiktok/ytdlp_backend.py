@@ -1,15 +1,22 @@
 """Backend ``yt-dlp``: yt-dlp's TikTok user extraction (``TikTokUserIE``), flat, newest first.
 
 Two requests per check, like ``web`` cold: the profile page, then one ``item_list`` page of 15
-(yt-dlp's own page size). yt-dlp extracts no hashtags: they are read from the caption
-(``desc``), and it says nothing of pinned or photo posts (``kind`` stays unknown).
+(yt-dlp's own page size); one for a page in the legacy layout (``SIGI_STATE``, videos
+embedded), which yt-dlp cannot read and this backend reads itself. yt-dlp builds and sends the
+requests; the items of its ``item_list`` answers are read by this plugin's own parser
+(:func:`~plugins.tiktok.parsing.parse_items`, as ``web`` reads them), so hashtags come from
+``textExtra`` and ``contents[]``, and pinned and photo posts are told apart, exactly as with
+``web`` and ``browser``.
 
 The profile page yt-dlp downloads is also read by this plugin's own parser (a small subclass of
 ``TikTokUserIE`` hooks where yt-dlp reads the page), so private, unknown, challenged and
 unknown-shape accounts get the same statuses as with ``web`` and no extra request; yt-dlp alone
 would report all of them as "Unable to extract secondary user ID". Requests are counted in
 ``YoutubeDL.urlopen``. yt-dlp is imported only when this backend runs; ``curl_cffi`` is never
-needed (without it yt-dlp makes plain requests VCR can record and replay).
+needed (without it yt-dlp makes plain requests VCR can record and replay). The downloader knows
+two extractors alone, imported from yt-dlp's TikTok module: the subclass, and ``TikTokIE``,
+which yt-dlp asks for by key when it filters the listing's entries; yt-dlp's table of every
+extractor is never loaded (some 40 to 90 ms of a cold start).
 """
 
 from __future__ import annotations
@@ -20,18 +27,13 @@ from typing import Any
 
 from engine.backends import Backend, CheckSession
 from engine.config_schema import Option
-from engine.dates import from_epoch
 from engine.errors import ExtractionError, LayoutChanged, PlatformUnavailable
-from engine.hashtags import extract_hashtags
 from engine.library_errors import cassette_miss_in, http_status, network_failure, status_cause
-from engine.models import Account, Post, Profile, newest_first
-from engine.ytdlp_support import (
-    YtDlpLogger,
-    counting_downloader_class,
-)
+from engine.models import Account, Profile
+from engine.ytdlp_support import YtDlpLogger, counting_downloader
 
-from .constants import MAX_PINNED, POST_URL, PROFILE_URL_TEMPLATE
-from .parsing import PageState, parse_item_list, parse_page, video_count_field
+from .constants import MAX_PINNED, PROFILE_URL_TEMPLATE
+from .parsing import PageState, parse_item_list, parse_items, parse_page, video_count_field
 
 log = logging.getLogger(__name__)
 # yt-dlp's own messages for an account that exists but shows nothing.
@@ -39,19 +41,17 @@ NO_VIDEOS_MESSAGE = "does not have any videos"
 
 
 class TikTokYtDlp(Backend):
-    """TikTok through yt-dlp (``[platforms.tiktok.yt-dlp]``: ``extractor_args`` passed as is)."""
+    """yt-dlp's TikTok user extraction."""
 
     name = "yt-dlp"
-    description = "yt-dlp TikTok user extraction (2 requests per check; hashtags from captions)"
+    cost = "2 requests (1 for a legacy page)"
     requires = ("yt_dlp",)
-    config_options = {
-        "extractor_args": Option("table", default_text="`{}`"),
-    }
+    config_options = {"extractor_args": Option("table", default_text="`{}`")}  # to yt-dlp as is
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         import yt_dlp
 
-        downloader_class, extractor_class = _classes()
+        extractor_class, video_class = _classes()
         params: dict[str, Any] = {
             "quiet": True,
             "no_warnings": True,
@@ -70,13 +70,20 @@ class TikTokYtDlp(Backend):
             params["cookiefile"] = str(self.settings.cookies_file)
         extractor = None
         try:
-            with downloader_class(params, auto_init=False) as ydl:
-                ydl.counter = session
+            with counting_downloader(params, session, (video_class,)) as ydl:
                 extractor = extractor_class(ydl)
                 extractor.handle = account.handle
                 ydl.add_info_extractor(extractor)
                 info = ydl.extract_info(PROFILE_URL_TEMPLATE.format(handle=account.handle),
                                         download=False, ie_key=extractor_class.ie_key())
+        except LegacyPage as legacy:
+            # The videos are in the page itself: no item_list, read as web reads them.
+            page = legacy.state
+            return Profile(public=True, posts=parse_items(list(page.items or ()),
+                                                          account.handle, session.limit),
+                           post_count=page.video_count,
+                           post_count_field=video_count_field(page), bio=page.signature,
+                           followers=page.followers)
         except ExtractionError:
             raise
         except yt_dlp.utils.DownloadError as error:
@@ -94,28 +101,23 @@ class TikTokYtDlp(Backend):
                                bio=state.signature if state else None)
             raise _translate(error, message) from None
         state = extractor.page_state
-        return Profile(public=True, posts=self._posts(info, account, session.limit),
-                       platform_id=str(info.get("id") or "") or None,
-                       post_count=state.video_count if state else None,
-                       post_count_field=video_count_field(state) if state else "",
-                       bio=state.signature if state else None)
-
-    @staticmethod
-    def _posts(info: Any, account: Account, limit: int) -> tuple[Post, ...]:
         if not isinstance(info, dict) or not isinstance(info.get("entries"), list):
             raise LayoutChanged("yt-dlp gave no playlist entries for the TikTok account")
-        posts = []
-        for index, entry in enumerate(info["entries"]):
-            video_id = entry.get("id") if isinstance(entry, dict) else None
-            timestamp = entry.get("timestamp") if isinstance(entry, dict) else None
-            if not video_id or timestamp is None:
-                raise LayoutChanged(f"yt-dlp entry #{index} has no id or timestamp")
-            caption = str(entry.get("description") or entry.get("title") or "")
-            posts.append(Post(platform="tiktok", id=str(video_id),
-                              url=POST_URL.format(handle=account.handle, id=video_id),
-                              published_at=from_epoch(timestamp), text=caption,
-                              hashtags=extract_hashtags(caption)))
-        return newest_first(posts, limit)
+        return Profile(public=True, posts=parse_items(extractor.items, account.handle,
+                                                      session.limit),
+                       post_count=state.video_count if state else None,
+                       post_count_field=video_count_field(state) if state else "",
+                       bio=state.signature if state else None,
+                       followers=state.followers if state else None)
+
+
+class LegacyPage(Exception):  # noqa: N818 - a signal, not an error
+    """Raised inside yt-dlp for a legacy (``SIGI_STATE``) page, whose videos are embedded:
+    yt-dlp cannot read it, this backend does (``state.items``)."""
+
+    def __init__(self, state: PageState) -> None:
+        super().__init__("legacy SIGI_STATE page")
+        self.state = state
 
 
 def _translate(error: BaseException, message: str) -> Exception:
@@ -134,14 +136,21 @@ def _translate(error: BaseException, message: str) -> Exception:
 
 @functools.cache
 def _classes() -> tuple[Any, Any]:
-    """yt-dlp subclasses, built on first use so that yt-dlp is imported only here."""
-    from yt_dlp.extractor.tiktok import TikTokUserIE
+    """(``TikTokUserIE`` reading pages through this plugin's parser, yt-dlp's ``TikTokIE``),
+    built on first use so that yt-dlp is imported only here."""
+    from yt_dlp.extractor.tiktok import TikTokIE, TikTokUserIE
 
     class StatusTikTokUserIE(TikTokUserIE):
         """``TikTokUserIE`` reading the profile page through this plugin's parser too."""
 
         handle = ""
         page_state: PageState | None = None
+        # The raw items of every item_list answer yt-dlp received, for this plugin's parser.
+        items: list[Any]
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.items = []
 
         def _get_universal_data(self, webpage: str, display_id: str) -> Any:
             # Raises AccountPrivate, AccountNotFound, PlatformUnavailable or LayoutChanged;
@@ -149,10 +158,8 @@ def _classes() -> tuple[Any, Any]:
             state = parse_page(webpage or "", self.handle or display_id)
             self.page_state = state
             if state.layout != "universal":
-                raise LayoutChanged(
-                    "yt-dlp reads only __UNIVERSAL_DATA_FOR_REHYDRATION__; this legacy SIGI_STATE "
-                    "page is read by the web backend"
-                )
+                # Not an ExtractorError: yt-dlp lets it through untouched.
+                raise LegacyPage(state)
             return super()._get_universal_data(webpage, display_id)
 
         def _download_json(self, url_or_request: Any, video_id: str, *args: Any,
@@ -162,7 +169,7 @@ def _classes() -> tuple[Any, Any]:
                 # item_list answers go through our checks too: a captcha is a bot challenge,
                 # and "no items, hasMorePrevious" is held back. Raising here also stops
                 # yt-dlp from walking the cursor back week by week to 2016.
-                parse_item_list(answer)
+                self.items.extend(parse_item_list(answer))
             return answer
 
-    return counting_downloader_class(), StatusTikTokUserIE
+    return StatusTikTokUserIE, TikTokIE

@@ -1,7 +1,8 @@
 """The YouTube plugin: backends ``rss`` (default; 2 requests cold, 1 warm), ``data-api`` and
 ``yt-dlp``.
 
-Handles are ``@name`` (lower-cased: YouTube resolves them case-insensitively) or ``UC…`` channel
+Channels are public by nature: ``is_public`` is true when the channel exists. Handles are
+``@name`` (lower-cased: YouTube resolves them case-insensitively) or ``UC…`` channel
 ids (kept as typed: they are case-sensitive); see :mod:`plugins.youtube.handles`. Every video is
 of kind ``video``: the feed does not tell Shorts apart, and the other backends follow it so that
 a check reads the same whichever backend answers.
@@ -19,15 +20,11 @@ from .rss import YouTubeRss
 from .ytdlp_backend import YouTubeYtDlp
 
 YOUTUBE = Platform(
-    name="youtube",
-    title="YouTube",
-    default_limit=DEFAULT_LIMIT,
+    name="youtube", title="YouTube", default_limit=DEFAULT_LIMIT,
     handle_rule=HANDLE_RULE,
     post_url_template=POST_URL,
     post_url_patterns=POST_URL_PATTERNS,
     backends=(YouTubeRss, YouTubeDataApi, YouTubeYtDlp),
-    default_order=("rss",),
-    notes="Channels are public by nature: is_public is true when the channel exists.",
 )
 
 

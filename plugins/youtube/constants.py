@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from engine.status_signals import StatusSignals
 
 BASE_URL = "https://www.youtube.com"
 # The Atom feed of a channel's 15 newest uploads (Shorts included).
@@ -12,6 +15,10 @@ FEED_PATH = "/feeds/videos.xml"
 HANDLE_PATH = "/@{handle}"
 VIDEOS_TAB_PATH = "/@{handle}/videos"
 CHANNEL_VIDEOS_PATH = "/channel/{channel_id}/videos"
+# The Shorts tab, which yt-dlp reads too (the Videos tab does not list Shorts): both tabs are
+# newest first, and the backend merges them within the limit.
+SHORTS_TAB_PATH = "/@{handle}/shorts"
+CHANNEL_SHORTS_PATH = "/channel/{channel_id}/shorts"
 # Without a consent cookie, European addresses are redirected to consent.youtube.com.
 CONSENT_COOKIES = {"SOCS": "CAI"}
 
@@ -60,3 +67,34 @@ QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded",
                  "userRateLimitExceeded")
 KEY_REASONS = ("keyInvalid", "keyExpired", "API_KEY_INVALID", "accessNotConfigured",
                "forbidden", "ipRefererBlocked")
+
+# What the answers of the channel page mean: 404 no such channel; 401/403 are YouTube refusing
+# addresses it takes for robots; a redirect (other than to /channel/UC…, which names the
+# channel) is a consent or sign-in wall.
+CHANNEL_PAGE_SIGNALS = StatusSignals(
+    title="YouTube",
+    status_causes={401: "bot_challenge", 403: "bot_challenge"},
+    redirect_cause="login_wall",
+    hints={"login_wall": "a consent or sign-in wall"},
+)
+# The feed server has spells of 404 for channels that exist: after a good lookup a feed 404 is
+# a server error, never "no such channel".
+FEED_SIGNALS = replace(
+    CHANNEL_PAGE_SIGNALS,
+    not_found_statuses=frozenset(),
+    status_causes={**CHANNEL_PAGE_SIGNALS.status_causes, 404: "server_error"},
+    hints={"server_error": "the feed server has spells of errors; a later check usually "
+                           "reads it"},
+)
+# The Data API's errors: {"error": {"code": 403, "message": "…", "errors": [{"reason": …}],
+# "details": [{"reason": …}]}}; a spent quota before a refused key, any other 400/401/403 is
+# the key refused, 429 a rate quota (Data API "Errors" reference).
+DATA_API_SIGNALS = StatusSignals(
+    title="YouTube Data API",
+    status_causes={400: "login_wall", 429: "quota"},
+    code_fields=("error.errors.*.reason", "error.details.*.reason"),
+    codes={**dict.fromkeys(QUOTA_REASONS, "quota"), **dict.fromkeys(KEY_REASONS, "login_wall")},
+    message_fields=("error.message",),
+    hints={"quota": "quota resets at midnight Pacific time, or configure another backend first",
+           "login_wall": "the API key was refused: check [platforms.youtube.data-api] api_key"},
+)

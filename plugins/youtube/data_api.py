@@ -25,11 +25,10 @@ from engine.errors import (
     BackendNotAvailable,
     InvalidDate,
     LayoutChanged,
-    PlatformUnavailable,
 )
 from engine.models import Account, Post, Profile, newest_first
 
-from .constants import DATA_API_KEY_SETTING, DATA_API_URL, KEY_REASONS, QUOTA_REASONS
+from .constants import DATA_API_KEY_SETTING, DATA_API_SIGNALS, DATA_API_URL
 from .handles import is_channel_id
 from .parsing import video_post
 
@@ -37,14 +36,15 @@ NAME = "data-api"
 
 
 class YouTubeDataApi(Backend):
-    """YouTube Data API v3 (``[platforms.youtube.data-api]``: api_key or api_key_env)."""
+    """The official YouTube Data API v3, with an API key."""
 
     name = NAME
-    description = "official YouTube Data API v3 with an API key (2 requests, 2 quota units)"
+    needs = "an API key (api_key or api_key_env)"
+    cost = "2 requests, 2 quota units of 10,000 a day"
+    base_url = DATA_API_URL
     config_options = {
         DATA_API_KEY_SETTING: Option("string"),
         f"{DATA_API_KEY_SETTING}_env": Option("string"),
-        "base_url": Option("URL", DATA_API_URL),
     }
 
     @classmethod
@@ -58,7 +58,7 @@ class YouTubeDataApi(Backend):
         key = self.settings.secret(NAME, DATA_API_KEY_SETTING)
         if not key:
             raise BackendNotAvailable(str(self.unavailable_reason(self.settings)))
-        base = str(self.options.get("base_url", DATA_API_URL)).rstrip("/")
+        base = self.url()
         by = ({"id": account.handle} if is_channel_id(account.handle)
               else {"forHandle": "@" + account.handle})
         channels = _answer(session.get(f"{base}/channels",
@@ -75,16 +75,15 @@ class YouTubeDataApi(Backend):
         channel = items[0]
         uploads = _path(channel, ("contentDetails", "relatedPlaylists", "uploads"),
                         "channels.list items[0]")
-        channel_id = str(channel.get("id") or "") or None
         snippet = channel.get("snippet")
         about = snippet.get("description") if isinstance(snippet, Mapping) else None
         bio = about if isinstance(about, str) else None
         response = session.get(f"{base}/playlistItems",
                                params={"part": "snippet", "maxResults": str(session.limit),
                                        "playlistId": uploads, "key": key})
-        if response.status_code == 404 and _reasons(response) & {"playlistNotFound"}:
+        if "playlistNotFound" in DATA_API_SIGNALS.codes_in(response.text):
             # A channel without uploads has no uploads playlist yet.
-            return Profile(public=True, posts=(), platform_id=channel_id, bio=bio)
+            return Profile(public=True, posts=(), bio=bio)
         playlist = _answer(response, "playlistItems.list")
         raw_items = playlist.get("items")
         if not isinstance(raw_items, list):
@@ -93,7 +92,6 @@ class YouTubeDataApi(Backend):
         page_info = playlist.get("pageInfo")
         total = page_info.get("totalResults") if isinstance(page_info, Mapping) else None
         return Profile(public=True, posts=newest_first(posts, session.limit),
-                       platform_id=channel_id,
                        post_count=total if isinstance(total, int) else None,
                        post_count_field="playlistItems.list pageInfo.totalResults", bio=bio)
 
@@ -122,51 +120,10 @@ def _path(value: Any, keys: tuple[str, ...], where: str) -> Any:
     return current
 
 
-def _error(response: httpx.Response) -> Mapping[str, Any]:
-    try:
-        body = json.loads(response.text)
-    except ValueError:
-        return {}
-    error = body.get("error") if isinstance(body, Mapping) else None
-    return error if isinstance(error, Mapping) else {}
-
-
-def _reasons(response: httpx.Response) -> set[str]:
-    """Every ``reason`` in a Google API error (``errors[]`` and ``details[]``)."""
-    error = _error(response)
-    found = set()
-    for group in ("errors", "details"):
-        for entry in error.get(group) or []:
-            if isinstance(entry, Mapping) and entry.get("reason"):
-                found.add(str(entry["reason"]))
-    return found
-
-
 def _answer(response: httpx.Response, call: str) -> Mapping[str, Any]:
-    """The JSON body of a successful call; quota, key and server errors are ``unavailable``."""
-    status = response.status_code
-    if status != 200:
-        reasons = _reasons(response)
-        message = str(_error(response).get("message") or "").split("<a")[0].strip()
-        if reasons & set(QUOTA_REASONS):
-            raise PlatformUnavailable(
-                f"YouTube Data API quota exhausted ({call}: {', '.join(sorted(reasons))}); quota "
-                "resets at midnight Pacific time, or configure another backend first",
-                cause="quota"
-            )
-        if reasons & set(KEY_REASONS) or status in (400, 401, 403):
-            raise PlatformUnavailable(
-                f"YouTube Data API refused the API key ({call}, HTTP {status}: "
-                f"{message or ', '.join(sorted(reasons)) or 'refused'}); check "
-                "[platforms.youtube.data-api] api_key", cause="login_wall"
-            )
-        if status == 429 or status >= 500:
-            raise PlatformUnavailable(f"YouTube Data API {call} failed (HTTP {status})",
-                                      cause="quota" if status == 429 else "server_error")
-        if status == 404:
-            raise AccountNotFound(f"YouTube Data API {call}: not found ({message or status})")
-        raise LayoutChanged(f"YouTube Data API {call} answered HTTP {status}, "
-                            "which no parser expects")
+    """The JSON body of a successful call; quota, key and server errors are ``unavailable``
+    (:data:`~plugins.youtube.constants.DATA_API_SIGNALS`), anything else ``LayoutChanged``."""
+    DATA_API_SIGNALS.check_response(response, call)
     try:
         body = json.loads(response.text)
     except ValueError:

@@ -1,4 +1,4 @@
-"""How YouTube handles are spelled and normalised (SPEC R3).
+"""How YouTube handles are spelled and normalised: rule R3 (docs/rules.md).
 
 Two forms are accepted: a handle (``@name``, ``name``, ``https://www.youtube.com/@name/videos``)
 and a channel id (``UC`` + 22 characters, or ``https://www.youtube.com/channel/UC…``).

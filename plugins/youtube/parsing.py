@@ -4,7 +4,9 @@ The feed is Atom with the ``yt:`` and ``media:`` extensions. Its quirks, all han
 whitespace may precede the XML declaration (which strict parsers refuse); the feed-level
 ``yt:channelId`` lacks the ``UC`` prefix that entry-level ids keep; ``updated`` moves with view
 counts and is not an edit time, so it is ignored. Shorts are in the feed like any upload and link
-as ``watch?v=``: the feed does not tell them apart, so every entry is a ``video``.
+as ``watch?v=``: the feed does not tell them apart, so every entry is a ``video``. Each entry's
+``media:group/media:community`` carries its views (``media:statistics@views``) and likes
+(``media:starRating@count``); the feed has no comment or share counts and no followers (None).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from lxml import etree
 from engine.dates import parse_instant
 from engine.errors import InvalidDate, LayoutChanged
 from engine.hashtags import extract_hashtags
-from engine.models import Post, PostKind, Profile, newest_first
+from engine.models import Post, PostKind, Profile, newest_first, read_count
 
-from .constants import CHANNEL_ID_PATTERN, FEED_NAMESPACES, POST_URL
+from .constants import FEED_NAMESPACES, POST_URL
 
 _ID = r"(UC[A-Za-z0-9_-]{22})"
 # Where the channel page names its id, most stable first.
@@ -69,10 +71,9 @@ def channel_id_from_page(page: str) -> str:
 def parse_feed(body: bytes | str, limit: int) -> Profile:
     """An uploads feed → :class:`Profile` with its newest ``limit`` videos."""
     root = _feed_root(body)
-    channel_id = _feed_channel_id(root)
     posts = [parse_entry(entry, index)
              for index, entry in enumerate(root.iterfind("atom:entry", FEED_NAMESPACES))]
-    return Profile(public=True, posts=newest_first(posts, limit), platform_id=channel_id)
+    return Profile(public=True, posts=newest_first(posts, limit))
 
 
 def parse_entry(entry: Any, index: int = 0) -> Post:
@@ -93,15 +94,33 @@ def parse_entry(entry: Any, index: int = 0) -> Post:
         raise LayoutChanged(f"YouTube feed {path}/published {published!r} is not ISO 8601") from None
     title = _text(entry, "atom:title") or _text(entry, "media:group/media:title")
     description = _text(entry, "media:group/media:description")
-    return video_post(video_id, published_at, title, description)
+    return video_post(video_id, published_at, title, description,
+                      views=_community_count(entry, "media:statistics", "views", path),
+                      likes=_community_count(entry, "media:starRating", "count", path))
 
 
-def video_post(video_id: str, published_at: Any, title: str, description: str) -> Post:
-    """A :class:`Post` for one video; hashtags from the title, then the description."""
+def video_post(video_id: str, published_at: Any, title: str, description: str, *,
+               views: int | None = None, likes: int | None = None,
+               comments: int | None = None) -> Post:
+    """A :class:`Post` for one video; hashtags from the title, then the description.
+
+    ``views``, ``likes`` and ``comments`` are the counts the same answer gave (None when it
+    did not say; YouTube has no public share count).
+    """
     text = f"{title}\n\n{description}".strip() if description else title
     return Post(platform="youtube", id=video_id, url=POST_URL.format(id=video_id),
                 published_at=published_at, kind=PostKind.VIDEO, text=text,
-                hashtags=extract_hashtags(title, description))
+                hashtags=extract_hashtags(title, description), views=views, likes=likes,
+                comments=comments)
+
+
+def _community_count(entry: Any, element: str, attribute: str, path: str) -> int | None:
+    """``media:group/media:community/<element>@<attribute>`` as a count; None when absent."""
+    found = entry.find(f"media:group/media:community/{element}", FEED_NAMESPACES)
+    if found is None:
+        return None
+    return read_count(found.get(attribute),
+                      f"YouTube {path}/media:group/media:community/{element}@{attribute}")
 
 
 def _feed_root(body: bytes | str) -> Any:
@@ -117,17 +136,6 @@ def _feed_root(body: bytes | str) -> Any:
     if root.tag != _ATOM + "feed":
         raise LayoutChanged(f"YouTube feed root is {etree.QName(root).localname!r}, not Atom feed")
     return root
-
-
-def _feed_channel_id(root: Any) -> str | None:
-    """The channel id with its ``UC`` prefix (the feed level omits it; entries keep it)."""
-    entry_level = _text(root, "atom:entry/yt:channelId")
-    if CHANNEL_ID_PATTERN.fullmatch(entry_level):
-        return entry_level
-    feed_level = _text(root, "yt:channelId")
-    if feed_level and not feed_level.startswith("UC"):
-        feed_level = "UC" + feed_level
-    return feed_level if CHANNEL_ID_PATTERN.fullmatch(feed_level) else None
 
 
 def _text(element: Any, path: str) -> str:

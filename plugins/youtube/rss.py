@@ -22,16 +22,19 @@ import httpx
 
 from engine.backends import Backend, CheckSession
 from engine.config_schema import Option
-from engine.errors import AccountNotFound, LayoutChanged, PlatformUnavailable
+from engine.errors import AccountNotFound, LayoutChanged
 from engine.models import Account, Profile
+from engine.status_signals import REDIRECT_STATUSES
 
 from .constants import (
     BASE_URL,
     CACHE_KEY,
     CHANNEL_ID_PATTERN,
     CHANNEL_ID_TTL,
+    CHANNEL_PAGE_SIGNALS,
     CONSENT_COOKIES,
     FEED_PATH,
+    FEED_SIGNALS,
     HANDLE_PATH,
 )
 from .handles import is_channel_id
@@ -39,14 +42,12 @@ from .parsing import channel_description, channel_id_from_page, parse_feed
 
 
 class YouTubeRss(Backend):
-    """YouTube's public uploads feed (``[platforms.youtube.rss]``: base_url, cache_days)."""
+    """The channel's uploads Atom feed."""
 
     name = "rss"
-    description = "uploads Atom feed (2 requests cold, 1 warm or by channel id)"
-    config_options = {
-        "base_url": Option("URL", BASE_URL),
-        "cache_days": Option("number (days)", CHANNEL_ID_TTL // 86_400),
-    }
+    cost = "2 requests cold, 1 warm or by channel id"
+    base_url = BASE_URL
+    config_options = {"cache_days": Option("number (days)", CHANNEL_ID_TTL // 86_400)}
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         profile = self._read(account, session)
@@ -81,35 +82,24 @@ class YouTubeRss(Backend):
 
     # -- requests ---------------------------------------------------------------------------
 
-    @property
-    def _base(self) -> str:
-        return str(self.options.get("base_url", BASE_URL)).rstrip("/")
-
     def _feed(self, channel_id: str, session: CheckSession) -> httpx.Response:
-        return session.get(self._base + FEED_PATH, params={"channel_id": channel_id})
+        return session.get(self.url(FEED_PATH), params={"channel_id": channel_id})
 
     def _lookup(self, handle: str, session: CheckSession, cache_key: str) -> str:
         """The channel id of ``@handle`` from its channel page, stored in the cache."""
-        response = session.get(self._base + HANDLE_PATH.format(handle=handle),
+        response = session.get(self.url(HANDLE_PATH.format(handle=handle)),
                                cookies=CONSENT_COOKIES)
         status = response.status_code
-        if status == 404:
-            session.cache.delete(cache_key)
-            raise AccountNotFound("YouTube has no channel with this handle (HTTP 404)")
-        if status in (301, 302, 303, 307, 308):
-            location = response.headers.get("location", "")
-            found = CHANNEL_ID_PATTERN.search(location) if "/channel/" in location else None
-            if not found:
-                raise PlatformUnavailable(
-                    f"YouTube redirected the channel page to {location or 'elsewhere'} "
-                    f"(HTTP {status}; a consent or sign-in wall)", cause="login_wall"
-                )
+        location = response.headers.get("location", "")
+        found = CHANNEL_ID_PATTERN.search(location) if "/channel/" in location else None
+        if status in REDIRECT_STATUSES and found:
             channel_id = found.group(0)
         else:
-            _raise_for_refusal(response, "channel page")
-            if status != 200:
-                raise LayoutChanged(f"YouTube channel page answered HTTP {status}, "
-                                    "which no parser expects")
+            try:
+                CHANNEL_PAGE_SIGNALS.check_response(response, "the channel page")
+            except AccountNotFound:
+                session.cache.delete(cache_key)
+                raise
             channel_id = channel_id_from_page(response.text)
             self._bio = channel_description(response.text)
         ttl = float(self.options.get("cache_days", CHANNEL_ID_TTL / 86_400)) * 86_400
@@ -118,39 +108,16 @@ class YouTubeRss(Backend):
 
     def _confirm_channel_exists(self, channel_id: str, session: CheckSession) -> None:
         """After a feed 404 for a channel id typed as such: not_found only if the channel is."""
-        response = session.get(f"{self._base}/channel/{channel_id}", cookies=CONSENT_COOKIES)
-        if response.status_code == 404:
-            raise AccountNotFound("YouTube has no channel with this id (HTTP 404)")
-        if response.status_code == 200:
+        response = session.get(self.url(f"/channel/{channel_id}"), cookies=CONSENT_COOKIES)
+        error = CHANNEL_PAGE_SIGNALS.error(response.status_code, what="the channel page")
+        if isinstance(error, AccountNotFound):
+            raise error
+        if error is None:
             self._bio = channel_description(response.text)
 
     def _read_feed(self, response: httpx.Response, session: CheckSession) -> Profile:
-        status = response.status_code
-        if status == 404:
-            raise PlatformUnavailable(
-                "YouTube's feed answered 404 for a channel that exists (the feed server has "
-                "spells of errors; a later check usually reads it)", cause="server_error"
-            )
-        _raise_for_refusal(response, "feed")
-        if status != 200:
-            raise LayoutChanged(f"YouTube feed answered HTTP {status}, which no parser expects")
+        FEED_SIGNALS.check_response(response, "the feed")
         head = response.content[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
             raise LayoutChanged("YouTube feed answered with an HTML page instead of Atom XML")
         return parse_feed(response.content, session.limit)
-
-
-def _raise_for_refusal(response: httpx.Response, what: str) -> None:
-    """Refusals, rate limits and server errors are ``unavailable``: 429 ``rate_limited``,
-    401/403 ``bot_challenge`` (YouTube refuses addresses it takes for robots), 5xx
-    ``server_error``."""
-    status = response.status_code
-    if status == 429:
-        raise PlatformUnavailable(f"YouTube rate limit on the {what} (HTTP 429)",
-                                  cause="rate_limited")
-    if status in (401, 403):
-        raise PlatformUnavailable(f"YouTube refused the {what} (HTTP {status})",
-                                  cause="bot_challenge")
-    if status >= 500:
-        raise PlatformUnavailable(f"YouTube {what} server error (HTTP {status})",
-                                  cause="server_error")

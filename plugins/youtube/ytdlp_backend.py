@@ -1,22 +1,29 @@
-"""Backend ``yt-dlp``: the channel's Videos tab through the yt-dlp library, then each video.
+"""Backend ``yt-dlp``: the channel's Videos and Shorts tabs through yt-dlp, then each video.
 
-``https://www.youtube.com/@<handle>/videos`` (asked for explicitly: a bare ``/@h`` also reads the
-streams and shorts tabs) is read flat, up to the limit; the flat listing carries no description
-nor exact time, so each video's watch page is then read: 1 + N requests for N videos (16 for 15).
-Only metadata is wanted, so yt-dlp is told to use the web client's player response embedded in
-the watch page and to skip the client configs and the player JavaScript (no innertube API call,
-no signature solving). Slower and heavier than ``rss``, it is the fallback that survives page
-changes, since yt-dlp's maintainers follow them.
+``https://www.youtube.com/@<handle>/videos`` and ``…/shorts`` (asked for explicitly: a bare
+``/@h`` also reads the streams tab) are read flat, each up to the limit; a flat listing
+carries no description nor exact time, so watch pages are read to merge the two tabs, both
+newest first, by their exact times: each tab's next video is read, the newer of the heads
+taken, until the limit. That is 2 + N requests for N videos, plus at most one watch page read
+and not kept (the other tab's head when the limit is reached): 17 or 18 for 15. A channel
+without a Shorts (or Videos) tab reads the other alone. Only metadata is wanted, so yt-dlp is
+told to use the web client's player response embedded in the watch page and to skip the
+client configs and the player JavaScript (no innertube API call, no signature solving), and
+no HLS or DASH manifest (a live video's formats are never listed). Slower and heavier than
+``rss``, it is the fallback that survives page changes, since yt-dlp's maintainers follow them.
 
 yt-dlp is imported only when this backend runs; its exceptions are translated here. One
-``YoutubeDL`` per thread is reused from check to check (building one costs more CPU than the
-rest of the check; see :func:`engine.ytdlp_support.reused_downloader`). Its request
-handlers are limited to ``requests`` and ``urllib`` so that it never takes curl_cffi or another
-transport that cassette replay cannot see.
+``YoutubeDL`` per thread is reused from check to check (see
+:func:`engine.ytdlp_support.reused_downloader`); it knows yt-dlp's two YouTube extractors this
+backend uses (``YoutubeTabIE`` for the tabs, ``YoutubeIE`` for watch pages), named by key on
+each call, and never loads yt-dlp's table of every extractor (about 90 ms of CPU in a cold
+start). Its request handlers are limited to ``requests`` and ``urllib`` so that it never takes
+curl_cffi or another transport that cassette replay cannot see.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Iterator
@@ -33,9 +40,16 @@ from engine.errors import (
 )
 from engine.library_errors import cassette_miss_in, http_status, network_failure, status_cause
 from engine.models import Account, Post, Profile
-from engine.ytdlp_support import YtDlpLogger, reused_downloader
+from engine.ytdlp_support import YtDlpLogger, info_counts, reused_downloader
 
-from .constants import BASE_URL, CHANNEL_VIDEOS_PATH, POST_URL, VIDEOS_TAB_PATH
+from .constants import (
+    BASE_URL,
+    CHANNEL_SHORTS_PATH,
+    CHANNEL_VIDEOS_PATH,
+    POST_URL,
+    SHORTS_TAB_PATH,
+    VIDEOS_TAB_PATH,
+)
 from .handles import is_channel_id
 from .parsing import video_post
 
@@ -44,42 +58,57 @@ log = logging.getLogger(__name__)
 # Per-video errors that mean this one video cannot be read by anyone anonymous: it is skipped.
 _SKIPPABLE_VIDEO_ERRORS = ("private video", "members-only", "join this channel",
                            "video unavailable", "this video has been removed")
-_EXTRACTOR_ARGS = {"youtube": {"player_client": ["web"], "player_skip": ["configs", "js"]}}
+# What yt-dlp says of a channel without the asked tab (its YoutubeTabIE).
+_NO_TAB = "does not have a"
+# The web client's player response embedded in the watch page, no client configs nor player
+# JavaScript; no HLS or DASH manifest either (yt-dlp fetches a live or just-ended stream's
+# manifests to list its formats, which a check never uses: one request saved per such video).
+_EXTRACTOR_ARGS = {"youtube": {"player_client": ["web"], "player_skip": ["configs", "js"],
+                               "skip": ["hls", "dash"]}}
+# yt-dlp's keys of its extractors for a channel's tab and for one video's watch page.
+_TAB_IE, _VIDEO_IE = "YoutubeTab", "Youtube"
+
+
+@functools.cache
+def _extractors() -> tuple[type[Any], ...]:
+    """yt-dlp's ``YoutubeTabIE`` and ``YoutubeIE``, imported from their own module (not through
+    yt-dlp's table of every extractor)."""
+    from yt_dlp.extractor.youtube import YoutubeIE, YoutubeTabIE
+
+    return YoutubeTabIE, YoutubeIE
 
 
 class YouTubeYtDlp(Backend):
-    """YouTube through yt-dlp (``[platforms.youtube.yt-dlp]``: no options needed)."""
+    """The yt-dlp library: the Videos and Shorts tabs, then one request per video."""
 
     name = "yt-dlp"
-    description = "yt-dlp library (1 + 1 request per video: 16 for 15 videos)"
+    cost = "2 + 1 per video read: 17 to 18 requests for 15 videos"
     requires = ("yt_dlp",)
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         import yt_dlp
 
-        path = (CHANNEL_VIDEOS_PATH.format(channel_id=account.handle)
-                if is_channel_id(account.handle)
-                else VIDEOS_TAB_PATH.format(handle=account.handle))
+        by_id = is_channel_id(account.handle)
+        paths = ((CHANNEL_VIDEOS_PATH, CHANNEL_SHORTS_PATH) if by_id
+                 else (VIDEOS_TAB_PATH, SHORTS_TAB_PATH))
         try:
-            with reused_downloader(self._params(session), session) as ydl:
-                listing = ydl.extract_info(BASE_URL + path, download=False, process=False)
-                if not isinstance(listing, dict):
-                    raise LayoutChanged("yt-dlp read no channel from the Videos tab")
-                entries = listing.get("entries")
-                if entries is None:
-                    raise LayoutChanged("yt-dlp found no entries list on the Videos tab")
-                posts = [post for post in self._videos(ydl, yt_dlp, entries, session.limit)
-                         if post is not None]
+            with reused_downloader(self._params(session), session, _extractors()) as ydl:
+                tabs = [_tab_listing(ydl, yt_dlp, BASE_URL + path.format(
+                    channel_id=account.handle, handle=account.handle)) for path in paths]
+                listings = [listing for listing in tabs if listing is not None]
+                if not listings:
+                    raise LayoutChanged("yt-dlp found neither a Videos nor a Shorts tab")
+                streams = [self._videos(ydl, yt_dlp, listing["entries"], session.limit)
+                           for listing in listings]
+                posts = newest_of(streams, session.limit)
         except ExtractionError:
             raise
         except yt_dlp.utils.YoutubeDLError as error:
             raise translate_error(error) from None
-        posts.sort(key=lambda post: post.published_at, reverse=True)
-        channel_id = listing.get("channel_id") or listing.get("id")
+        listing = listings[0]
         about = listing.get("description")
-        return Profile(public=True, posts=tuple(posts[:session.limit]),
-                       bio=about if isinstance(about, str) else None,
-                       platform_id=str(channel_id) if channel_id else None)
+        return Profile(public=True, posts=tuple(posts),
+                       bio=about if isinstance(about, str) else None)
 
     def _params(self, session: CheckSession) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -100,21 +129,62 @@ class YouTubeYtDlp(Backend):
             params["proxy"] = self.settings.proxy
         return params
 
-    def _videos(self, ydl: Any, yt_dlp: Any, entries: Any, limit: int) -> Iterator[Post | None]:
+    def _videos(self, ydl: Any, yt_dlp: Any, entries: Any, limit: int) -> Iterator[Post]:
+        """The tab's videos, read one watch page at a time as the merge asks for them; a
+        video that turned private (or similar) since the listing is skipped."""
         for entry in itertools.islice(entries, limit):
             video_id = entry.get("id") if isinstance(entry, dict) else None
             if not video_id:
                 raise LayoutChanged("yt-dlp listing entry has no id")
             try:
                 info = ydl.extract_info(POST_URL.format(id=video_id), download=False,
-                                        process=False)
+                                        process=False, ie_key=_VIDEO_IE)
             except yt_dlp.utils.DownloadError as error:
                 if cassette_miss_in(error) is None and _is_skippable(error):
                     log.info("yt-dlp: video %s skipped: %s", video_id, error)
-                    yield None
                     continue
                 raise
             yield video_from_info(info, video_id)
+
+
+def _tab_listing(ydl: Any, yt_dlp: Any, url: str) -> dict[str, Any] | None:
+    """The flat listing of one channel tab (``entries`` lazy), or None when the channel has no
+    such tab ("This channel does not have a shorts tab")."""
+    try:
+        listing = ydl.extract_info(url, download=False, process=False, ie_key=_TAB_IE)
+    except yt_dlp.utils.DownloadError as error:
+        if cassette_miss_in(error) is None and _NO_TAB in str(error).lower():
+            log.info("yt-dlp: %s: %s", url, error)
+            return None
+        raise
+    if not isinstance(listing, dict):
+        raise LayoutChanged(f"yt-dlp read no channel from {url}")
+    if listing.get("entries") is None:
+        raise LayoutChanged(f"yt-dlp found no entries list at {url}")
+    return listing
+
+
+def newest_of(streams: list[Iterator[Post]], limit: int) -> list[Post]:
+    """Merge ``streams`` (each newest first) into the ``limit`` newest posts, newest first.
+
+    Each stream is advanced only when its head is taken, so a stream's watch pages are read
+    only as far as the merge needs them: ``limit`` heads taken, at most one more per other
+    stream read and not kept.
+    """
+    heads: dict[int, Post] = {}
+    for index, stream in enumerate(streams):
+        head = next(stream, None)
+        if head is not None:
+            heads[index] = head
+    merged: list[Post] = []
+    while heads and len(merged) < limit:
+        index = max(heads, key=lambda key: (heads[key].published_at, -key))
+        merged.append(heads.pop(index))
+        if len(merged) < limit:
+            following = next(streams[index], None)
+            if following is not None:
+                heads[index] = following
+    return merged
 
 
 def video_from_info(info: Any, video_id: str) -> Post:
@@ -124,8 +194,10 @@ def video_from_info(info: Any, video_id: str) -> Post:
     published = _published(info)
     if published is None:
         raise LayoutChanged(f"yt-dlp found no timestamp nor upload_date for video {video_id}")
+    counts = info_counts(info, f"yt-dlp video {video_id}")
     return video_post(str(info.get("id") or video_id), published, str(info.get("title") or ""),
-                      str(info.get("description") or ""))
+                      str(info.get("description") or ""), views=counts["views"],
+                      likes=counts["likes"], comments=counts["comments"])
 
 
 def _published(info: dict[str, Any]) -> datetime | None:

@@ -20,7 +20,10 @@ PLEASE_WAIT = {"message": "Please wait a few minutes before you try again.",
 
 
 def node(shortcode: str, typename: str, taken_at: int, caption: str | None,
-         product_type: str | None = None, pinned: bool = False) -> dict[str, Any]:
+         product_type: str | None = None, pinned: bool = False, *, likes: int = 120,
+         comments: int = 3, views: int = 5400, hidden: bool = False) -> dict[str, Any]:
+    """A GraphQL post node; ``views`` only on videos; ``hidden``: its owner hid the like and
+    view counts (``like_and_view_counts_disabled``), which the answer still carries."""
     item: dict[str, Any] = {
         "__typename": typename,
         "id": str(3_600_000_000_000_000_000 + taken_at),
@@ -29,11 +32,12 @@ def node(shortcode: str, typename: str, taken_at: int, caption: str | None,
         "display_url": f"https://scontent.cdninstagram.com/v/t51.2885-15/{shortcode}.jpg",
         "is_video": typename == "GraphVideo",
         "edge_media_to_caption": {"edges": [{"node": {"text": caption}}] if caption else []},
-        "edge_media_to_comment": {"count": 3},
+        "edge_media_to_comment": {"count": comments},
         "comments_disabled": False,
         "taken_at_timestamp": taken_at,
-        "edge_liked_by": {"count": 120},
-        "edge_media_preview_like": {"count": 120},
+        "edge_liked_by": {"count": likes},
+        "edge_media_preview_like": {"count": likes},
+        "like_and_view_counts_disabled": hidden,
         "owner": {"id": "51234567890", "username": "lea.voyage"},
         "thumbnail_src": f"https://scontent.cdninstagram.com/v/t51.2885-15/{shortcode}_t.jpg",
         "pinned_for_users": [{"id": "51234567890", "username": "lea.voyage"}] if pinned else [],
@@ -41,7 +45,7 @@ def node(shortcode: str, typename: str, taken_at: int, caption: str | None,
     if product_type:
         item["product_type"] = product_type
     if typename == "GraphVideo":
-        item["video_view_count"] = 5400
+        item["video_view_count"] = views
     return item
 
 
@@ -79,14 +83,23 @@ def profile(username: str, nodes: list[dict[str, Any]], *, private: bool = False
     }
 
 
+# The public grid's posts whose numbers differ from node()'s defaults (the instaloader builder
+# gives its v1 items the same): likes, comments, views (videos), hidden like and view counts.
+ENGAGEMENT: dict[str, dict[str, Any]] = {
+    "DMatch0001a": {"likes": 412, "comments": 27},
+    "DMatch0002b": {"likes": 96, "comments": 0, "hidden": True},
+    "DReel000003": {"likes": 1_530, "comments": 41, "views": 48_210},
+}
+
 PUBLIC_NODES = [
     node("DPin0ld2023", "GraphImage", NOW - 400 * DAY, "Mon spot préféré #cafe #paris",
          pinned=True),
-    node("DMatch0001a", "GraphImage", NOW - 1 * DAY, "Enfin l'été ! #Summer2025 #plage"),
+    node("DMatch0001a", "GraphImage", NOW - 1 * DAY, "Enfin l'été ! #Summer2025 #plage",
+         **ENGAGEMENT["DMatch0001a"]),
     node("DMatch0002b", "GraphSidecar", NOW - 2 * DAY,
-         "Carrousel du week-end\n\n#sunset #summer2025 #friends"),
+         "Carrousel du week-end\n\n#sunset #summer2025 #friends", **ENGAGEMENT["DMatch0002b"]),
     node("DReel000003", "GraphVideo", NOW - 3 * DAY, "Reel du marché #SUMMER2025",
-         product_type="clips"),
+         product_type="clips", **ENGAGEMENT["DReel000003"]),
     node("DNear000004", "GraphImage", NOW - 4 * DAY, "Presque ! #sumer2025 #typo"),
     node("DNear000005", "GraphImage", NOW - 5 * DAY, "Avec accent #summér2025"),
     node("DExtra00006", "GraphImage", NOW - 6 * DAY, "#summer2025contest is on"),

@@ -28,7 +28,7 @@ from typing import Any
 
 from engine.testing.cassettes import Exchange, write_cassette
 
-from .build_instagram import DAY, NOW, PLEASE_WAIT
+from .build_instagram import DAY, ENGAGEMENT, NOW, PLEASE_WAIT
 
 ROOT = Path(__file__).resolve().parents[2] / "cassettes" / "instagram" / "instaloader"
 PAGE = "https://www.instagram.com/{}/"
@@ -79,8 +79,11 @@ def candidates(code: str) -> dict[str, Any]:
 
 def v1_item(code: str, media_type: int, product_type: str, taken_at: int, caption: str | None,
             pinned: bool, username: str = "lea.voyage") -> dict[str, Any]:
-    """A post as ``xdt_api__v1__media__shortcode__web_info`` gives it (the v1 item shape)."""
+    """A post as ``xdt_api__v1__media__shortcode__web_info`` gives it (the v1 item shape), with
+    the numbers the web builder gives the same post (:data:`build_instagram.ENGAGEMENT`)."""
     pk = media_pk(taken_at)
+    numbers = {"likes": 120, "comments": 3, "views": 5400, "hidden": False,
+               **ENGAGEMENT.get(code, {})}
     item: dict[str, Any] = {
         "code": code,
         "pk": pk,
@@ -95,11 +98,11 @@ def v1_item(code: str, media_type: int, product_type: str, taken_at: int, captio
         "image_versions2": candidates(code),
         "original_width": 1080,
         "original_height": 1350,
-        "like_count": 120,
-        "comment_count": 3,
+        "like_count": numbers["likes"],
+        "comment_count": numbers["comments"],
         "has_liked": False,
         "comments_disabled": None,
-        "like_and_view_counts_disabled": False,
+        "like_and_view_counts_disabled": numbers["hidden"],
         "accessibility_caption": None,
         "location": None,
         "usertags": None,
@@ -118,7 +121,7 @@ def v1_item(code: str, media_type: int, product_type: str, taken_at: int, captio
              "url": f"https://scontent.cdninstagram.com/o1/v/t16/f2/m86/{code}.mp4"},
         ]
         item["video_duration"] = 14.2
-        item["play_count" if product_type == "clips" else "view_count"] = 5400
+        item["play_count" if product_type == "clips" else "view_count"] = numbers["views"]
         if product_type == "clips":
             item["clips_metadata"] = {"audio_type": "original_sounds", "music_info": None}
     if media_type == 8:

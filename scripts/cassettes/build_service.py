@@ -19,13 +19,14 @@ NOW = 1_750_000_000  # 2025-06-15T15:06:40Z, a Sunday
 HOUR = 3600
 
 ANA = [
-    node("AnaMatch01", "GraphImage", NOW - DAY, "Plage #summer2025"),              # Sat 14
+    node("AnaMatch01", "GraphImage", NOW - DAY, "Plage #summer2025",               # Sat 14
+         likes=250, comments=12),
     node("AnaMatch02", "GraphImage", NOW - DAY - HOUR, "Encore #summer2025 !"),    # Sat 14
     node("AnaMatch03", "GraphSidecar", NOW - 2 * DAY, "Carrousel #Summer2025"),    # Fri 13
     node("AnaNear004", "GraphImage", NOW - 3 * DAY, "Presque #sumer2025"),
     node("AnaNone005", "GraphImage", NOW - 4 * DAY, "Ski #winter"),
     node("AnaMatch06", "GraphVideo", NOW - 8 * DAY, "Reel #summer2025",            # Sat 7
-         product_type="clips"),
+         product_type="clips", views=9_800),
     node("AnaOld0007", "GraphImage", NOW - 40 * DAY, "Vieux #summer2025"),         # May 6
 ]
 BOB = [node("BobMatch01", "GraphImage", NOW - 2 * DAY, "Hello #summer2025")]

@@ -77,9 +77,18 @@ def user(handle: str, sec_uid: str, *, private: bool = False) -> dict[str, Any]:
     }
 
 
+# The account's followers: statsV2 gives the exact count as text, stats a rounded number.
+FOLLOWERS = 15_437
+
+
 def stats(videos: int) -> dict[str, Any]:
     return {"followerCount": 15_400, "followingCount": 210, "heart": 402_000,
             "heartCount": 402_000, "videoCount": videos, "diggCount": 0, "friendCount": 12}
+
+
+def stats_v2(videos: int) -> dict[str, str]:
+    return {**{key: str(value) for key, value in stats(videos).items()},
+            "followerCount": str(FOLLOWERS)}
 
 
 def user_detail(handle: str, sec_uid: str, *, status: int = 0, private: bool = False,
@@ -89,7 +98,7 @@ def user_detail(handle: str, sec_uid: str, *, status: int = 0, private: bool = F
         "userInfo": {
             "user": user(handle, sec_uid, private=private),
             "stats": count,
-            "statsV2": {key: str(value) for key, value in count.items()},
+            "statsV2": stats_v2(videos),
             "itemList": [],
         },
         "statusCode": status,
@@ -133,7 +142,12 @@ def mention(name: str, start: int) -> dict[str, Any]:
 
 def item(number: int, handle: str, sec_uid: str, age_days: float, desc: str,
          extras: list[dict[str, Any]], *, pinned: bool = False, photo: bool = False,
-         contents: list[dict[str, Any]] | None = None, string_time: bool = False) -> dict[str, Any]:
+         contents: list[dict[str, Any]] | None = None, string_time: bool = False,
+         plays: int = 5_100, likes: int = 240, comments: int = 8, shares: int = 3,
+         counted: bool = True) -> dict[str, Any]:
+    """One ``itemList`` entry. Its ``stats`` hold numbers TikTok may round (to 3 significant
+    digits above 10 000), ``statsV2`` the exact ones as text; ``counted=False`` leaves both out
+    (an item whose counts the answer does not carry)."""
     created = int(NOW - age_days * DAY)
     video_id = str(7_500_000_000_000_000_000 + number * 1_000_003)
     body: dict[str, Any] = {
@@ -145,14 +159,18 @@ def item(number: int, handle: str, sec_uid: str, age_days: float, desc: str,
         "id": video_id,
         "music": {"id": "7000000000000000001", "title": "original sound", "authorName": handle,
                   "duration": 15, "original": True},
-        "stats": {"collectCount": 12, "commentCount": 8, "diggCount": 240, "playCount": 5_100,
-                  "shareCount": 3},
-        "statsV2": {"collectCount": "12", "commentCount": "8", "diggCount": "240",
-                    "playCount": "5100", "shareCount": "3", "repostCount": "0"},
+        "authorStats": {key: stats(57)[key] for key in _AUTHOR_STATS},
+        "authorStatsV2": {key: stats_v2(57)[key] for key in _AUTHOR_STATS},
         "video": {"id": video_id, "duration": 15, "height": 1024, "width": 576,
                   "ratio": "540p",
                   "cover": f"https://p16-sign-va.tiktokcdn.com/obj/{video_id}~cover.jpeg"},
     }
+    if counted:
+        exact = {"collectCount": 12, "commentCount": comments, "diggCount": likes,
+                 "playCount": plays, "shareCount": shares}
+        body["stats"] = {key: _rounded(value) for key, value in exact.items()}
+        body["statsV2"] = {**{key: str(value) for key, value in exact.items()},
+                           "repostCount": "0"}
     if extras:
         body["textExtra"] = extras
     if contents is not None:
@@ -166,12 +184,25 @@ def item(number: int, handle: str, sec_uid: str, age_days: float, desc: str,
     return body
 
 
+_AUTHOR_STATS = ("followerCount", "followingCount", "heart", "heartCount", "videoCount",
+                 "diggCount", "friendCount")
+
+
+def _rounded(value: int) -> int:
+    """A count as TikTok's ``stats`` may show it: 3 significant digits above 10 000."""
+    if value < 10_000:
+        return value
+    scale = 10 ** (len(str(value)) - 3)
+    return value // scale * scale
+
+
 def public_items(handle: str = PUBLIC, sec_uid: str = PUBLIC_SECUID) -> list[dict[str, Any]]:
     return [
         item(1, handle, sec_uid, 400, "Throwback to last year #summer #tbt",
              [tag("summer", 21), tag("tbt", 29)], pinned=True),
         item(2, handle, sec_uid, 1, "Beach day ☀️ #summer #beach",
-             [tag("summer", 13), tag("beach", 21)]),
+             [tag("summer", 13), tag("beach", 21)], plays=48_213, likes=3_127, comments=96,
+             shares=41),
         item(3, handle, sec_uid, 2, "Filmed by @summer at the beach 🎥", [mention("summer", 10)]),
         item(4, handle, sec_uid, 3, "Almost there #sumer vibes", [tag("sumer", 13)]),
         item(5, handle, sec_uid, 4, "Photo dump 📸 #Summer #photodump",
@@ -182,7 +213,7 @@ def public_items(handle: str = PUBLIC, sec_uid: str = PUBLIC_SECUID) -> list[dic
              string_time=True),
         item(8, handle, sec_uid, 7, "Late night snack #summer", []),
         item(9, handle, sec_uid, 8, "Snow trip #winter #ski", [tag("winter", 10), tag("ski", 18)]),
-        item(10, handle, sec_uid, 9, "", []),
+        item(10, handle, sec_uid, 9, "", [], counted=False),
     ]
 
 
@@ -374,6 +405,10 @@ def build_ytdlp() -> None:
         Exchange(ytdlp_item_list_url(PUBLIC_SECUID), body=answer),
     ])
     write_page_only_cassettes(folder)
+    # The legacy layout embeds its videos: yt-dlp fetches the page only.
+    write_cassette(folder / "legacy.yaml", [
+        Exchange(PAGE.format(LEGACY), body=page(LEGACY, sigi_state(), script_id="SIGI_STATE"),
+                 content_type=HTML)])
     public_page = Exchange(PAGE.format(PUBLIC), body=page(PUBLIC, PUBLIC_STATE), content_type=HTML)
     for name, held in (("held_back_more", held_back_answer()),
                        ("captcha_item_list", CAPTCHA_ANSWER)):

@@ -37,6 +37,9 @@ class Video:
     title: str
     description: str = ""
     short: bool = False
+    # The feed's media:statistics@views and media:starRating@count; None leaves it out.
+    views: int | None = 10_234
+    likes: int | None = 312
 
     @property
     def published(self) -> datetime:
@@ -62,7 +65,8 @@ class Channel:
 
 TRAILS = Channel("terra.trails", "UCt3rRaTr41lsQx8Lm2vNp7A", "Terra Trails", (
     Video("tT1match0Aa", 0.5, "Col de la Croix at dawn #summer2025 #alps",
-          "Four hours up, worth every step.\n\nGear list below.\n#hiking"),
+          "Four hours up, worth every step.\n\nGear list below.\n#hiking", views=58_342,
+          likes=2_917),
     Video("tT2descMtBb", 1.2, "Lake swim after the ridge",
           "We finally made it to the lake.\n\n#Summer2025 #lakes #5"),
     Video("tT3nearMsCc", 2.0, "Typo in the tag #sumer2025", "Oops, wrong tag this time."),
@@ -71,7 +75,7 @@ TRAILS = Channel("terra.trails", "UCt3rRaTr41lsQx8Lm2vNp7A", "Terra Trails", (
     Video("tT5extraEe-", 4.0, "Vlog day 5",
           "Daily vlog #summer2025vlog\nPart #5 of the series #2025"),
     Video("tT6numberFf", 5.0, "Top 5 trails #5 #10", "Numbers are not tags: #1 #2025"),
-    Video("tT7noTagsGg", 6.0, "Rest day", "No tags at all today."),
+    Video("tT7noTagsGg", 6.0, "Rest day", "No tags at all today.", views=None, likes=None),
     Video("tT8otherHh_", 7.0, "Winter memories #winter2025", "#ski #snow"),
     Video("tT9descDeep", 8.0, "Gear review: boots",
           "Links:\nhttps://example.com/boots\n\nChapters:\n0:00 intro\n3:10 verdict\n\n"
@@ -130,6 +134,24 @@ def _video_renderer(video: Video) -> dict[str, Any]:
     }}}}
 
 
+def _short_renderer(video: Video) -> dict[str, Any]:
+    """A Shorts tab item as YouTube serves it since 2024 (``shortsLockupViewModel``)."""
+    return {"richItemRenderer": {"content": {"shortsLockupViewModel": {
+        "entityId": f"shorts-shelf-item-{video.id}",
+        "accessibilityText": f"{video.title}, 1.2K views - play Short",
+        "thumbnail": {"sources": [{"url": f"https://i.ytimg.com/vi/{video.id}/oar2.jpg",
+                                   "width": 405, "height": 720}]},
+        "onTap": {"innertubeCommand": {
+            "commandMetadata": {"webCommandMetadata": {
+                "url": f"/shorts/{video.id}", "webPageType": "WEB_PAGE_TYPE_SHORTS",
+                "rootVe": 37414}},
+            "reelWatchEndpoint": {"videoId": video.id, "playerParams": "8AEBoAMEyAMkuAQF",
+                                  "sequenceProvider": "REEL_WATCH_SEQUENCE_PROVIDER_RPC"}}},
+        "overlayMetadata": {"primaryText": {"content": video.title},
+                            "secondaryText": {"content": "1.2K views"}},
+    }}}}
+
+
 def channel_page(channel: Channel, tab: str) -> str:
     """The channel page (``/@h`` with the Home tab, or ``/@h/videos``) as YouTube serves it."""
     tabs = []
@@ -146,7 +168,9 @@ def channel_page(channel: Channel, tab: str) -> str:
         if selected:
             renderer["selected"] = True
             items = ([_video_renderer(v) for v in channel.videos if not v.short]
-                     if path == "videos" else [])
+                     if path == "videos" else
+                     [_short_renderer(v) for v in channel.videos if v.short]
+                     if path == "shorts" else [])
             renderer["content"] = {"richGridRenderer": {"contents": items}}
         tabs.append({"tabRenderer": renderer})
     canonical = f"{WWW}/channel/{channel.id}"
@@ -245,6 +269,17 @@ GOOGLE_500 = (
 # -- the feed ------------------------------------------------------------------------------
 
 
+def _community(video: Video) -> str:
+    """An entry's ``media:community``: its likes and views (left out where None)."""
+    lines = []
+    if video.likes is not None:
+        lines.append(f'    <media:starRating count="{video.likes}" average="5.00" min="1" '
+                     'max="5"/>\n')
+    if video.views is not None:
+        lines.append(f'    <media:statistics views="{video.views}"/>\n')
+    return "   <media:community>\n" + "".join(lines) + "   </media:community>\n" if lines else ""
+
+
 def feed(channel: Channel) -> str:
     """The uploads feed, with the whitespace YouTube sometimes sends before the declaration."""
     def author(pad: str) -> str:
@@ -271,10 +306,7 @@ def feed(channel: Channel) -> str:
             f'   <media:thumbnail url="https://i1.ytimg.com/vi/{video.id}/hqdefault.jpg" '
             'width="480" height="360"/>\n'
             f"   <media:description>{escape(video.description)}</media:description>\n"
-            "   <media:community>\n"
-            '    <media:starRating count="312" average="5.00" min="1" max="5"/>\n'
-            '    <media:statistics views="10234"/>\n'
-            "   </media:community>\n"
+            + _community(video) +
             "  </media:group>\n"
             " </entry>\n"
         )
@@ -461,21 +493,27 @@ def _resolve_url(status: int, body: dict[str, Any]) -> Exchange:
     return Exchange(RESOLVE_URL, method="POST", status=status, body=body)
 
 
+def _tabs(channel: Channel, base: str) -> list[Exchange]:
+    """The Videos and Shorts tabs of ``channel`` at ``base`` (``/@h`` or ``/channel/UC…``),
+    then the watch pages a merge of both reads: every video, newest first (15 at most)."""
+    newest = sorted(channel.videos, key=lambda video: video.published, reverse=True)[:15]
+    return [Exchange(f"{base}/videos", body=channel_page(channel, "videos"), content_type=HTML),
+            Exchange(f"{base}/shorts", body=channel_page(channel, "shorts"), content_type=HTML),
+            *[_watch(channel, video) for video in newest]]
+
+
 def build_ytdlp() -> None:
     root = ROOT / "yt-dlp"
-    long_videos = [v for v in TRAILS.videos if not v.short]
-    write_cassette(root / "public.yaml", [
-        Exchange(f"{WWW}/@{TRAILS.handle}/videos", body=channel_page(TRAILS, "videos"),
-                 content_type=HTML),
-        *[_watch(TRAILS, video) for video in long_videos]])
-    write_cassette(root / "channel_id.yaml", [
-        Exchange(f"{WWW}/channel/{TRAILS.id}/videos", body=channel_page(TRAILS, "videos"),
-                 content_type=HTML),
-        *[_watch(TRAILS, video) for video in long_videos]])
-    write_cassette(root / "shorts.yaml", [
-        Exchange(f"{WWW}/@{SHORTS.handle}/videos", body=channel_page(SHORTS, "videos"),
-                 content_type=HTML),
-        *[_watch(SHORTS, video) for video in SHORTS.videos if not video.short]])
+    write_cassette(root / "public.yaml", _tabs(TRAILS, f"{WWW}/@{TRAILS.handle}"))
+    write_cassette(root / "channel_id.yaml", _tabs(TRAILS, f"{WWW}/channel/{TRAILS.id}"))
+    write_cassette(root / "shorts.yaml", _tabs(SHORTS, f"{WWW}/@{SHORTS.handle}"))
+    # A channel without a Shorts tab: YouTube serves the Home tab for /shorts.
+    long_only = Channel(TRAILS.handle, TRAILS.id, TRAILS.title,
+                        tuple(video for video in TRAILS.videos if not video.short))
+    no_shorts = _tabs(long_only, f"{WWW}/@{TRAILS.handle}")
+    no_shorts[1] = Exchange(f"{WWW}/@{TRAILS.handle}/shorts", content_type=HTML,
+                            body=channel_page(long_only, "featured"))
+    write_cassette(root / "no_shorts_tab.yaml", no_shorts)
     write_cassette(root / "not_found.yaml", [
         Exchange(f"{WWW}/@no.such.channel.404/videos", status=404, body=not_found_page(),
                  content_type=HTML),
@@ -515,6 +553,8 @@ def build_ytdlp_private() -> None:
     few = Channel(TRAILS.handle, TRAILS.id, TRAILS.title, TRAILS.videos[:3])
     write_cassette(ROOT / "yt-dlp" / "private_video.yaml", [
         Exchange(f"{WWW}/@{few.handle}/videos", body=channel_page(few, "videos"),
+                 content_type=HTML),
+        Exchange(f"{WWW}/@{few.handle}/shorts", body=channel_page(few, "shorts"),
                  content_type=HTML),
         _watch(few, few.videos[0]),
         Exchange(f"{WWW}/watch?v={few.videos[1].id}&bpctr=9999999999&has_verified=1",

@@ -8,11 +8,11 @@ from engine.config import PlatformSettings
 from engine.http import PlatformHttp
 from engine.models import Account
 
-from .fake_platform import FAKE, First, manager_with_fake
+from .fake_platform import First, manager_with_fake
 
 
 def session(settings: PlatformSettings) -> CheckSession:
-    return CheckSession(backend=First(FAKE, settings), http=PlatformHttp(settings),
+    return CheckSession(backend=First(settings), http=PlatformHttp(settings),
                         cache=MemoryCache(), limit=2)
 
 

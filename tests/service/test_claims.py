@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.errors import InvalidInput
-from engine.service.checking import process_claim
+from engine.service.claim_checks import process_claim
 from engine.service.claims import create_claim, get_claim
 from engine.service.context import Service
 from engine.service.errors import Conflict, CooldownActive

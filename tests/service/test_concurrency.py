@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.service.checking import process_claim
+from engine.service.claim_checks import process_claim
 from engine.service.claims import create_claim, get_claim
 from engine.service.context import Service, utc_now
 from engine.service.members import get_member
@@ -103,3 +103,38 @@ def test_worker_killed_mid_check(service: Service, replay: Any, tmp_path: Path) 
     assert [points for _, _, points, _ in ledger_rows(service)] == [30]
     run(service)
     assert [points for _, _, points, _ in ledger_rows(service)] == [30]
+
+
+def test_a_check_whose_lease_was_taken_over_writes_nothing(
+        service: Service, replay: Any, monkeypatch: Any) -> None:
+    # The lease expired during the platform call and another worker took the claim: the
+    # late worker's outcome is rolled back whole (no check, credit or award; the account's
+    # fetch lease released), and the new holder's check pays once.
+    from sqlalchemy import update
+
+    from engine.service import claim_checks
+    from engine.storage.models import ClaimRow, LinkedAccountRow
+
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    fetch = claim_checks.fetch_account
+
+    def slow_fetch(*args: Any) -> Any:
+        snapshot = fetch(*args)
+        with service.db.transaction() as session:
+            session.execute(update(ClaimRow).where(ClaimRow.id == receipt.claim_id)
+                            .values(lease_owner="another-worker"))
+        return snapshot
+
+    monkeypatch.setattr(claim_checks, "fetch_account", slow_fetch)
+    assert process_claim(service, receipt.claim_id, owner="late-worker") is None
+    assert check_count(service) == 0 and ledger_rows(service) == []
+    with service.db.sessions() as session:
+        assert session.query(LinkedAccountRow.fetch_lease_until).all() == [(None,)]
+        session.execute(update(ClaimRow).values(lease_owner=None, lease_until=None))
+        session.commit()
+    monkeypatch.setattr(claim_checks, "fetch_account", fetch)
+    result = process_claim(service, receipt.claim_id)
+    assert result is not None and result.counted == 4
+    assert check_count(service) == 1 and len(ledger_rows(service)) == 4

@@ -64,7 +64,7 @@ def _counted(service: Service, zone: str) -> dict[str, str]:
         assert row is not None
         outcome = count_posts(service, session, mission=row, hashtag=f"cap{zone[:2].lower()}",
                               member_id="zoe", posts=posts, check_id=check.id, now=now)
-        return {post.post_id: post.verdict for post in outcome.posts}
+        return {judged.post.id: judged.verdict for judged in outcome.posts}
 
 
 def test_a_daily_cap_follows_the_paris_day(service: Service) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from engine.config import Config
 from engine.models import Account, Snapshot
 from engine.replay import cassette
-from engine.service.checking import process_claim
+from engine.service.claim_checks import process_claim
 from engine.service.context import Service
 from engine.service.settings import load_settings
 from engine.storage.database import open_database

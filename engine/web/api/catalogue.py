@@ -41,14 +41,17 @@ def show_action(action_id: IdPath, request: Request, _: Admin) -> Action:
 @router.post("/missions", status_code=201, response_model=Mission, tags=["missions"])
 def create_mission(body: MissionIn, request: Request, _: Admin) -> Mission:
     """Create a mission (a draft unless ``publish``). Exactly one goal: ``goal_posts`` or
-    ``recurring`` (with an optional ``cap`` such as ``3/day``)."""
+    ``recurring`` (with an optional ``cap`` such as ``3/day``). A performance mission sets
+    ``min_views`` or ``min_likes`` (not both): a post counts once it has that many, and one
+    below it is re-checked a day, then a week after the claim."""
     given = body.model_fields_set
     return add_mission(
         service_of(request), title=body.title, action_ids=body.action_ids, points=body.points,
         goal_posts=body.goal_posts, recurring=body.recurring, cap=body.cap,
         start=body.start if "start" in given else DEFAULT,
         end=body.end if "end" in given else DEFAULT,
-        label=body.label, description=body.description, publish=body.publish)
+        label=body.label, description=body.description, publish=body.publish,
+        min_views=body.min_views, min_likes=body.min_likes)
 
 
 @router.get("/missions", response_model=list[Mission], tags=["missions"])

@@ -6,17 +6,29 @@ form it would refuse with an error of its own: bad input answers 422, never 500.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    model_validator,
+)
 
 from engine.service.member_ids import MEMBER_ID_MAX, member_id_problem
-from engine.service.records import LedgerEntry
+from engine.service.missions import THRESHOLD_MAX
+from engine.service.records import ClaimReceipt, LedgerEntry
 
 MAX_ID = 2**31 - 1
+# The most digits a path or query integer may have (more is refused before it is parsed).
+MAX_DIGITS = 12
 
 
 def _instant(value: datetime) -> datetime:
@@ -61,14 +73,18 @@ def _no_nul(value: str) -> str:
 
 
 def ascii_digits(value: Any) -> Any:
-    """A path or query integer as sent: 1 to 12 ASCII digits, nothing else.
+    """A path or query integer as sent: 1 to :data:`MAX_DIGITS` ASCII digits, nothing else
+    (more digits are "too large", with the maximum).
 
     pydantic's own int parsing of a string accepts surrounding spaces, a ``+`` sign, ``_``
     and other scripts' digits (``"1 "``, ``"+1"``, ``"\u0663"``): one id would then have
     many spellings. Non-strings (defaults) pass through; raises ValueError (422)."""
     if isinstance(value, str) and not (value.isascii() and value.isdigit()
-                                       and len(value) <= 12):
+                                       and len(value) <= MAX_DIGITS):
         shown = value if len(value) <= 40 else value[:40] + "…"
+        if value.isascii() and value.isdigit():
+            raise ValueError(f"{shown!r} is too large: send at most {MAX_DIGITS} digits (an "
+                             f"id is at most {MAX_ID})")
         raise ValueError(f"{shown!r} is not a whole number: send ASCII digits only, "
                          "without sign or spaces")
     return value
@@ -135,6 +151,16 @@ class MissionIn(Body):
     label: Annotated[Text | None, Field(max_length=200)] = None
     description: Annotated[Text, Field(max_length=10_000)] = ""
     publish: Flag = False
+    # Performance missions (issue 17): at most one threshold; a post counts once it has that
+    # many views or likes.
+    min_views: Annotated[int | None, Field(strict=True, ge=1, le=THRESHOLD_MAX)] = None
+    min_likes: Annotated[int | None, Field(strict=True, ge=1, le=THRESHOLD_MAX)] = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> MissionIn:
+        if self.min_views is not None and self.min_likes is not None:
+            raise ValueError("choose one threshold: min_views or min_likes, not both")
+        return self
 
 
 class LinkIn(Body):
@@ -154,20 +180,34 @@ class ClaimIn(Body):
     post_url: Annotated[Text | None, Field(max_length=2000)] = None
 
 
-class ClaimAccepted(BaseModel):
-    claim_id: int
-    member_id: str
-    mission_id: int
-    platform: str
-    handle: str
-    post_url: str | None
-    created_at: datetime
-    button_available_at: datetime
+def record_fields(record: type, **api_names: str) -> dict[str, Any]:
+    """The fields of a service ``record`` (a dataclass of :mod:`engine.service.records`) as
+    pydantic field definitions, for :func:`pydantic.create_model`: the record's names, types and
+    defaults, so that an answer built on a record never repeats its fields. ``api_names`` maps a
+    field to the name the API gives it (``available_at="button_available_at"``): the model is
+    built and serialised under that name. Raises ``TypeError`` for a class that is not a
+    dataclass."""
+    hints = get_type_hints(record)
+    definitions: dict[str, Any] = {}
+    for item in dataclasses.fields(record):
+        default = item.default if item.default is not dataclasses.MISSING else ...
+        definitions[item.name] = (hints[item.name],
+                                  Field(default, alias=api_names.get(item.name)))
+    return definitions
+
+
+# The answer to POST /claims: the service's ClaimReceipt, its ``available_at`` named
+# ``button_available_at`` (what it means to an integrator), plus ``status_url``.
+_ClaimReceiptOut = create_model("ClaimReceiptOut",
+                                **record_fields(ClaimReceipt, available_at="button_available_at"))
+
+
+class ClaimAccepted(_ClaimReceiptOut):  # type: ignore[misc,valid-type]
+    """A claim accepted: its check is queued. `button_available_at` (UTC) is when the button
+    comes back, `queue_position` how many claims are due before this one (0: next),
+    `expected_check_at` (UTC) when its check is expected, `status_url` where its state is read."""
+
     status_url: str
-    # Claims due before this one (0: next) and when its check is expected (UTC); see
-    # docs/api.md.
-    queue_position: int | None = None
-    expected_check_at: datetime | None = None
 
 
 class Balance(BaseModel):

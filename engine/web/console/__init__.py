@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import actions, auth, members, missions, report, settings
+from . import actions, auth, members, missions, report, results, settings
 
 router = APIRouter(prefix="/admin")
 router.include_router(auth.router)
 report.register(router)  # the report is /admin itself
 router.include_router(actions.router)
 router.include_router(missions.router)
+router.include_router(results.router)
 router.include_router(members.router)
 router.include_router(settings.router)
 

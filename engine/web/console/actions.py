@@ -24,16 +24,7 @@ from engine.service.human_dates import human_instant
 from engine.web.api.schemas import IdPath
 from engine.web.pages.rendering import service_of
 
-from .base import (
-    Catalogue,
-    community_zone,
-    console_lang,
-    refuse_form_post,
-    render_console,
-    signed_in_admin,
-    text_error,
-    to_login,
-)
+from . import base
 
 router = APIRouter()
 
@@ -41,69 +32,7 @@ router = APIRouter()
 ECHO_LIMIT = 300
 _ALLOWED = re.compile(r"[A-Za-z0-9_]")
 
-TEXTS = Catalogue({
-    "title": {"fr": "Actions externes", "en": "External actions"},
-    "intro": {"fr": "Une action externe, c'est une plateforme et le hashtag que les membres "
-                    "doivent utiliser. Les missions en regroupent une par plateforme.",
-              "en": "An external action is a platform and the hashtag members must use. "
-                    "Missions group one per platform."},
-    "new": {"fr": "Nouvelle action externe", "en": "New external action"},
-    "platform": {"fr": "Plateforme", "en": "Platform"},
-    "hashtag": {"fr": "Hashtag (sans #)", "en": "Hashtag (without #)"},
-    "hashtag_hint": {"fr": "Lettres ASCII, chiffres et _ : pas d'accents ni d'espaces "
-                           "(ils empêchent la détection).",
-                     "en": "ASCII letters, digits and _: no accents or spaces (they break "
-                           "detection)."},
-    "create": {"fr": "Créer l'action", "en": "Create the action"},
-    "use": {"fr": "Utiliser #{tag}", "en": "Use #{tag}"},
-    "list": {"fr": "Actions", "en": "Actions"},
-    "none": {"fr": "Aucune action pour l'instant : créez la première ci-dessus.",
-             "en": "No actions yet: create the first one above."},
-    "col_action": {"fr": "Action", "en": "Action"},
-    "col_created": {"fr": "Créée le", "en": "Created"},
-    "col_missions": {"fr": "Missions :", "en": "Missions:"},
-    "number": {"fr": "n° {id}", "en": "no. {id}"},
-    "no_mission": {"fr": "Aucune mission", "en": "No mission"},
-    "delete": {"fr": "Supprimer", "en": "Delete"},
-    "delete_label": {"fr": "Supprimer l'action #{tag} ({platform})",
-                     "en": "Delete the action #{tag} ({platform})"},
-    "in_use": {"fr": "Utilisée par une mission : on ne peut pas la supprimer.",
-               "en": "Used by a mission: it cannot be deleted."},
-    "in_use_refused": {
-        "fr": "L'action #{tag} n'a pas été supprimée : elle est utilisée par {missions}. "
-              "Retirez-la de ces missions d'abord.",
-        "en": "The action #{tag} was not deleted: it is used by {missions}. Remove it from "
-              "those missions first."},
-    "created": {"fr": "Action #{tag} ({platform}) créée.",
-                "en": "Action #{tag} ({platform}) created."},
-    "deleted": {"fr": "Action supprimée.", "en": "Action deleted."},
-    "gone": {"fr": "Cette action n'existe plus.", "en": "This action no longer exists."},
-    "unknown_platform": {"fr": "Choisissez une des plateformes proposées.",
-                         "en": "Choose one of the platforms offered."},
-    "status_draft": {"fr": "brouillon", "en": "draft"},
-    "status_published": {"fr": "publiée", "en": "published"},
-    "status_archived": {"fr": "archivée", "en": "archived"},
-    # R1 messages (English as the engine says them, French the same words).
-    "tag_empty": {"fr": "Le hashtag est vide : tapez-le sans « # », par exemple summer2024.",
-                  "en": "the hashtag is empty: type it without '#', for example summer2024"},
-    "tag_chars_one": {"fr": "« {tag} » : {chars} n'est pas autorisé",
-                      "en": "`{tag}`: {chars} is not allowed"},
-    "tag_chars_many": {"fr": "« {tag} » : {chars} ne sont pas autorisés",
-                       "en": "`{tag}`: {chars} are not allowed"},
-    "tag_use": {"fr": " ; utilisez « {suggestion} »", "en": "; use `{suggestion}`"},
-    "tag_ascii_only": {"fr": " ; utilisez seulement des lettres ASCII, des chiffres et « _ »",
-                       "en": "; use only ASCII letters, digits and '_'"},
-    "tag_long": {"fr": "« {start}… » : un hashtag a au plus {max} caractères, pas {n}",
-                 "en": "`{start}…`: a hashtag has at most {max} characters, not {n}"},
-    "tag_no_letter": {"fr": "« {tag} » : un hashtag doit contenir au moins une lettre (les "
-                            "plateformes ne font pas de lien pour « #{tag} »)",
-                      "en": "`{tag}`: a hashtag needs at least one letter (platforms do not "
-                            "link '#{tag}')"},
-    "char_space": {"fr": "une espace", "en": "a space"},
-    "char_hash": {"fr": "un second « # »", "en": "a second '#'"},
-    "char_blank": {"fr": "un blanc ({name})", "en": "the blank {name}"},
-    "char": {"fr": "« {ch} »", "en": "'{ch}'"},
-})
+TEXTS = base.Catalogue.load("console_actions")
 
 
 @dataclass
@@ -158,7 +87,7 @@ def _missions_text(uses: list[MissionUse], lang: str) -> str:
 def _page(request: Request, lang: str, form: ActionForm, *, notice: str = "",
           error: str = "", status_code: int = 200) -> HTMLResponse:
     service = service_of(request)
-    zone = community_zone(service)
+    zone = base.community_zone(service)
     platforms = {name: platform.title for name, platform in sorted(service.engine.platforms.items())}
     uses = action_uses(service)
     rows: list[dict[str, Any]] = [
@@ -166,18 +95,17 @@ def _page(request: Request, lang: str, form: ActionForm, *, notice: str = "",
          "created": human_instant(action.created_at, lang, zone),
          "missions": uses.get(action.id, [])}
         for action in list_actions(service)]
-    return render_console(request, "console_actions.html", {
+    return base.render_console(request, "console_actions.html", {
         "t": TEXTS, "platforms": platforms, "rows": rows, "form": form, "notice": notice,
         "error": error}, lang=lang, section="actions", status_code=status_code)
 
 
 @router.get("/actions", response_class=HTMLResponse, include_in_schema=False)
+@base.admin_page
 def actions_page(request: Request, created: int | None = None,
                  deleted: int | None = None) -> Response:
     """The list of actions with their missions, and the creation form."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     notice = ""
     if created is not None:
         found = next((a for a in list_actions(service_of(request)) if a.id == created), None)
@@ -190,18 +118,16 @@ def actions_page(request: Request, created: int | None = None,
 
 
 @router.post("/actions", include_in_schema=False)
+@base.form_post
 def create_action(request: Request, platform: str = Form(""), hashtag: str = Form(""),
                   csrf_token: str = Form("")) -> Response:
     """Create an action; a refused hashtag comes back inline with its ASCII fix."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
     form = ActionForm(platform=platform, hashtag=hashtag[:ECHO_LIMIT])
     if platform not in service.engine.platforms:
         form.errors["platform"] = TEXTS("unknown_platform", lang)
-    bad_text = text_error(hashtag, lang)
+    bad_text = base.text_error(hashtag, lang)
     if bad_text:
         form.errors["hashtag"] = bad_text
         return _page(request, lang, form, status_code=422)
@@ -220,12 +146,10 @@ def create_action(request: Request, platform: str = Form(""), hashtag: str = For
 
 
 @router.post("/actions/{action_id}/delete", include_in_schema=False)
+@base.form_post
 def remove_action(request: Request, action_id: IdPath, csrf_token: str = Form("")) -> Response:
     """Delete an action no mission uses; one in use stays, and the page says which missions."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
     first = next(iter(sorted(service.engine.platforms)), "")
     try:

@@ -10,9 +10,12 @@ as the session (12 hours).
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Mapping
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -26,6 +29,7 @@ from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
 from engine.web.settings import secure_cookies
 from engine.web.signing import timed_serializer
+from engine.web.texts import load_texts
 from engine.web.tokens import ApiToken
 
 PRODUCT = "Social Missions"
@@ -37,7 +41,8 @@ _CSRF_SALT = "social-missions console csrf"
 
 
 class Catalogue:
-    """One console area's words: ``{key: {"fr": …, "en": …}}``, filled with ``str.format``."""
+    """One console area's words: ``{key: {"fr": …, "en": …}}``, filled with ``str.format``;
+    each area's are kept in ``engine/web/texts/console_<area>.toml`` (:meth:`load`)."""
 
     def __init__(self, texts: Mapping[str, Mapping[str, str]]) -> None:
         self.texts = texts
@@ -48,33 +53,14 @@ class Catalogue:
         text = self.texts[key]
         return text.get(lang, text[DEFAULT_LANG]).format(**values)
 
+    @classmethod
+    def load(cls, name: str) -> Catalogue:
+        """The catalogue of ``engine/web/texts/<name>.toml`` (:func:`engine.web.texts.load_texts`:
+        ``ValueError`` for an entry missing a language)."""
+        return cls(load_texts(name))
 
-SHARED = Catalogue({
-    "nav_report": {"fr": "Rapport", "en": "Report"},
-    "nav_actions": {"fr": "Actions externes", "en": "External actions"},
-    "nav_missions": {"fr": "Missions", "en": "Missions"},
-    "nav_members": {"fr": "Membres", "en": "Members"},
-    "nav_settings": {"fr": "Réglages", "en": "Settings"},
-    "logout": {"fr": "Se déconnecter", "en": "Log out"},
-    "switch": {"fr": "English", "en": "Français"},
-    "csrf_refused": {
-        "fr": "Ce formulaire a expiré ou vient d'un autre site : rien n'a été modifié. "
-              "Rechargez la page et recommencez.",
-        "en": "This form expired or came from another site: nothing was changed. Reload the "
-              "page and try again."},
-    "degraded": {"fr": "Backend dégradé : {platform}/{backend} ({share} % d'échecs "
-                       "layout_changed ou error sur {attempts} tentatives, depuis {since}). "
-                       "Dernier détail : {detail} (contrôle {check}).",
-                 "en": "Degraded backend: {platform}/{backend} ({share}% layout_changed or "
-                       "error over {attempts} attempts, since {since}). Latest detail: "
-                       "{detail} (check {check})."},
-    "times_in": {"fr": "Heures du fuseau de la communauté : {zone}.",
-                 "en": "Times in the community's time zone: {zone}."},
-    "bad_control": {"fr": "Caractère de contrôle U+{code} refusé : retirez-le du texte.",
-                    "en": "Control character U+{code} refused: remove it from the text."},
-    "bad_encoding": {"fr": "Texte mal encodé (U+{code}) : envoyez-le en UTF-8 valide.",
-                     "en": "Badly encoded text (U+{code}): send it in valid UTF-8."},
-})
+
+SHARED = Catalogue.load("console_shared")
 
 
 def console_lang(request: Request) -> str:
@@ -101,7 +87,17 @@ def signed_in_admin(request: Request) -> ApiToken | None:
 
 
 def to_login(request: Request) -> RedirectResponse:
+    """To the login page (303): no admin is signed in."""
     return RedirectResponse("/admin/login", status_code=303)
+
+
+def done_redirect(request: Request, path: str, done: str) -> RedirectResponse:
+    """After a form post, to ``path`` with ``?done=`` saying what was done (303), and the
+    post's ``?lang=`` when it had one, so the page confirms it in the admin's language."""
+    params = {"done": done}
+    if request.query_params.get("lang") in LANGUAGES:
+        params["lang"] = request.query_params["lang"]
+    return RedirectResponse(f"{path}?{urlencode(params)}", status_code=303)
 
 
 def _csrf_signer(service: Service) -> URLSafeTimedSerializer:
@@ -143,6 +139,45 @@ def refuse_form_post(request: Request, token: str | None) -> Response | None:
     if signed_in_admin(request) is None:
         return to_login(request)
     return None
+
+
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+def _guarded(route: Route, refusal: Callable[[Request, dict[str, Any]], Response | None]) -> Route:
+    """``route`` (synchronous or a coroutine function) run only when ``refusal`` (given the
+    request and the route's values) answers None; FastAPI reads the route's own signature
+    (``functools.wraps``) and passes every value by name."""
+    if inspect.iscoroutinefunction(route):
+
+        @functools.wraps(route)
+        async def guarded_async(**values: Any) -> Response:
+            answer = refusal(values["request"], values)
+            return answer if answer is not None else await route(**values)
+
+        return cast(Route, guarded_async)
+
+    @functools.wraps(route)
+    def guarded(**values: Any) -> Response:
+        answer = refusal(values["request"], values)
+        return answer if answer is not None else route(**values)
+
+    return cast(Route, guarded)
+
+
+def admin_page(route: Route) -> Route:
+    """Decorates a console page (a GET route with ``request: Request``): without a signed-in
+    admin it answers the login page instead (303)."""
+    return _guarded(route, lambda request, _: None if signed_in_admin(request) is not None
+                    else to_login(request))
+
+
+def form_post(route: Route) -> Route:
+    """Decorates a console form post (a route with ``request: Request`` and ``csrf_token: str =
+    Form("")``): it runs only when :func:`refuse_form_post` lets it (403
+    without the session's CSRF token, the login page once the session ended)."""
+    return _guarded(route, lambda request, values: refuse_form_post(request,
+                                                                    values.get("csrf_token")))
 
 
 def text_error(value: str, lang: str) -> str | None:
@@ -193,8 +228,6 @@ def csrf_refused(request: Request) -> HTMLResponse:
 def _switch_url(request: Request, lang: str) -> str:
     params = dict(request.query_params)
     params["lang"] = lang
-    from urllib.parse import urlencode
-
     return f"{request.url.path}?{urlencode(params)}"
 
 

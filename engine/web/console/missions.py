@@ -8,8 +8,9 @@ Pages: ``/admin/missions``, ``/admin/missions/new``, ``/admin/missions/{id}``,
 Dates are typed and shown in the community's time zone (``[service] timezone``, named next to
 each date field) and stored in UTC. A new mission's window is pre-filled with the default of
 R2, computed in that zone: from now to one calendar month later; either bound can be removed
-(its "no start"/"no end" box, or an empty field). A refused field is said next to it, in the
-admin's language, with everything typed kept.
+(its "no start"/"no end" box, or an empty field). A performance mission (issue 17) sets one
+threshold: a minimum and whether it counts views or likes (empty: none). A refused field is said
+next to it, in the admin's language, with everything typed kept.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from babel.lists import format_list
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -26,12 +28,13 @@ from engine.errors import InvalidInput
 from engine.service.actions import list_actions
 from engine.service.context import Service
 from engine.service.errors import Conflict, NotFound
-from engine.service.human_dates import human_instant
+from engine.service.human_dates import LOCALES, human_instant, human_length
 from engine.service.missions import (
     CAP_MAX,
     DEFAULT_LABEL,
     DEFAULT_LABEL_EN,
     STATUSES,
+    THRESHOLD_MAX,
     add_mission,
     add_months,
     duplicate_mission,
@@ -46,16 +49,7 @@ from engine.web.pages.member_view import empty_progress, mission_facts
 from engine.web.pages.messages import say
 from engine.web.pages.rendering import service_of
 
-from .base import (
-    Catalogue,
-    community_zone,
-    console_lang,
-    refuse_form_post,
-    render_console,
-    signed_in_admin,
-    text_error,
-    to_login,
-)
+from . import base
 
 router = APIRouter()
 
@@ -67,142 +61,7 @@ POSTS_MAX = 1000
 DATE_INPUT = "%Y-%m-%dT%H:%M"
 _DATE_FORMATS = (DATE_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
-TEXTS = Catalogue({
-    "title": {"fr": "Missions", "en": "Missions"},
-    "intro": {"fr": "Ce que les membres sont invités à faire : une action par plateforme, un "
-                    "objectif, des points et une période.",
-              "en": "What members are asked to do: one action per platform, a goal, points "
-                    "and a period."},
-    "new": {"fr": "Nouvelle mission", "en": "New mission"},
-    "edit": {"fr": "Mission « {title} »", "en": "Mission “{title}”"},
-    "status_draft": {"fr": "Brouillons", "en": "Drafts"},
-    "status_published": {"fr": "Publiées", "en": "Published"},
-    "status_archived": {"fr": "Archivées", "en": "Archived"},
-    "one_draft": {"fr": "brouillon", "en": "draft"},
-    "one_published": {"fr": "publiée", "en": "published"},
-    "one_archived": {"fr": "archivée", "en": "archived"},
-    "none_in_status": {"fr": "Aucune mission.", "en": "No missions."},
-    "number": {"fr": "n° {id}", "en": "no. {id}"},
-    "no_action": {"fr": "aucune action", "en": "no action"},
-    # The form.
-    "f_title": {"fr": "Titre", "en": "Title"},
-    "f_description": {"fr": "Description", "en": "Description"},
-    "f_description_hint": {"fr": "Ce que le membre doit publier, affiché sur sa page.",
-                           "en": "What the member should publish, shown on their page."},
-    "f_label": {"fr": "Texte du bouton", "en": "Button label"},
-    "f_label_hint": {"fr": "Par défaut : « {fr} » (vide = ce texte).",
-                     "en": "Default: “{fr}” (English: “{en}”; empty = the default)."},
-    "f_actions": {"fr": "Actions externes (une par plateforme au plus)",
-                  "en": "External actions (at most one per platform)"},
-    "f_action": {"fr": "Action {platform}", "en": "{platform} action"},
-    "f_action_none": {"fr": "— aucune —", "en": "— none —"},
-    "f_no_actions": {"fr": "Aucune action externe n'existe encore.",
-                     "en": "No external action exists yet."},
-    "f_create_actions": {"fr": "Créer une action externe", "en": "Create an external action"},
-    "f_goal": {"fr": "Objectif", "en": "Goal"},
-    "f_goal_posts": {"fr": "Un nombre de publications", "en": "A number of posts"},
-    "f_goal_posts_n": {"fr": "Nombre de publications (N)", "en": "Number of posts (N)"},
-    "f_goal_recurring": {"fr": "Récurrent : chaque nouvelle publication est récompensée",
-                         "en": "Recurring: every new post is rewarded"},
-    "f_cap_count": {"fr": "Plafond (facultatif, missions récurrentes)",
-                    "en": "Cap (optional, recurring missions)"},
-    "f_cap_period": {"fr": "Par", "en": "Per"},
-    "f_day": {"fr": "jour", "en": "day"},
-    "f_week": {"fr": "semaine", "en": "week"},
-    "f_points": {"fr": "Points", "en": "Points"},
-    "f_points_hint": {"fr": "Pour l'objectif atteint, ou pour chaque publication (récurrent).",
-                      "en": "For the goal met, or for every post (recurring)."},
-    "f_window": {"fr": "Période", "en": "Period"},
-    "f_window_hint": {"fr": "Heures du fuseau {zone}. Par défaut : de maintenant à un mois "
-                            "plus tard.",
-                      "en": "Times in {zone}. Default: from now to one month later."},
-    "f_start": {"fr": "Début ({zone})", "en": "Start ({zone})"},
-    "f_end": {"fr": "Fin ({zone})", "en": "End ({zone})"},
-    "f_no_start": {"fr": "Pas de date de début", "en": "No start date"},
-    "f_no_end": {"fr": "Pas de date de fin", "en": "No end date"},
-    "f_exclusive": {"fr": "Publications exclusives", "en": "Exclusive posts"},
-    "f_exclusive_on": {
-        "fr": "Activé pour toute la communauté : une publication ne compte que pour une seule "
-              "mission (la première qui la voit).",
-        "en": "On for the whole community: a post counts for one mission only (the first to "
-              "see it)."},
-    "f_exclusive_off": {
-        "fr": "Désactivé pour toute la communauté : une même publication peut compter pour "
-              "plusieurs missions.",
-        "en": "Off for the whole community: one post may count for several missions."},
-    "f_exclusive_global": {
-        "fr": "C'est un réglage de la communauté ([missions] exclusive_posts dans le fichier "
-              "de configuration), pas de chaque mission : il ne se change pas ici.",
-        "en": "This is a community setting ([missions] exclusive_posts in the configuration "
-              "file), not a per-mission one: it is not changed here."},
-    "save_draft": {"fr": "Enregistrer le brouillon", "en": "Save as draft"},
-    "save_publish": {"fr": "Créer et publier", "en": "Create and publish"},
-    "save": {"fr": "Enregistrer les modifications", "en": "Save changes"},
-    "archived_readonly": {"fr": "Mission archivée : elle ne se modifie plus. Dupliquez-la pour "
-                                "en faire une nouvelle.",
-                          "en": "Archived mission: it can no longer be changed. Duplicate it "
-                                "to make a new one."},
-    # Status and buttons.
-    "status": {"fr": "Statut : {status}", "en": "Status: {status}"},
-    "created_at": {"fr": "Créée le {at}", "en": "Created on {at}"},
-    "publish": {"fr": "Publier", "en": "Publish"},
-    "archive": {"fr": "Archiver", "en": "Archive"},
-    "duplicate": {"fr": "Dupliquer", "en": "Duplicate"},
-    "preview": {"fr": "Aperçu de la page membre", "en": "Preview the member page"},
-    "back": {"fr": "← Toutes les missions", "en": "← All missions"},
-    "copy_of": {"fr": "Copie de {title}", "en": "Copy of {title}"},
-    "saved_created": {"fr": "Mission créée (brouillon).", "en": "Mission created (draft)."},
-    "saved_published": {"fr": "Mission publiée : les membres peuvent participer.",
-                        "en": "Mission published: members can take part."},
-    "saved_updated": {"fr": "Modifications enregistrées.", "en": "Changes saved."},
-    "saved_archived": {"fr": "Mission archivée : elle n'accepte plus de participations.",
-                       "en": "Mission archived: it no longer accepts entries."},
-    "saved_duplicated": {"fr": "Copie créée (brouillon) : modifiez-la puis publiez-la.",
-                         "en": "Copy created (draft): edit it, then publish it."},
-    "form_error": {"fr": "La mission n'a pas été enregistrée : corrigez les champs signalés.",
-                   "en": "The mission was not saved: fix the fields marked."},
-    "gone": {"fr": "La mission n° {id} n'existe pas.", "en": "Mission no. {id} does not exist."},
-    "archived_no_publish": {"fr": "Une mission archivée ne peut pas être publiée à nouveau.",
-                            "en": "An archived mission cannot be published again."},
-    "archived_no_edit": {"fr": "Une mission archivée ne se modifie plus : dupliquez-la.",
-                         "en": "An archived mission can no longer be changed: duplicate it."},
-    # Field errors.
-    "e_required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
-    "e_too_long": {"fr": "{max} caractères au plus (ici {n}).",
-                   "en": "At most {max} characters (here {n})."},
-    "e_integer": {"fr": "Entrez un nombre entier entre {min} et {max}.",
-                  "en": "Enter a whole number from {min} to {max}."},
-    "e_goal": {"fr": "Choisissez un objectif.", "en": "Choose a goal."},
-    "e_cap_posts": {"fr": "Le plafond ne s'applique qu'aux missions récurrentes : videz-le ou "
-                          "choisissez « récurrent ».",
-                    "en": "A cap applies to recurring missions only: empty it or choose "
-                          "“recurring”."},
-    "e_period": {"fr": "Choisissez jour ou semaine.", "en": "Choose day or week."},
-    "e_action": {"fr": "Choisissez une action de cette plateforme.",
-                 "en": "Choose an action of this platform."},
-    "e_no_action": {"fr": "Choisissez au moins une action externe.",
-                    "en": "Choose at least one external action."},
-    "e_two_actions": {"fr": "Une seule action par plateforme.",
-                      "en": "One action per platform only."},
-    "e_date": {"fr": "Date et heure non reconnues : écrivez-les comme 2025-06-30T18:00.",
-               "en": "Date and time not understood: write them like 2025-06-30T18:00."},
-    "e_date_range": {"fr": f"Date hors limites : l'année doit être comprise entre {FIRST_YEAR} "
-                           f"et {LAST_YEAR} (heure UTC comprise).",
-                     "en": f"Date out of range: the year must be between {FIRST_YEAR} and "
-                           f"{LAST_YEAR} (in UTC too)."},
-    "e_window": {"fr": "La fin doit être après le début ({start}).",
-                 "en": "The end must be after the start ({start})."},
-    # Preview.
-    "preview_title": {"fr": "Aperçu : {title}", "en": "Preview: {title}"},
-    "preview_note": {"fr": "Voici ce qu'un membre voit avant de lier son compte. Aperçu en "
-                           "lecture seule : aucune participation n'est possible d'ici.",
-                     "en": "This is what a member sees before linking an account. Read-only "
-                           "preview: no entry can be made from here."},
-    "preview_status": {"fr": "Cette mission est « {status} » : seuls les membres d'une mission "
-                             "publiée peuvent participer.",
-                       "en": "This mission is “{status}”: members can take part only in a "
-                             "published mission."},
-})
+TEXTS = base.Catalogue.load("console_missions")
 
 
 @dataclass
@@ -222,6 +81,8 @@ class MissionForm:
     end: str = ""
     no_start: bool = False
     no_end: bool = False
+    threshold: str = ""  # a performance mission's minimum ("" none)
+    threshold_kind: str = "views"  # views or likes
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -239,6 +100,8 @@ class MissionValues:
     cap: str | None
     start: datetime | None
     end: datetime | None
+    min_views: int | None = None
+    min_likes: int | None = None
 
 
 def local_input(moment: datetime | None, zone: tzinfo) -> str:
@@ -281,7 +144,7 @@ def parse_local(text: str, zone: tzinfo) -> datetime:
 def default_form(service: Service) -> MissionForm:
     """A new mission's form: R2's default window (now → one calendar month later) computed in
     the community's zone, the default button label, one post for 10 points."""
-    zone = community_zone(service)
+    zone = base.community_zone(service)
     start = service.now().astimezone(zone).replace(second=0, microsecond=0)
     return MissionForm(start=start.strftime(DATE_INPUT),
                        end=add_months(start).strftime(DATE_INPUT))
@@ -296,7 +159,16 @@ def form_of(mission: Mission, zone: tzinfo) -> MissionForm:
         cap_count=str(mission.cap_count or ""), cap_period=mission.cap_period or "day",
         points=str(mission.points), start=local_input(mission.start_at, zone),
         end=local_input(mission.end_at, zone), no_start=mission.start_at is None,
-        no_end=mission.end_at is None)
+        no_end=mission.end_at is None,
+        threshold=str(mission.min_views or mission.min_likes or ""),
+        threshold_kind="likes" if mission.min_likes else "views")
+
+
+def threshold_delays(delays: tuple[float, ...], lang: str) -> str:
+    """``[missions] threshold_rechecks`` (seconds after the claim) as the form's hint says
+    them: ``"1 jour et 1 semaine"`` / ``"1 day and 1 week"``; ``"—"`` when there is none."""
+    lengths = [human_length(delay, lang) for delay in sorted(delays)]
+    return format_list(lengths, locale=LOCALES.get(lang, LOCALES["fr"])) if lengths else "—"
 
 
 def _integer(text: str, low: int, high: int) -> int | None:
@@ -305,6 +177,48 @@ def _integer(text: str, low: int, high: int) -> int | None:
             or not low <= int(text) <= high:
         return None
     return int(text)
+
+
+def _whole(name: str, text: str, high: int, lang: str, errors: dict[str, str]) -> int | None:
+    """The whole number from 1 to ``high`` typed in the field ``name``, or None with the
+    refusal said in ``errors[name]``."""
+    number = _integer(text, 1, high)
+    if number is None:
+        errors[name] = TEXTS("e_integer", lang, min=1, max=high)
+    return number
+
+
+def _count_per(count: tuple[str, str, int], unit: tuple[str, str, tuple[str, ...], str],
+               lang: str, errors: dict[str, str]) -> tuple[int, str] | None:
+    """An optional count with its unit, as a cap (3 a ``day``) or a threshold (1000
+    ``views``) is typed: ``count`` is (field, text, highest), ``unit`` (field, value, the units
+    offered, the refusal's text key). None when the count is left empty or a part is refused
+    (said in ``errors`` by field)."""
+    count_field, text, high = count
+    unit_field, value, units, refusal = unit
+    if not text.strip():
+        return None
+    number = _whole(count_field, text, high, lang, errors)
+    if value not in units:
+        errors[unit_field] = TEXTS(refusal, lang)
+        return None
+    return (number, value) if number is not None else None
+
+
+def _window_bound(name: str, text: str, absent: bool, zone: tzinfo, lang: str,
+                  errors: dict[str, str]) -> datetime | None:
+    """The window's ``start`` or ``end`` as typed in ``zone`` (a UTC instant), or None when
+    the field is empty or its "no start"/"no end" box is ticked; a refused date is said in
+    ``errors[name]``."""
+    if absent or not text.strip():
+        return None
+    try:
+        return parse_local(text, zone)
+    except DateOutOfRange:
+        errors[name] = TEXTS("e_date_range", lang, first=FIRST_YEAR, last=LAST_YEAR)
+    except ValueError:
+        errors[name] = TEXTS("e_date", lang)
+    return None
 
 
 def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
@@ -328,7 +242,7 @@ def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
         errors["label"] = too_long(label, LABEL_MAX)
     for name, value in (("title", title), ("description", form.description),
                         ("label", label)):
-        refused = text_error(value, lang)
+        refused = base.text_error(value, lang)
         if refused and name not in errors:
             errors[name] = refused
     by_id = {str(action.id): action for action in actions}
@@ -346,48 +260,31 @@ def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
     goal_posts: int | None = None
     cap: str | None = None
     if form.goal == "posts":
-        goal_posts = _integer(form.goal_posts, 1, POSTS_MAX)
-        if goal_posts is None:
-            errors["goal_posts"] = TEXTS("e_integer", lang, min=1, max=POSTS_MAX)
+        goal_posts = _whole("goal_posts", form.goal_posts, POSTS_MAX, lang, errors)
         if form.cap_count.strip():
             errors["cap_count"] = TEXTS("e_cap_posts", lang)
     elif form.goal == "recurring":
-        if form.cap_count.strip():
-            count = _integer(form.cap_count, 1, CAP_MAX)
-            if count is None:
-                errors["cap_count"] = TEXTS("e_integer", lang, min=1, max=CAP_MAX)
-            if form.cap_period not in ("day", "week"):
-                errors["cap_period"] = TEXTS("e_period", lang)
-            if count is not None and form.cap_period in ("day", "week"):
-                cap = f"{count}/{form.cap_period}"
+        per_period = _count_per(("cap_count", form.cap_count, CAP_MAX),
+                                ("cap_period", form.cap_period, ("day", "week"), "e_period"),
+                                lang, errors)
+        cap = f"{per_period[0]}/{per_period[1]}" if per_period else None
     else:
         errors["goal"] = TEXTS("e_goal", lang)
-    points = _integer(form.points, 1, POINTS_MAX)
-    if points is None:
-        errors["points"] = TEXTS("e_integer", lang, min=1, max=POINTS_MAX)
-    start = end = None
-    if not form.no_start and form.start.strip():
-        try:
-            start = parse_local(form.start, zone)
-        except DateOutOfRange:
-            errors["start"] = TEXTS("e_date_range", lang)
-        except ValueError:
-            errors["start"] = TEXTS("e_date", lang)
-    if not form.no_end and form.end.strip():
-        try:
-            end = parse_local(form.end, zone)
-        except DateOutOfRange:
-            errors["end"] = TEXTS("e_date_range", lang)
-        except ValueError:
-            errors["end"] = TEXTS("e_date", lang)
+    points = _whole("points", form.points, POINTS_MAX, lang, errors)
+    start = _window_bound("start", form.start, form.no_start, zone, lang, errors)
+    end = _window_bound("end", form.end, form.no_end, zone, lang, errors)
     if start and end and end <= start:
         errors["end"] = TEXTS("e_window", lang, start=human_instant(start, lang, zone))
+    minimum = _count_per(("threshold", form.threshold, THRESHOLD_MAX),
+                         ("threshold_kind", form.threshold_kind, ("views", "likes"),
+                          "e_threshold_kind"), lang, errors)
+    threshold = {f"min_{minimum[1]}": minimum[0]} if minimum else {}
     if errors or points is None:
         return None
     return MissionValues(
         title=title, description=form.description.strip(), label=label or DEFAULT_LABEL,
         action_ids=tuple(chosen), points=points, goal_posts=goal_posts,
-        recurring=form.goal == "recurring", cap=cap, start=start, end=end)
+        recurring=form.goal == "recurring", cap=cap, start=start, end=end, **threshold)
 
 
 def _typed(request_form: dict[str, Any]) -> MissionForm:
@@ -401,8 +298,10 @@ def _typed(request_form: dict[str, Any]) -> MissionForm:
         actions={name[len("action_"):]: text(name) for name in request_form
                  if name.startswith("action_")},
         goal=text("goal"), goal_posts=text("goal_posts"), cap_count=text("cap_count"),
-        cap_period=text("cap_period") or "day", points=text("points"), start=text("start"),
-        end=text("end"), no_start=bool(text("no_start")), no_end=bool(text("no_end")))
+        # A unit left out is refused with its count (never a silent default unit).
+        cap_period=text("cap_period"), points=text("points"), start=text("start"),
+        end=text("end"), no_start=bool(text("no_start")), no_end=bool(text("no_end")),
+        threshold=text("threshold"), threshold_kind=text("threshold_kind"))
 
 
 def _platform_choices(service: Service, actions: list[Action]) -> list[dict[str, Any]]:
@@ -416,7 +315,7 @@ def _form_page(request: Request, lang: str, form: MissionForm, *,
                mission: Mission | None = None, notice: str = "", error: str = "",
                status_code: int = 200) -> HTMLResponse:
     service = service_of(request)
-    zone = community_zone(service)
+    zone = base.community_zone(service)
     actions = list_actions(service)
 
     def shown(value: str) -> str:
@@ -427,12 +326,13 @@ def _form_page(request: Request, lang: str, form: MissionForm, *,
 
     if form.errors and not error:
         error = TEXTS("form_error", lang)
-    return render_console(request, "console_mission_form.html", {
+    return base.render_console(request, "console_mission_form.html", {
         "t": TEXTS, "form": form, "mission": mission, "platforms": _platform_choices(
             service, actions), "has_actions": bool(actions), "notice": notice, "error": error,
         "exclusive": service.settings.exclusive_posts, "default_fr": DEFAULT_LABEL,
         "default_en": DEFAULT_LABEL_EN, "start_shown": shown(form.start),
         "end_shown": shown(form.end),
+        "threshold_delays": threshold_delays(service.settings.threshold_rechecks, lang),
         "created": human_instant(mission.created_at, lang, zone) if mission else "",
         "readonly": bool(mission and mission.status == "archived")},
         lang=lang, section="missions", status_code=status_code)
@@ -441,7 +341,7 @@ def _form_page(request: Request, lang: str, form: MissionForm, *,
 def _list_page(request: Request, lang: str, *, error: str = "",
                status_code: int = 200) -> HTMLResponse:
     service = service_of(request)
-    zone = community_zone(service)
+    zone = base.community_zone(service)
     now = service.now()
     groups: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
     for mission in list_missions(service):
@@ -449,7 +349,7 @@ def _list_page(request: Request, lang: str, *, error: str = "",
         groups.setdefault(mission.status, []).append(
             {"mission": mission, "reward": facts.reward, "window": facts.window,
              "note": facts.window_note})
-    return render_console(request, "console_missions.html", {
+    return base.render_console(request, "console_missions.html", {
         "t": TEXTS, "groups": groups, "error": error}, lang=lang, section="missions",
         status_code=status_code)
 
@@ -458,34 +358,40 @@ def _gone(request: Request, lang: str, mission_id: int) -> HTMLResponse:
     return _list_page(request, lang, error=TEXTS("gone", lang, id=mission_id), status_code=404)
 
 
+def _mission_or_gone(request: Request, mission_id: int) -> tuple[str, Service, Mission] | Response:
+    """What a page or a post about one mission works on: ``(lang, service, mission)``; or the
+    list saying the mission is gone (404)."""
+    lang = base.console_lang(request)
+    service = service_of(request)
+    try:
+        return lang, service, get_mission(service, mission_id)
+    except NotFound:
+        return _gone(request, lang, mission_id)
+
+
 @router.get("/missions", response_class=HTMLResponse, include_in_schema=False)
+@base.admin_page
 def missions_page(request: Request) -> Response:
     """Every mission, grouped by status (drafts, published, archived)."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
-    return _list_page(request, console_lang(request))
+    return _list_page(request, base.console_lang(request))
 
 
 @router.get("/missions/new", response_class=HTMLResponse, include_in_schema=False)
+@base.admin_page
 def new_mission_page(request: Request) -> Response:
     """The creation form, with the default window and button label filled in."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
-    return _form_page(request, console_lang(request), default_form(service_of(request)))
+    return _form_page(request, base.console_lang(request), default_form(service_of(request)))
 
 
 @router.post("/missions/new", include_in_schema=False)
-async def create_mission(request: Request) -> Response:
+@base.form_post
+async def create_mission(request: Request, csrf_token: str = Form("")) -> Response:
     """Create the mission (a draft, or published with the "create and publish" button)."""
     posted = dict(await request.form())
-    token = posted.get("csrf_token")
-    refused = refuse_form_post(request, token if isinstance(token, str) else None)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
     form = _typed(posted)
-    values = read_form(form, list_actions(service), community_zone(service), lang)
+    values = read_form(form, list_actions(service), base.community_zone(service), lang)
     if values is None:
         return _form_page(request, lang, form, status_code=422)
     publish = posted.get("publish") == "1"
@@ -494,7 +400,8 @@ async def create_mission(request: Request) -> Response:
             service, title=values.title, action_ids=values.action_ids, points=values.points,
             goal_posts=values.goal_posts, recurring=values.recurring, cap=values.cap,
             start=values.start, end=values.end, label=values.label,
-            description=values.description, publish=publish)
+            description=values.description, publish=publish, min_views=values.min_views,
+            min_likes=values.min_likes)
     except (InvalidInput, NotFound) as exc:
         return _form_page(request, lang, form, error=str(exc), status_code=422)
     saved = "published" if publish else "created"
@@ -502,42 +409,34 @@ async def create_mission(request: Request) -> Response:
 
 
 @router.get("/missions/{mission_id}", response_class=HTMLResponse, include_in_schema=False)
+@base.admin_page
 def mission_page(request: Request, mission_id: IdPath, saved: str = "") -> Response:
     """One mission: its form (read-only once archived), status and buttons."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
-    lang = console_lang(request)
-    service = service_of(request)
-    try:
-        mission = get_mission(service, mission_id)
-    except NotFound:
-        return _gone(request, lang, mission_id)
+    found = _mission_or_gone(request, mission_id)
+    if isinstance(found, Response):
+        return found
+    lang, service, mission = found
     notice = TEXTS(f"saved_{saved}", lang) if saved in (
         "created", "published", "updated", "archived", "duplicated") else ""
-    return _form_page(request, lang, form_of(mission, community_zone(service)),
+    return _form_page(request, lang, form_of(mission, base.community_zone(service)),
                       mission=mission, notice=notice)
 
 
 @router.post("/missions/{mission_id}", include_in_schema=False)
-async def edit_mission(request: Request, mission_id: IdPath) -> Response:
+@base.form_post
+async def edit_mission(request: Request, mission_id: IdPath, csrf_token: str = Form("")) -> Response:
     """Save every R2 field of the mission (its status stays)."""
     posted = dict(await request.form())
-    token = posted.get("csrf_token")
-    refused = refuse_form_post(request, token if isinstance(token, str) else None)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
-    service = service_of(request)
-    try:
-        mission = get_mission(service, mission_id)
-    except NotFound:
-        return _gone(request, lang, mission_id)
+    found = _mission_or_gone(request, mission_id)
+    if isinstance(found, Response):
+        return found
+    lang, service, mission = found
     form = _typed(posted)
     if mission.status == "archived":
-        return _form_page(request, lang, form_of(mission, community_zone(service)),
+        return _form_page(request, lang, form_of(mission, base.community_zone(service)),
                           mission=mission, error=TEXTS("archived_no_edit", lang),
                           status_code=409)
-    values = read_form(form, list_actions(service), community_zone(service), lang)
+    values = read_form(form, list_actions(service), base.community_zone(service), lang)
     if values is None:
         return _form_page(request, lang, form, mission=mission, status_code=422)
     try:
@@ -545,7 +444,8 @@ async def edit_mission(request: Request, mission_id: IdPath) -> Response:
             service, mission_id, title=values.title, action_ids=values.action_ids,
             points=values.points, goal_posts=values.goal_posts, recurring=values.recurring,
             cap=values.cap, start=values.start, end=values.end, label=values.label,
-            description=values.description)
+            description=values.description, min_views=values.min_views,
+            min_likes=values.min_likes)
     except Conflict:
         return _form_page(request, lang, form, mission=mission,
                           error=TEXTS("archived_no_edit", lang), status_code=409)
@@ -555,12 +455,8 @@ async def edit_mission(request: Request, mission_id: IdPath) -> Response:
     return RedirectResponse(f"/admin/missions/{mission_id}?saved=updated", status_code=303)
 
 
-def _status_change(request: Request, mission_id: int, csrf_token: str,
-                   status: str) -> Response:
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+def _status_change(request: Request, mission_id: int, status: str) -> Response:
+    lang = base.console_lang(request)
     service = service_of(request)
     try:
         set_status(service, mission_id, status)
@@ -568,33 +464,33 @@ def _status_change(request: Request, mission_id: int, csrf_token: str,
         return _gone(request, lang, mission_id)
     except Conflict:
         mission = get_mission(service, mission_id)
-        return _form_page(request, lang, form_of(mission, community_zone(service)),
+        return _form_page(request, lang, form_of(mission, base.community_zone(service)),
                           mission=mission, error=TEXTS("archived_no_publish", lang),
                           status_code=409)
     return RedirectResponse(f"/admin/missions/{mission_id}?saved={status}", status_code=303)
 
 
 @router.post("/missions/{mission_id}/publish", include_in_schema=False)
+@base.form_post
 def publish_mission(request: Request, mission_id: IdPath,
                     csrf_token: str = Form("")) -> Response:
     """Publish the mission: members can claim it (an archived one stays archived)."""
-    return _status_change(request, mission_id, csrf_token, "published")
+    return _status_change(request, mission_id, "published")
 
 
 @router.post("/missions/{mission_id}/archive", include_in_schema=False)
+@base.form_post
 def archive_mission(request: Request, mission_id: IdPath,
                     csrf_token: str = Form("")) -> Response:
     """Archive the mission: no more claims; it stays in the report."""
-    return _status_change(request, mission_id, csrf_token, "archived")
+    return _status_change(request, mission_id, "archived")
 
 
 @router.post("/missions/{mission_id}/duplicate", include_in_schema=False)
+@base.form_post
 def copy_mission(request: Request, mission_id: IdPath, csrf_token: str = Form("")) -> Response:
     """A new draft with the mission's fields, titled "Copie de …" / "Copy of …"."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
     try:
         source = get_mission(service, mission_id)
@@ -607,22 +503,19 @@ def copy_mission(request: Request, mission_id: IdPath, csrf_token: str = Form(""
 
 @router.get("/missions/{mission_id}/preview", response_class=HTMLResponse,
             include_in_schema=False)
+@base.admin_page
 def preview_mission(request: Request, mission_id: IdPath) -> Response:
     """What a member sees of the mission before linking an account, read-only (no form)."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
-    lang = console_lang(request)
-    service = service_of(request)
-    try:
-        mission = get_mission(service, mission_id)
-    except NotFound:
-        return _gone(request, lang, mission_id)
-    zone = community_zone(service)
+    found = _mission_or_gone(request, mission_id)
+    if isinstance(found, Response):
+        return found
+    lang, service, mission = found
+    zone = base.community_zone(service)
     facts = mission_facts(mission, empty_progress("", mission), lang, zone, service.now())
     titles = {name: p.title for name, p in service.engine.platforms.items()}
     views = [{"name": action.platform, "title": titles.get(action.platform, action.platform),
               "hashtag": action.hashtag} for action in mission.actions]
-    return render_console(request, "console_mission_preview.html", {
+    return base.render_console(request, "console_mission_preview.html", {
         "t": TEXTS, "mission": mission, "facts": facts, "views": views, "say": say,
         "label": DEFAULT_LABEL_EN if lang == "en" and mission.label == DEFAULT_LABEL
         else mission.label,

@@ -41,7 +41,7 @@ from engine.web.pages.charts import colour_of
 from engine.web.pages.messages import say
 from engine.web.pages.rendering import service_of
 
-from .base import Catalogue, community_zone, console_lang, render_console, signed_in_admin, to_login
+from .base import Catalogue, admin_page, community_zone, console_lang, render_console
 
 VERDICTS = ("counted", *REJECTIONS)
 FILTER_NAMES = ("mission", "platform", "member", "verdict", "since", "until")
@@ -50,77 +50,13 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_ID = 2**63 - 1
 MAX_PAGE = 1_000_000
 CHART_DAYS = 31  # the day chart shows the last 31 days with credits
+# The figures of a mission and of the totals: (word, name in the page's data-*, attribute).
+FIGURES = (("posts_seen", "posts_seen", "posts_seen"), ("claims", "claims", "claims"),
+           ("participants", "participants", "participants"),
+           ("credited", "credited_posts", "credited_posts"), ("points", "points", "points"),
+           ("unavailable", "unavailable", "unavailable_claims"))
 
-WORDS = Catalogue({
-    "title": {"fr": "Social campaigns", "en": "Social campaigns"},
-    "totals": {"fr": "Toutes les missions filtrées", "en": "All filtered missions"},
-    "mission": {"fr": "Mission", "en": "Mission"},
-    "platform": {"fr": "Plateforme", "en": "Platform"},
-    "member": {"fr": "Membre", "en": "Member"},
-    "member_hint": {"fr": "identifiant du membre", "en": "member id"},
-    "verdict": {"fr": "Verdict", "en": "Verdict"},
-    "since": {"fr": "Vérifiées depuis le", "en": "Checked since"},
-    "until": {"fr": "Vérifiées jusqu'au", "en": "Checked until"},
-    "all": {"fr": "Toutes", "en": "All"},
-    "filter": {"fr": "Filtrer", "en": "Filter"},
-    "reset": {"fr": "Tout afficher", "en": "Reset"},
-    "export": {"fr": "Exporter en CSV", "en": "Export CSV"},
-    "no_claim": {"fr": "aucune demande", "en": "no claim"},
-    "posts_seen": {"fr": "Publications vues", "en": "Posts seen"},
-    "claims": {"fr": "Demandes", "en": "Claims"},
-    "participants": {"fr": "Participants", "en": "Participants"},
-    "credited": {"fr": "Publications comptées", "en": "Credited posts"},
-    "points": {"fr": "Points", "en": "Points"},
-    "unavailable": {"fr": "Indisponibles", "en": "Unavailable"},
-    "causes": {"fr": "Plateforme illisible à la dernière vérification :",
-               "en": "Platform not readable at the last check:"},
-    "per_day": {"fr": "Publications comptées par jour et plateforme",
-                "en": "Credited posts per day and platform"},
-    "per_day_recent": {"fr": "Publications comptées par jour et plateforme ({n} derniers jours)",
-                       "en": "Credited posts per day and platform (last {n} days)"},
-    "no_credit": {"fr": "Aucune publication comptée.", "en": "No credited post."},
-    "rejections": {"fr": "Principaux motifs de refus", "en": "Top rejection reasons"},
-    "no_rejection": {"fr": "Aucun refus.", "en": "No rejection."},
-    "no_mission": {"fr": "Aucune mission ne correspond à ces filtres.",
-                   "en": "No mission matches these filters."},
-    "rows_title": {"fr": "Publications vues", "en": "Posts seen"},
-    "rows_count": {"fr": "{total} au total · page {page} sur {pages}",
-                   "en": "{total} in all · page {page} of {pages}"},
-    "no_row": {"fr": "Aucune publication ne correspond à ces filtres.",
-               "en": "No post matches these filters."},
-    "col_checked": {"fr": "Vérifiée ({zone})", "en": "Checked ({zone})"},
-    "col_published": {"fr": "Publiée", "en": "Published"},
-    "col_handle": {"fr": "Compte", "en": "Handle"},
-    "col_post": {"fr": "Publication", "en": "Post"},
-    "col_hashtags": {"fr": "Hashtags", "en": "Hashtags"},
-    "col_reason": {"fr": "Motif", "en": "Reason"},
-    "pages": {"fr": "Pages du rapport", "en": "Report pages"},
-    "previous": {"fr": "« Précédente", "en": "« Previous"},
-    "next": {"fr": "Suivante »", "en": "Next »"},
-    "chart_days": {"fr": "publications comptées par jour et plateforme",
-                   "en": "credited posts per day and platform"},
-    "chart_reasons": {"fr": "principaux motifs de refus", "en": "top rejection reasons"},
-    "refused": {"fr": "Ces filtres ne peuvent pas s'appliquer ; corrigez-les :",
-                "en": "These filters cannot be applied; correct them:"},
-    "bad_mission": {"fr": "Mission : « {value} » n'est pas une mission de la liste.",
-                    "en": "Mission: “{value}” is not a mission of the list."},
-    "bad_platform": {"fr": "Plateforme : « {value} » n'est pas une plateforme connue.",
-                     "en": "Platform: “{value}” is not a known platform."},
-    "bad_member": {"fr": "Membre : un identifiant a au plus 200 caractères.",
-                   "en": "Member: an id has at most 200 characters."},
-    "bad_member_id": {"fr": "Membre : identifiant refusé ({problem}).",
-                      "en": "Member: id refused ({problem})."},
-    "bad_verdict": {"fr": "Verdict : « {value} » n'est pas un verdict connu.",
-                    "en": "Verdict: “{value}” is not a known verdict."},
-    "bad_date": {"fr": "{name} : « {value} » n'est pas une date (AAAA-MM-JJ).",
-                 "en": "{name}: “{value}” is not a date (YYYY-MM-DD)."},
-    "date_range": {"fr": "{name} : choisissez une date entre le {first} et le {last}.",
-                   "en": "{name}: choose a date between {first} and {last}."},
-    "since_after_until": {"fr": "La période commence le {since}, après sa fin le {until}.",
-                          "en": "The period starts on {since}, after its end on {until}."},
-    "bad_page": {"fr": "Page : « {value} » n'est pas un numéro de page.",
-                 "en": "Page: “{value}” is not a page number."},
-})
+WORDS = Catalogue.load("console_report")
 
 
 @dataclass(frozen=True)
@@ -298,19 +234,18 @@ def register(console: APIRouter) -> None:
     console.add_api_route("/report.csv", report_csv, methods=["GET"], include_in_schema=False)
 
 
+@admin_page
 def report(request: Request) -> Response:
     """The Social campaigns report: filters, per-mission figures and charts, one page of rows."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
     service = service_of(request)
     lang, zone = console_lang(request), community_zone(service)
     titles = mission_titles(service)
     platforms = sorted(service.engine.platforms)
     filters = read_filters(request, lang=lang, zone=zone, platforms=platforms, titles=titles)
     context: dict[str, Any] = {
-        "words": WORDS, "filters": filters, "titles": titles, "platforms": platforms,
-        "verdicts": VERDICTS, "say": say, "colour_of": colour_of, "views": [], "rows": [],
-        "total": 0, "page": 1, "pages": 1, "page_links": [],
+        "t": WORDS, "filters": filters, "titles": titles, "platforms": platforms,
+        "figure_names": FIGURES, "verdicts": VERDICTS, "say": say, "colour_of": colour_of,
+        "views": [], "rows": [], "total": 0, "page": 1, "pages": 1, "page_links": [],
         "csv_url": "/admin/report.csv" + (f"?{filters.query()}" if filters.query() else ""),
     }
     if filters.errors:
@@ -337,10 +272,9 @@ def report(request: Request) -> Response:
     return render_console(request, "console_report.html", context, lang=lang, section="report")
 
 
+@admin_page
 def report_csv(request: Request) -> Response:
     """The whole filtered set as CSV, streamed: local time (community zone) and UTC."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
     service = service_of(request)
     lang, zone = console_lang(request), community_zone(service)
     filters = read_filters(request, lang=lang, zone=zone,

@@ -13,6 +13,7 @@ Every form carries the session's CSRF token and works without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from engine.errors import InvalidInput
+from engine.service.context import Service
 from engine.service.errors import Conflict, NotFound
 from engine.service.human_dates import human_instant
 from engine.service.stored_settings import update_webhook
@@ -28,16 +30,7 @@ from engine.service.webhooks import delivery_page, resend
 from engine.web.pages.rendering import service_of
 from engine.web.tokens import SCOPES, create_token, list_tokens, revoke_token
 
-from .base import (
-    Catalogue,
-    community_zone,
-    console_lang,
-    refuse_form_post,
-    render_console,
-    signed_in_admin,
-    text_error,
-    to_login,
-)
+from . import base
 
 router = APIRouter()
 
@@ -48,112 +41,7 @@ DELIVERY_STATES = ("pending", "delivered", "failed")
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 
-TEXTS = Catalogue({
-    "title": {"fr": "Réglages", "en": "Settings"},
-    # Tokens
-    "tokens": {"fr": "Jetons d'API", "en": "API tokens"},
-    "tokens_intro": {
-        "fr": "Un jeton « admin » ouvre toutes les routes de l'API et cette console ; un jeton "
-              "« intégrateur » sert à votre plateforme (membres, demandes, liens, diagnostic).",
-        "en": "An \"admin\" token opens every API route and this console; an \"integrator\" "
-              "token is for your platform (members, claims, links, diagnosis)."},
-    "new_token": {"fr": "Nouveau jeton", "en": "New token"},
-    "scope": {"fr": "Portée", "en": "Scope"},
-    "label": {"fr": "Libellé", "en": "Label"},
-    "label_hint": {"fr": "Pour le reconnaître plus tard (200 caractères au plus).",
-                   "en": "To recognise it later (at most 200 characters)."},
-    "create_token": {"fr": "Créer le jeton", "en": "Create the token"},
-    "scope_admin": {"fr": "admin", "en": "admin"},
-    "scope_integrator": {"fr": "intégrateur", "en": "integrator"},
-    "token_created": {"fr": "Jeton n° {id} créé ({scope}).", "en": "Token no. {id} created "
-                                                                   "({scope})."},
-    "token_once": {"fr": "Copiez-le maintenant : il ne sera plus jamais affiché.",
-                   "en": "Copy it now: it will never be shown again."},
-    "token_value": {"fr": "Jeton", "en": "Token"},
-    "col_id": {"fr": "N°", "en": "No."},
-    "col_scope": {"fr": "Portée", "en": "Scope"},
-    "col_label": {"fr": "Libellé", "en": "Label"},
-    "col_created": {"fr": "Créé le", "en": "Created"},
-    "col_state": {"fr": "État", "en": "State"},
-    "active": {"fr": "Actif", "en": "Active"},
-    "revoked_on": {"fr": "Révoqué le {at}", "en": "Revoked {at}"},
-    "this_session": {"fr": "(cette session)", "en": "(this session)"},
-    "revoke": {"fr": "Révoquer", "en": "Revoke"},
-    "revoke_label": {"fr": "Révoquer le jeton n° {id}", "en": "Revoke token no. {id}"},
-    "revoke_own": {"fr": "Révoquer ce jeton termine votre session.",
-                   "en": "Revoking this token ends your session."},
-    "token_revoked": {"fr": "Jeton n° {id} révoqué.", "en": "Token no. {id} revoked."},
-    "no_tokens": {"fr": "Aucun jeton.", "en": "No tokens."},
-    "bad_scope": {"fr": "Choisissez une des portées proposées.",
-                  "en": "Choose one of the scopes offered."},
-    "bad_label": {"fr": "Le libellé fait au plus 200 caractères, sans caractères de contrôle.",
-                  "en": "The label is at most 200 characters long, without control "
-                        "characters."},
-    "unknown_token": {"fr": "Ce jeton n'existe pas.", "en": "This token does not exist."},
-    # Webhook
-    "webhook": {"fr": "Webhook", "en": "Webhook"},
-    "webhook_intro": {
-        "fr": "Chaque attribution ou reprise de points est envoyée à cette adresse, signée "
-              "(en-tête X-Social-Missions-Signature, HMAC-SHA256 du corps avec le secret).",
-        "en": "Every award or reversal of points is sent to this address, signed "
-              "(X-Social-Missions-Signature header, HMAC-SHA256 of the body with the secret)."},
-    "webhook_url": {"fr": "Adresse du webhook", "en": "Webhook URL"},
-    "webhook_url_hint": {"fr": "http:// ou https:// ; laissez vide pour ne plus rien envoyer.",
-                         "en": "http:// or https://; leave empty to send nothing."},
-    "save_url": {"fr": "Enregistrer l'adresse", "en": "Save the URL"},
-    "no_webhook": {"fr": "Aucun webhook : les événements ne sont envoyés nulle part.",
-                   "en": "No webhook: events are sent nowhere."},
-    "secret_set": {"fr": "Un secret de signature est en place (il n'est jamais réaffiché).",
-                   "en": "A signing secret is set (it is never shown again)."},
-    "secret_unset": {"fr": "Aucun secret de signature.", "en": "No signing secret."},
-    "rotate": {"fr": "Remplacer le secret", "en": "Rotate the secret"},
-    "rotate_hint": {"fr": "L'ancien secret cesse aussitôt de signer ; mettez le nouveau à jour "
-                          "chez votre intégration.",
-                    "en": "The old secret stops signing at once; update your integration "
-                          "with the new one."},
-    "secret_once": {"fr": "Nouveau secret de signature : copiez-le maintenant, il ne sera plus "
-                          "jamais affiché.",
-                    "en": "New signing secret: copy it now, it will never be shown again."},
-    "secret_value": {"fr": "Secret", "en": "Secret"},
-    "url_saved": {"fr": "Adresse du webhook enregistrée.", "en": "Webhook URL saved."},
-    "url_cleared": {"fr": "Webhook retiré : plus aucun événement n'est envoyé.",
-                    "en": "Webhook removed: no more events are sent."},
-    "refused_url": {"fr": "Adresse refusée : {reason}", "en": "URL refused: {reason}"},
-    "bad_url": {"fr": "L'adresse doit commencer par http:// ou https://, nommer un serveur, "
-                      "faire au plus 2000 caractères et ne contenir ni espace ni caractère de "
-                      "contrôle.",
-                "en": "The URL must start with http:// or https://, name a server, be at most "
-                      "2000 characters long and contain no spaces or control characters."},
-    "deliveries": {"fr": "Envois", "en": "Deliveries"},
-    "filter_state": {"fr": "Afficher", "en": "Show"},
-    "all_states": {"fr": "Tous", "en": "All"},
-    "filter": {"fr": "Filtrer", "en": "Filter"},
-    "no_deliveries": {"fr": "Aucun envoi.", "en": "No deliveries."},
-    "delivery_head": {"fr": "Envoi n° {id} · {event} · {member} · {points} point(s)",
-                      "en": "Delivery no. {id} · {event} · {member} · {points} point(s)"},
-    "created": {"fr": "Créé le {at}", "en": "Created {at}"},
-    "delivered_at": {"fr": "Reçu le {at}", "en": "Delivered {at}"},
-    "next_at": {"fr": "Prochain essai le {at}", "en": "Next try {at}"},
-    "to": {"fr": "Vers {url}", "en": "To {url}"},
-    "attempts": {"fr": "Essais", "en": "Attempts"},
-    "no_attempt": {"fr": "Pas encore essayé.", "en": "Not tried yet."},
-    "attempt_ok": {"fr": "{at} · HTTP {code}", "en": "{at} · HTTP {code}"},
-    "attempt_error": {"fr": "{at} · {error}", "en": "{at} · {error}"},
-    "resend": {"fr": "Renvoyer", "en": "Send again"},
-    "resend_label": {"fr": "Renvoyer l'envoi n° {id}", "en": "Send delivery no. {id} again"},
-    "resent": {"fr": "Envoi n° {id} relancé : il part vers l'adresse actuelle du webhook.",
-               "en": "Delivery no. {id} sent again: it goes to the webhook's current URL."},
-    "not_failed": {"fr": "Seul un envoi en échec peut être renvoyé.",
-                   "en": "Only a failed delivery can be sent again."},
-    "no_url_resend": {"fr": "Aucune adresse de webhook : enregistrez-en une avant de renvoyer.",
-                      "en": "No webhook URL: save one before sending again."},
-    "unknown_delivery": {"fr": "Cet envoi n'existe pas.", "en": "This delivery does not exist."},
-    "pending": {"fr": "En attente", "en": "Pending"},
-    "delivered": {"fr": "Reçu", "en": "Delivered"},
-    "failed": {"fr": "Échec", "en": "Failed"},
-    "older": {"fr": "Plus anciens →", "en": "Older →"},
-    "newer": {"fr": "← Plus récents", "en": "← Newer"},
-})
+TEXTS = base.Catalogue.load("console_settings")
 
 
 def _page_number(request: Request) -> int:
@@ -172,7 +60,7 @@ def _id(text: str) -> int | None:
 def _has_control(text: str) -> bool:
     """Whether ``text`` breaks the console's text rule (:func:`.base.text_error`: control
     characters, lone surrogates, invalid encoding)."""
-    return text_error(text, "en") is not None
+    return base.text_error(text, "en") is not None
 
 
 def valid_webhook_url(text: str) -> bool:
@@ -190,10 +78,10 @@ def _view(request: Request, *, status_code: int = 200, notice: str | None = None
           error: str | None = None, created: dict[str, Any] | None = None,
           secret: str | None = None, token_form: dict[str, Any] | None = None,
           url_form: dict[str, Any] | None = None) -> Response:
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
-    zone = community_zone(service)
-    admin = signed_in_admin(request)
+    zone = base.community_zone(service)
+    admin = base.signed_in_admin(request)
     state = request.query_params.get("state", "")
     state = state if state in DELIVERY_STATES else ""
     page = _page_number(request)
@@ -219,7 +107,7 @@ def _view(request: Request, *, status_code: int = 200, notice: str | None = None
         elif kind == "url_cleared":
             notice = TEXTS("url_cleared", lang)
     settings = service.settings
-    response = render_console(request, "console_settings.html", {
+    response = base.render_console(request, "console_settings.html", {
         "t": TEXTS, "tokens": list(reversed(list_tokens(service))), "scopes": SCOPES,
         "current_token": admin.id if admin else None, "when": when,
         "webhook_url": redact_url(settings.webhook_url) or "", "secret_set": bool(settings.webhook_secret),
@@ -238,28 +126,43 @@ def _view(request: Request, *, status_code: int = 200, notice: str | None = None
 
 def _done(request: Request, value: str) -> RedirectResponse:
     """Back to the settings page with what was done (and ``?lang=`` when the post had one)."""
-    params = {"done": value}
-    if request.query_params.get("lang") in ("fr", "en"):
-        params["lang"] = request.query_params["lang"]
-    return RedirectResponse(f"/admin/settings?{urlencode(params)}", status_code=303)
+    return base.done_redirect(request, "/admin/settings", value)
+
+
+def _numbered_post(request: Request, text_id: str,
+                   act: Callable[[Service, int], object], *, unknown: str,
+                   done: str) -> Response:
+    """A post acting on one numbered thing (a token, a delivery): ``act(service, number)``,
+    then back to the page with ``done:number``. An id that is not a number or names nothing
+    (``NotFound``) gets the page with the ``unknown`` text (404); a ``Conflict`` (a delivery
+    that cannot be sent again) the reason (409)."""
+    lang = base.console_lang(request)
+    number = _id(text_id)
+    try:
+        if number is None:
+            raise NotFound(text_id)
+        act(service_of(request), number)
+    except NotFound:
+        return _view(request, status_code=404, error=TEXTS(unknown, lang))
+    except Conflict as conflict:
+        key = "no_url_resend" if "no webhook URL" in str(conflict) else "not_failed"
+        return _view(request, status_code=409, error=TEXTS(key, lang))
+    return _done(request, f"{done}:{number}")
 
 
 @router.get("/settings", response_class=HTMLResponse, include_in_schema=False)
+@base.admin_page
 def settings_page(request: Request) -> Response:
     """Tokens (create, list, revoke) and the webhook (URL, secret, deliveries)."""
-    if signed_in_admin(request) is None:
-        return to_login(request)
     return _view(request)
 
 
 @router.post("/settings/tokens", include_in_schema=False)
+@base.form_post
 def new_token(request: Request, csrf_token: str = Form(""), scope: str = Form(""),
               label: str = Form("")) -> Response:
     """Create a token: its raw value is on this answer only."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     errors: dict[str, str] = {}
     if scope not in SCOPES:
         errors["scope"] = TEXTS("bad_scope", lang)
@@ -277,29 +180,18 @@ def new_token(request: Request, csrf_token: str = Form(""), scope: str = Form(""
 
 
 @router.post("/settings/tokens/{token_id}/revoke", include_in_schema=False)
+@base.form_post
 def revoke(request: Request, token_id: str, csrf_token: str = Form("")) -> Response:
     """Revoke a token (the current session's too: it ends at the next request)."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
-    number = _id(token_id)
-    try:
-        if number is None:
-            raise NotFound(token_id)
-        revoke_token(service_of(request), number)
-    except NotFound:
-        return _view(request, status_code=404, error=TEXTS("unknown_token", lang))
-    return _done(request, f"revoked:{number}")
+    return _numbered_post(request, token_id, revoke_token, unknown="unknown_token",
+                          done="revoked")
 
 
 @router.post("/settings/webhook", include_in_schema=False)
+@base.form_post
 def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form("")) -> Response:
     """Set the webhook URL (empty: none). A first secret, created then, is shown once."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
+    lang = base.console_lang(request)
     service = service_of(request)
     text = url.strip()
     current = service.settings.webhook_url
@@ -322,30 +214,16 @@ def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form(""
 
 
 @router.post("/settings/webhook/secret", include_in_schema=False)
+@base.form_post
 def rotate_secret(request: Request, csrf_token: str = Form("")) -> Response:
     """Replace the signing secret; the new one is on this answer only."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
     secret = update_webhook(service_of(request), rotate_secret=True)
     return _view(request, secret=secret)
 
 
 @router.post("/settings/deliveries/{delivery_id}/resend", include_in_schema=False)
+@base.form_post
 def resend_delivery(request: Request, delivery_id: str, csrf_token: str = Form("")) -> Response:
     """Send a failed delivery again (a new round of tries to the current URL)."""
-    refused = refuse_form_post(request, csrf_token)
-    if refused is not None:
-        return refused
-    lang = console_lang(request)
-    number = _id(delivery_id)
-    try:
-        if number is None:
-            raise NotFound(delivery_id)
-        resend(service_of(request), number)
-    except NotFound:
-        return _view(request, status_code=404, error=TEXTS("unknown_delivery", lang))
-    except Conflict as refused:
-        key = "no_url_resend" if "no webhook URL" in str(refused) else "not_failed"
-        return _view(request, status_code=409, error=TEXTS(key, lang))
-    return _done(request, f"resent:{number}")
+    return _numbered_post(request, delivery_id, resend, unknown="unknown_delivery",
+                          done="resent")

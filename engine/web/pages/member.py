@@ -8,6 +8,7 @@ What each part of the page shows is computed in :mod:`.member_view`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlencode
@@ -64,7 +65,40 @@ def _open_link(service: Service, token: str) -> tuple[str, int]:
 
 
 def _rejected(request: Request, lang: str) -> HTMLResponse:
+    """The page that says the link is expired, revoked or altered (403)."""
     return render(request, "link_rejected.html", {"lang": lang}, status_code=403)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """A request of the member page whose link holds: its member, mission and language."""
+
+    service: Service
+    member_id: str
+    mission_id: int
+    lang: str
+
+
+def _visit(request: Request, token: str, lang: str | None) -> _Visit | HTMLResponse:
+    """The visit of ``token``'s page in ``lang`` (or the default language), or the answer to a
+    link that does not hold (:func:`_rejected`)."""
+    chosen = pick_lang(lang)
+    service = service_of(request)
+    try:
+        member_id, mission_id = _open_link(service, token)
+    except LinkRejected:
+        return _rejected(request, chosen)
+    return _Visit(service, member_id, mission_id, chosen)
+
+
+def _claim_visit(request: Request, token: str, platform: str, lang: str) -> _Visit | Response:
+    """As :func:`_visit`, for a claim on ``platform``: a mission without an action on that
+    platform answers with the page and its "refused" notice."""
+    visit = _visit(request, token, lang)
+    if isinstance(visit, _Visit) and platform not in get_mission(
+            visit.service, visit.mission_id).platforms:
+        return RedirectResponse(_page_url(token, visit.lang, notice="refused"), status_code=303)
+    return visit
 
 
 def _notice(key: str | None, platform: str | None, views: list[PlatformView], lang: str,
@@ -124,27 +158,23 @@ def member_page(request: Request, token: str, lang: str | None = None,
                 pick: str | None = None) -> Response:
     """The page; ``notice`` names a refusal to explain, ``platform`` + ``pick`` a post seen at
     the last check whose answer to show (select your post)."""
-    chosen = pick_lang(lang)
-    service = service_of(request)
-    try:
-        member_id, mission_id = _open_link(service, token)
-    except LinkRejected:
-        return _rejected(request, chosen)
+    visit = _visit(request, token, lang)
+    if not isinstance(visit, _Visit):
+        return visit
     picks = {platform: pick} if platform and pick else None
-    return _page(request, service, token, member_id, mission_id, chosen, notice=notice,
-                 notice_platform=platform, picks=picks)
+    return _page(request, visit.service, token, visit.member_id, visit.mission_id, visit.lang,
+                 notice=notice, notice_platform=platform, picks=picks)
 
 
 @router.post("/m/{token}/link", include_in_schema=False)
 def link_handle(request: Request, token: str, platform: str = Form(...),
                 handle: str = Form(""), lang: str = Form("fr")) -> Response:
     """Link the member's handle on ``platform``; a refusal is shown inline (400)."""
-    chosen = pick_lang(lang)
-    service = service_of(request)
-    try:
-        member_id, mission_id = _open_link(service, token)
-    except LinkRejected:
-        return _rejected(request, chosen)
+    visit = _visit(request, token, lang)
+    if not isinstance(visit, _Visit):
+        return visit
+    service, member_id, mission_id, chosen = (visit.service, visit.member_id, visit.mission_id,
+                                              visit.lang)
     mission = get_mission(service, mission_id)
     if platform not in mission.platforms:
         return RedirectResponse(_page_url(token, chosen), status_code=303)
@@ -194,15 +224,10 @@ def _claim(service: Service, token: str, member_id: str, mission_id: int, platfo
 def press_button(request: Request, token: str, platform: str = Form(...),
                  lang: str = Form("fr")) -> Response:
     """The button: a claim of the whole profile on ``platform``."""
-    chosen = pick_lang(lang)
-    service = service_of(request)
-    try:
-        member_id, mission_id = _open_link(service, token)
-    except LinkRejected:
-        return _rejected(request, chosen)
-    if platform not in get_mission(service, mission_id).platforms:
-        return RedirectResponse(_page_url(token, chosen, notice="refused"), status_code=303)
-    return _claim(service, token, member_id, mission_id, platform, chosen)
+    visit = _claim_visit(request, token, platform, lang)
+    if not isinstance(visit, _Visit):
+        return visit
+    return _claim(visit.service, token, visit.member_id, visit.mission_id, platform, visit.lang)
 
 
 @router.post("/m/{token}/post", include_in_schema=False)
@@ -216,14 +241,11 @@ def select_post(request: Request, token: str, platform: str = Form(...),
     a claim aimed at that post, answered when its check is done. A link that is not a post of
     the platform is refused inline (400).
     """
-    chosen = pick_lang(lang)
-    service = service_of(request)
-    try:
-        member_id, mission_id = _open_link(service, token)
-    except LinkRejected:
-        return _rejected(request, chosen)
-    if platform not in get_mission(service, mission_id).platforms:
-        return RedirectResponse(_page_url(token, chosen, notice="refused"), status_code=303)
+    visit = _claim_visit(request, token, platform, lang)
+    if not isinstance(visit, _Visit):
+        return visit
+    service, member_id, mission_id, chosen = (visit.service, visit.member_id, visit.mission_id,
+                                              visit.lang)
     found = service.engine.platform(platform)
     anchor = f"select-{platform}"
     typed = url.strip()

@@ -41,6 +41,7 @@ from engine.service.records import (
     MemberProgress,
     Mission,
 )
+from engine.service.thresholds import number_text, threshold_of
 
 from .messages import say, say_count
 from .posts import SeenPost, criteria, find, judged_post, last_seen_posts
@@ -247,6 +248,10 @@ def mission_facts(mission: Mission, progress: MemberProgress, lang: str, zone: t
         if mission.cap_count and mission.cap_period in ("day", "week"):
             reward += say(f"cap_{mission.cap_period}", lang, cap=mission.cap_count)
         shown = say_count("progress_recurring", lang, progress.counted)
+    threshold = threshold_of(mission)  # a performance mission (issue 17)
+    if threshold is not None:
+        reward += say(f"threshold_{threshold.metric}", lang,
+                      needed=number_text(threshold.needed, lang))
     start, end = mission.start_at, mission.end_at
     if start and end:
         window = say("window_both", lang, start=when(start), end=when(end))
@@ -350,6 +355,8 @@ def _posts(service: Service, view: PlatformView, member_id: str, mission: Missio
         view.target_missing = True
         view.target_criteria = [("post_not_recent",
                                  say("crit_post_not_recent", lang, handle=view.handle))]
-    # The target block says what the diagnosis says about that post, criterion by criterion.
+    # The target block says what the diagnosis says about that post, criterion by criterion;
+    # how far it is from a performance mission's threshold stays (issue 17).
     view.lines = [line for line in view.lines
-                  if not line.post_url and line.code != "post_not_recent"]
+                  if line.code.startswith("below_threshold")
+                  or (not line.post_url and line.code != "post_not_recent")]

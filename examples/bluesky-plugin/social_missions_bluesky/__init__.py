@@ -3,7 +3,8 @@
 The entry point ``bluesky = "social_missions_bluesky:plugin"`` (group
 ``social_missions.plugins``) makes the engine register :data:`plugin`, whose hook
 implementations come from :class:`~engine.plugin_api.PlatformPlugin`. Bluesky has no private
-accounts: an account that exists is public.
+accounts: an account that exists is public. Reposts are left out; a pinned post is marked
+``pinned`` and takes its place by its date.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ BLUESKY = Platform(
     post_url_patterns=POST_URL_PATTERNS,
     backends=(BlueskyApi,),
     default_order=("api",),
-    notes="Reposts are left out; the pinned post comes first, marked pinned.",
 )
 
 

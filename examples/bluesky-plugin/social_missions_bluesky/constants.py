@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from engine.plugin_api import StatusSignals
+
 # The public, unauthenticated AppView; a self-hosted one can be configured as ``base_url``.
 APPVIEW_URL = "https://public.api.bsky.app"
 AUTHOR_FEED_PATH = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -32,15 +34,20 @@ POST_URL_PATTERNS = (
     re.compile(r"^at://[^/]+/app\.bsky\.feed\.post/(?P<id>[a-z0-9]+)$", re.I),
 )
 
-# ``error`` names (XRPC error bodies) that mean the account does not exist or is gone.
-GONE_ERRORS = frozenset({"ActorNotFound", "AccountTakedown", "AccountDeactivated",
-                         "RepoNotFound"})
-# ``error`` names that are refusals of an anonymous reader, with the cause of ``unavailable``
-# (names from the atproto lexicons and the AppView's XRPC error answers).
-REFUSAL_ERRORS: dict[str, str] = {
-    "AuthRequired": "login_wall",
-    "AuthMissing": "login_wall",
-    "BlockedActor": "login_wall",
-    "BlockedByActor": "login_wall",
-    "RateLimitExceeded": "rate_limited",
-}
+# What the AppView's answers mean. XRPC errors are {"error": name, "message": text}: names that
+# say the account does not exist or is gone, names that refuse an anonymous reader (with the
+# cause of ``unavailable``; names from the atproto lexicons), and a 400 ``InvalidRequest``
+# whose message is "Profile not found". Statuses 429, 401/403 and 5xx keep the engine's causes.
+SIGNALS = StatusSignals(
+    title="Bluesky",
+    code_fields=("error",),
+    codes={
+        **dict.fromkeys(("ActorNotFound", "AccountTakedown", "AccountDeactivated",
+                         "RepoNotFound"), "not_found"),
+        **dict.fromkeys(("AuthRequired", "AuthMissing", "BlockedActor", "BlockedByActor"),
+                        "login_wall"),
+        "RateLimitExceeded": "rate_limited",
+    },
+    body_markers=(("profile not found", "not_found"),),
+    message_fields=("message",),
+)

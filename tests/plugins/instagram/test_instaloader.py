@@ -15,13 +15,13 @@ import instaloader
 import pytest
 
 from engine.cache import MemoryCache
-from engine.checks import judge_snapshot
 from engine.config import config_from_mapping
 from engine.core import Engine
 from engine.errors import CassetteMiss, ConfigurationError
 from engine.models import AccountStatus, PostKind, Snapshot
 from engine.plugin_manager import get_plugin_manager
 from engine.testing.contract import replay_snapshot
+from engine.verdicts import judge_snapshot
 from plugins.instagram import plugin as instagram_plugin
 from plugins.instagram.instaloader_backend import InstagramInstaloader
 
@@ -187,8 +187,7 @@ def test_library_exceptions_are_translated(monkeypatch: pytest.MonkeyPatch, erro
 
 def test_loader_never_sleeps_and_tries_once() -> None:
     engine = make_engine("instaloader")
-    platform = engine.platform("instagram")
-    backend = InstagramInstaloader(platform, engine.config.platform("instagram"))
+    backend = InstagramInstaloader(engine.config.platform("instagram"))
     loader = backend._loader(instaloader)
     assert loader.context.sleep is False
     assert loader.context.max_connection_attempts == 1

@@ -40,8 +40,9 @@ class TestYouTubeContract(BackendContract):
                              "empty feed cannot be told from a channel without uploads"},
         "yt-dlp": {"held_back": "yt-dlp's flat Videos tab gives no upload count to compare"},
     }
-    # rss: lookup + feed; data-api: channels + playlistItems; yt-dlp: tab + one per video.
-    max_requests: ClassVar[dict[str, int]] = {"rss": 2, "data-api": 2, "yt-dlp": 16}
+    # rss: lookup + feed; data-api: channels + playlistItems; yt-dlp: two tabs + one per
+    # video, and at most one more read by the merge and not kept.
+    max_requests: ClassVar[dict[str, int]] = {"rss": 2, "data-api": 2, "yt-dlp": 18}
     settings: ClassVar[dict[str, dict[str, Any]]] = {"data-api": DATA_API_SETTINGS}
 
     def cassette(self, backend: str, case: str) -> Path:
@@ -66,7 +67,7 @@ def test_check_by_channel_id(backend: str) -> None:
     assert snapshot.status is AccountStatus.OK, snapshot.detail
     assert snapshot.account.handle == "UCt3rRaTr41lsQx8Lm2vNp7A"
     assert snapshot.posts[0].id == "tT1match0Aa"
-    expected = {"rss": 1, "data-api": 2, "yt-dlp": 15}[backend]
+    expected = {"rss": 1, "data-api": 2, "yt-dlp": 17}[backend]
     assert snapshot.requests == expected
 
 
@@ -87,11 +88,9 @@ def test_backends_agree_on_the_public_channel() -> None:
     as_tuples = [[(p.id, p.published_at, p.hashtags) for p in s.posts] for s in (rss, api)]
     assert as_tuples[0] == as_tuples[1]
     assert len(rss.posts) == 15
-    # The Videos tab that yt-dlp reads does not list Shorts; everything else is the same.
-    without_shorts = [(p.id, p.published_at, p.hashtags) for p in rss.posts
-                      if p.id != "tT10shortII"]
-    assert [(p.id, p.published_at, p.hashtags) for p in ytdlp.posts] == without_shorts
-    assert ytdlp.requests == 1 + len(ytdlp.posts)
+    # yt-dlp merges the Videos and Shorts tabs: the same 15 posts as the feed.
+    assert [(p.id, p.published_at, p.hashtags) for p in ytdlp.posts] == as_tuples[0]
+    assert ytdlp.requests == 2 + len(ytdlp.posts)
 
 
 @pytest.mark.parametrize("backend", ["rss", "data-api"])
@@ -103,11 +102,13 @@ def test_shorts_heavy_channel(backend: str) -> None:
     assert all(post.url.startswith("https://www.youtube.com/watch?v=") for post in snapshot.posts)
 
 
-def test_ytdlp_reads_only_the_videos_tab_of_a_shorts_heavy_channel() -> None:
+def test_ytdlp_reads_the_shorts_tab_of_a_shorts_heavy_channel() -> None:
     snapshot = _replay("yt-dlp", "shorts", "quick.cuts")
     assert snapshot.status is AccountStatus.OK, snapshot.detail
-    assert [post.id for post in snapshot.posts] == ["qC14longvid", "qC15longvi2"]
-    assert snapshot.requests == 3
+    assert [post.id for post in snapshot.posts] == [
+        post.id for post in _replay("rss", "shorts", "@Quick.Cuts").posts]
+    assert sum("shorts" in post.hashtags for post in snapshot.posts) == 13
+    assert snapshot.requests == 2 + 15
 
 
 def test_data_api_bad_key_is_unavailable_with_a_clear_detail() -> None:
@@ -151,7 +152,7 @@ def test_ytdlp_skips_a_video_turned_private_after_listing() -> None:
     snapshot = _replay("yt-dlp", "private_video", "terra.trails")
     assert snapshot.status is AccountStatus.OK, snapshot.detail
     assert [post.id for post in snapshot.posts] == ["tT1match0Aa", "tT3nearMsCc"]
-    assert snapshot.requests == 4
+    assert snapshot.requests == 5  # two tabs, three watch pages
 
 
 def test_ytdlp_uses_only_transports_that_replay_can_see() -> None:
@@ -163,7 +164,7 @@ def test_ytdlp_uses_only_transports_that_replay_can_see() -> None:
 
     engine = Engine()
     platform = engine.platform("youtube")
-    backend = platform.backend("yt-dlp")(platform, engine.config.platform("youtube"))
+    backend = platform.backend("yt-dlp")(engine.config.platform("youtube"))
     session = CheckSession(backend=backend, http=engine.http("youtube"), cache=MemoryCache(),
                            limit=15)
     with counting_downloader(backend._params(session), session) as ydl:

@@ -86,16 +86,11 @@ class TestPostUrls:
 class TestFeed:
     def test_quirks(self) -> None:
         profile = parse_feed(_feed(_entry()), 15)
-        assert profile.platform_id == CHANNEL  # "UC" restored on the feed-level id
         (post,) = profile.posts
         assert post.published_at == datetime(2025, 6, 1, 10, tzinfo=UTC)  # not `updated`
         assert post.hashtags == ("one", "two")
         assert post.kind is PostKind.VIDEO
         assert post.url == "https://www.youtube.com/watch?v=abcdefghijk"
-
-    def test_entry_level_channel_id_wins(self) -> None:
-        other = "UCotherChannelIdIs22chr"[:24].ljust(24, "x")
-        assert parse_feed(_feed(_entry(channel=other)), 15).platform_id == other
 
     def test_limit_and_order(self) -> None:
         entries = "".join(_entry(f"vid{n:08d}", f"2025-06-{n:02d}T00:00:00+00:00")

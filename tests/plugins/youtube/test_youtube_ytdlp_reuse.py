@@ -11,6 +11,7 @@ from youtube_support import CASSETTES
 from engine.models import AccountStatus, UnavailableCause
 from engine.testing.contract import replay_snapshot
 from engine.ytdlp_support import counting_downloader_class
+from tests.plugins.ytdlp_table import refuse_extractor_table
 
 
 def test_one_youtubedl_per_thread_across_checks_and_cassettes(
@@ -31,10 +32,10 @@ def test_one_youtubedl_per_thread_across_checks_and_cassettes(
 
     first, refused, again = check("public"), check("rate_limited"), check("public")
     # Each cassette answered its own check: nothing was kept from the one before.
-    assert (first.status, len(first.posts), first.requests) == (AccountStatus.OK, 14, 15)
+    assert (first.status, len(first.posts), first.requests) == (AccountStatus.OK, 15, 17)
     assert refused.status is AccountStatus.UNAVAILABLE
     assert refused.cause is UnavailableCause.RATE_LIMITED
-    assert (again.status, again.posts, again.requests) == (AccountStatus.OK, first.posts, 15)
+    assert (again.status, again.posts, again.requests) == (AccountStatus.OK, first.posts, 17)
     assert len(set(built)) <= 1 and len(built) <= 1  # built at most once in this thread
 
     other: list[Any] = []
@@ -43,3 +44,14 @@ def test_one_youtubedl_per_thread_across_checks_and_cassettes(
     thread.join()
     assert other[0].status is AccountStatus.OK
     assert built[-1] != threading.get_ident()  # the other thread built its own
+
+
+def test_check_never_loads_ytdlps_table_of_every_extractor(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only YoutubeTabIE and YoutubeIE are built: yt-dlp's table of every extractor is never
+    looked at (issue 13)."""
+    looked_up = refuse_extractor_table(monkeypatch)
+    snapshot = replay_snapshot("youtube", "terra.trails", "yt-dlp",
+                               CASSETTES / "yt-dlp" / "public.yaml")
+    assert (snapshot.status, len(snapshot.posts), snapshot.requests) == (AccountStatus.OK, 15, 17)
+    assert looked_up == []

@@ -1,0 +1,179 @@
+"""A claim's lease: which worker checks a due claim (rule R5 and R9, docs/rules.md).
+
+A claim is processed by whichever worker takes its lease (``claims.lease_owner`` and
+``claims.lease_until``, ``[missions] lease`` seconds); a worker that dies leaves the lease to
+expire and the next worker finishes the claim. :func:`take_lease` is the first of a check's two
+transactions: it takes the lease, reads what the check needs (mission status, hashtag, the
+member's handle) and plans the account's fetch (:mod:`.shared_fetch`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
+
+from engine.models import Account
+from engine.storage.models import ActionRow, ClaimRow, LinkedAccountRow, MissionActionRow, MissionRow
+
+from .claim_states import DUE_STATES, CheckKind, ClaimState
+from .claims import to_claim
+from .context import Service
+from .records import Claim
+from .shared_fetch import FetchPlan, plan_fetch
+
+# The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
+CLAIMS = cast(Table, ClaimRow.__table__)
+LINKS = cast(Table, LinkedAccountRow.__table__)
+MISSIONS = cast(Table, MissionRow.__table__)
+_MINE = LINKS.alias("mine")
+
+# Built once and run on the transaction's connection with parameters (building a statement
+# and the Session's execute cost more than SQLite's work).
+_LEASE = (update(CLAIMS)
+          .where(CLAIMS.c.id == bindparam("claim_id"), CLAIMS.c.state.in_(DUE_STATES),
+                 CLAIMS.c.due_at <= bindparam("now"),
+                 or_(CLAIMS.c.lease_until.is_(None), CLAIMS.c.lease_until < bindparam("now")))
+          .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+          .returning(*CLAIMS.c))
+# The member's handle on the claim's platform (None when not linked).
+_MY_HANDLE = select(_MINE.c.handle).where(
+    _MINE.c.member_id == bindparam("member_id"),
+    _MINE.c.platform == bindparam("platform")).scalar_subquery()
+# In one statement: the mission's columns (prefixed m_), the hashtag of its action on the
+# claim's platform (at most one per platform), and every link of the member's handle
+# (prefixed l_; oldest first; several only while it is contested; one row of NULLs when the
+# member has no handle there). No row when the mission is gone.
+_CONTEXT = (
+    select(*(column.label(f"m_{column.name}") for column in MISSIONS.c),
+           ActionRow.hashtag.label("hashtag"),
+           *(column.label(f"l_{column.name}") for column in LINKS.c))
+    .select_from(MISSIONS)
+    .outerjoin(MissionActionRow, and_(MissionActionRow.mission_id == MISSIONS.c.id,
+                                      MissionActionRow.platform == bindparam("platform")))
+    .outerjoin(ActionRow, ActionRow.id == MissionActionRow.action_id)
+    .outerjoin(LINKS, and_(LINKS.c.platform == bindparam("platform"),
+                           LINKS.c.handle == _MY_HANDLE))
+    .where(MISSIONS.c.id == bindparam("mission_id"))
+    .order_by(LINKS.c.id))
+# Every link of the member's handle, oldest first (when the mission is gone).
+_HANDLE_LINKS = (select(LINKS).where(LINKS.c.platform == bindparam("platform"),
+                                     LINKS.c.handle == _MY_HANDLE).order_by(LINKS.c.id))
+_MISSION_COLUMNS = tuple((f"m_{column.name}", column.name) for column in MISSIONS.c)
+_LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
+
+
+def worker_name() -> str:
+    """This thread's name as a lease owner: ``host:pid:thread id``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+@dataclass(frozen=True)
+class Leased:
+    """A claim whose lease this worker holds, and what its check needs to know.
+
+    ``row`` is the ``claims`` row as the lease wrote it (its columns as attributes: the outcome
+    starts from its counters, which only the lease holder moves); ``mission`` the mission's
+    columns as attributes, read in the same transaction (None when the mission is gone);
+    ``mission_status`` is ``missing`` when the mission is gone; ``hashtag`` is None when the
+    mission has no action on the claim's platform, ``handle`` when the member has no link
+    there; ``fetch`` is None when the claim cannot be checked (no handle, no hashtag, or the
+    mission is not published).
+    """
+
+    claim: Claim
+    row: Any
+    kind: CheckKind
+    mission: Any
+    mission_status: str
+    hashtag: str | None
+    handle: str | None
+    fetch: FetchPlan | None = None
+
+
+def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
+    """One short transaction: the claim's lease, what the check needs to know (mission status,
+    hashtag, the member's handle), and the account's fetch (a recent one to share, or the
+    fetch lease). None when the claim is not due or another worker holds it.
+
+    On a plain connection (Core only: an ORM session costs more than the statements here)."""
+    now = service.now()
+    until = now + timedelta(seconds=service.settings.lease)
+    with service.db.engine.begin() as connection:
+        row: Any = connection.execute(_LEASE, {"claim_id": claim_id, "now": now,
+                                               "owner": owner, "until": until}).first()
+        if row is None:
+            return None
+        mission, hashtag, links = _context(connection, row)
+        status = mission.status if mission is not None else "missing"
+        handle = next((link.handle for link in links if link.member_id == row.member_id), None)
+        leased = Leased(claim=to_claim(row), row=row, kind=CheckKind.of(row.state),
+                        mission=mission, mission_status=status, hashtag=hashtag, handle=handle)
+        if handle is None or hashtag is None or status != "published":
+            return leased
+        plan = plan_fetch(service, connection, links, Account(platform=row.platform,
+                                                              handle=handle), now)
+        return replace(leased, fetch=plan)
+
+
+def _context(connection: Connection, claim: Any) -> tuple[Any, str | None, list[Any]]:
+    """The claim's mission (its columns as attributes; None when it is gone), the hashtag of
+    its action on the claim's platform, and the links of the member's handle, oldest first."""
+    parameters = {"mission_id": claim.mission_id, "platform": claim.platform,
+                  "member_id": claim.member_id}
+    rows = connection.execute(_CONTEXT, parameters).mappings().all()
+    if not rows:
+        return None, None, list(connection.execute(_HANDLE_LINKS, parameters))
+    first = rows[0]
+    mission = SimpleNamespace(**{name: first[label] for label, name in _MISSION_COLUMNS})
+    links = [SimpleNamespace(**{name: found[label] for label, name in _LINK_COLUMNS})
+             for found in rows if found["l_id"] is not None]
+    return mission, first["hashtag"], links
+
+
+def postpone(service: Service, claim_id: int, owner: str, seconds: float) -> None:
+    """Give the claim's lease back and make it due again in ``seconds`` (re-queued)."""
+    now = service.now()
+    with service.db.transaction() as session:
+        session.execute(update(ClaimRow).where(ClaimRow.id == claim_id,
+                                               ClaimRow.lease_owner == owner)
+                        .values(due_at=now + timedelta(seconds=seconds), lease_owner=None,
+                                lease_until=None))
+    if service.queue is not None:
+        service.queue.enqueue_claim(claim_id, seconds)
+
+
+def finish_without_check(service: Service, claim_id: int, owner: str, reason: str) -> None:
+    """End a claim that cannot be checked any more (``done``, ``reason`` as its detail)."""
+    with service.db.transaction() as session:
+        session.execute(update(ClaimRow).where(ClaimRow.id == claim_id,
+                                               ClaimRow.lease_owner == owner)
+                        .values(state=ClaimState.DONE, due_at=None, lease_owner=None,
+                                lease_until=None, finished_at=service.now(),
+                                last_detail=reason))
+
+
+def due_claims(service: Service, limit: int = 100) -> list[int]:
+    """Claims whose check is due and that no worker holds (the sweep after lost jobs), at most
+    ``limit``, the earliest due first."""
+    now = service.now()
+    with service.db.sessions() as session:
+        return list(session.scalars(
+            select(ClaimRow.id).where(ClaimRow.state.in_(DUE_STATES), ClaimRow.due_at <= now,
+                                      or_(ClaimRow.lease_until.is_(None),
+                                          ClaimRow.lease_until < now))
+            .order_by(ClaimRow.due_at, ClaimRow.id).limit(limit)))
+
+
+def next_due_at(service: Service) -> datetime | None:
+    """When the next claim check is due (UTC; for ``worker --once`` and tests)."""
+    with service.db.sessions() as session:
+        return session.scalar(select(ClaimRow.due_at).where(ClaimRow.state.in_(DUE_STATES))
+                              .order_by(ClaimRow.due_at).limit(1))

@@ -1,0 +1,175 @@
+"""One fetch for simultaneous claims of one account (rule R9, docs/rules.md).
+
+A completed fetch serves the account's claims for ``[missions] share_fetch`` seconds (its
+check is found again by :func:`recent_fetch`); while one worker fetches, it holds the account's
+fetch lease (``linked_accounts.fetch_lease_until`` on the handle's oldest link) and the others
+wait a moment and then reuse its result (:func:`obtain_snapshot`). The lease is released in the
+transaction that records the check, or by :func:`release_fetch` after a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from engine.errors import CassetteMiss, ConfigurationError
+from engine.models import Account, AccountStatus, Snapshot, UnavailableCause
+from engine.storage.models import CheckRow, LinkedAccountRow, SeenPostRow
+
+from . import ownership
+from .context import Service
+from .post_codec import post_from_json
+
+log = logging.getLogger(__name__)
+LINKS = cast(Table, LinkedAccountRow.__table__)
+CHECKS = cast(Table, CheckRow.__table__)
+SEEN_POSTS = cast(Table, SeenPostRow.__table__)
+WAIT_FOR_SHARED_FETCH = 2.0  # seconds before a claim looks again for a fetch in progress
+# How long a worker waits, in the same pass, for another worker's fetch of the same account
+# (seconds), and how often it looks; past that the claim is postponed by the delay above.
+MAX_WAIT_FOR_SHARED_FETCH = 45.0
+SHARED_FETCH_POLL = 0.05
+
+_TAKE_FETCH = (update(LINKS)
+               .where(LINKS.c.id == bindparam("link_id"),
+                      or_(LINKS.c.fetch_lease_until.is_(None),
+                          LINKS.c.fetch_lease_until < bindparam("now")))
+               .values(fetch_lease_until=bindparam("until")))
+_DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))
+               .values(fetch_lease_until=None))
+_RELEASE_FETCH = (update(LINKS)
+                  .where(LINKS.c.platform == bindparam("b_platform"),
+                         LINKS.c.handle == bindparam("b_handle"),
+                         LINKS.c.fetch_lease_until.is_not(None))
+                  .values(fetch_lease_until=None))
+_RECENT_FETCH = (
+    select(CHECKS.c.id, CHECKS.c.status, CHECKS.c.posts, CHECKS.c.backend, CHECKS.c.detail,
+           CHECKS.c.fetched_at,
+           # The account's followers that fetch read, kept on its seen posts (issue 17).
+           select(SEEN_POSTS.c.followers).where(SEEN_POSTS.c.check_id == CHECKS.c.id)
+           .limit(1).scalar_subquery().label("followers"))
+    .where(CHECKS.c.platform == bindparam("platform"), CHECKS.c.handle == bindparam("handle"),
+           CHECKS.c.shared_from.is_(None), CHECKS.c.fetched_at >= bindparam("since"),
+           CHECKS.c.status.in_(("ok", "private", "not_found")))
+    .order_by(CHECKS.c.fetched_at.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """What the lease transaction decided about the account's fetch.
+
+    ``shared``: a recent fetch of the account to reuse (its snapshot and check id); ``ours``:
+    this worker now holds the account's fetch lease and reads the platform (reading the bio
+    when ``want_bio``); neither: another worker is fetching, wait for its answer.
+    """
+
+    shared: tuple[Snapshot, int] | None
+    ours: bool
+    want_bio: bool
+
+
+def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
+               account: Account, now: datetime) -> FetchPlan:
+    """Inside a transaction (on its connection): share a recent fetch of ``account``, or take its fetch lease
+    (held on the handle's oldest link, ``links[0]``, for ``[missions] lease`` seconds), or
+    neither (another worker is fetching).
+
+    The lease is tried before the look for a recent fetch: a worker whose fetch committed
+    before our lease is seen by the look; one that has not committed still holds the lease.
+    """
+    until = now + timedelta(seconds=service.settings.lease)
+    taken = connection.execute(_TAKE_FETCH, {"link_id": links[0].id, "now": now,
+                                             "until": until}).rowcount == 1
+    shared = recent_fetch(service, connection, account, now)
+    if shared is not None:
+        if taken:
+            connection.execute(_DROP_FETCH, {"link_id": links[0].id})
+        return FetchPlan(shared=shared, ours=False, want_bio=False)
+    # A link waiting for its proof: read the bio even where that costs a request.
+    return FetchPlan(shared=None, ours=taken,
+                     want_bio=ownership.needs_proof(links, service.settings.ownership))
+
+
+def fetch_account(service: Service, account: Account, want_bio: bool) -> Snapshot:
+    """Read the account from the platform (this worker holds its fetch lease).
+
+    A cassette miss or a configuration error is not a platform answer: it becomes an
+    unavailable snapshot (the claim is retried like one). Any other exception releases the
+    fetch lease and propagates.
+    """
+    try:
+        return service.engine.snapshot(account, want_bio=want_bio)
+    except (CassetteMiss, ConfigurationError) as error:
+        return Snapshot(account=account, status=AccountStatus.UNAVAILABLE,
+                        detail=f"{type(error).__name__}: {error}",
+                        cause=UnavailableCause.BACKEND_ERROR)
+    except BaseException:
+        release_fetch(service, account)
+        raise
+
+
+def obtain_snapshot(service: Service,
+                    account: Account) -> tuple[Snapshot | None, int | None, bool]:
+    """(snapshot, check it was shared from, whether this worker fetched it); no snapshot
+    when another worker still fetches the account, or it has no link any more.
+
+    The path of a claim whose account another worker was fetching at lease time: look again
+    for its fetch, or take the fetch lease once it is free.
+    """
+    now = service.now()
+    with service.db.transaction() as session:
+        shared = recent_fetch(service, session.connection(), account, now)
+        if shared is not None:
+            return shared[0], shared[1], False
+        rows = ownership.holders(session, account.platform, account.handle)
+        if not rows:
+            return None, None, False
+        plan = plan_fetch(service, session.connection(), rows, account, now)
+    if plan.shared is not None:
+        return plan.shared[0], plan.shared[1], False
+    if not plan.ours:
+        return None, None, False
+    return fetch_account(service, account, plan.want_bio), None, True
+
+
+def recent_fetch(service: Service, connection: Connection, account: Account,
+                 now: datetime) -> tuple[Snapshot, int] | None:
+    """The latest completed fetch of ``account`` within ``[missions] share_fetch`` seconds,
+    as a snapshot to reuse and its check id; None when there is none."""
+    if service.settings.share_fetch <= 0:
+        return None
+    since = now - timedelta(seconds=service.settings.share_fetch)
+    row = connection.execute(_RECENT_FETCH, {
+        "platform": account.platform, "handle": account.handle, "since": since}).first()
+    if row is None:
+        return None
+    snapshot = Snapshot(
+        account=account, status=AccountStatus(row.status),
+        posts=tuple(post_from_json(item) for item in row.posts or ()),
+        public=row.status == "ok", backend=row.backend, detail=row.detail, requests=0,
+        fetched_at=row.fetched_at, followers=row.followers)
+    return snapshot, row.id
+
+
+def clear_fetch_lease(session: Session, account: Account) -> None:
+    """Inside a transaction: free the fetch lease of ``account`` (every link of the handle)."""
+    session.connection().execute(_RELEASE_FETCH, {"b_platform": account.platform,
+                                                  "b_handle": account.handle})
+
+
+def release_fetch(service: Service, account: Account) -> None:
+    """Release the account's fetch lease in a transaction of its own (after a failure); a
+    database error is logged and the lease simply expires."""
+    try:
+        with service.db.transaction() as session:
+            clear_fetch_lease(session, account)
+    except OperationalError:  # the lease simply expires
+        log.warning("could not release the fetch lease of %s", account)
