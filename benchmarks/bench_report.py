@@ -46,7 +46,8 @@ from engine.service.results import mission_results
 
 FLOOR_SQL = """
 SELECT s.mission_id, s.member_id, s.platform, c.handle, s.url, s.published_at, s.hashtags,
-       s.verdict, s.points, c.finished_at, c.backend, s.detail
+       s.verdict, s.points, c.finished_at, c.backend, s.detail,
+       s.likes, s.comments, s.views, s.shares, s.followers, s.measured_at
 FROM seen_posts s JOIN checks c ON s.check_id = c.id ORDER BY s.id DESC
 """
 

@@ -465,6 +465,8 @@ class _Clock:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._offsets: dict[int, timedelta] = {}
+        self._last: object = None
+        self._last_local = ""
 
     @staticmethod
     def naive_utc(value: str | datetime) -> datetime:
@@ -480,6 +482,14 @@ class _Clock:
             return f"{value[:10]}T{value[11:19]}Z"
         return _Clock.naive_utc(value).isoformat("T", "seconds") + "Z"
 
+    def local_repeated(self, value: str | datetime) -> str:
+        """:meth:`local` for a value that often repeats from row to row (a check's time: the
+        rows of one check follow each other), keeping the last answer."""
+        if value == self._last:
+            return self._last_local
+        self._last, self._last_local = value, self.local(value)
+        return self._last_local
+
     def local(self, value: str | datetime) -> str:
         """``2025-06-16 11:00:00`` on the wall clock of the zone."""
         naive = self.naive_utc(value)
@@ -492,21 +502,22 @@ class _Clock:
 
     @staticmethod
     def numbers(values: Sequence[Any]) -> list[object]:
-        """The engagement cells (:data:`ENGAGEMENT_COLUMNS`): counts as they are, the time
-        they were read in UTC, an empty cell for None."""
-        *counts, measured_at = values
-        return [*("" if count is None else count for count in counts),
-                "" if measured_at is None else _Clock.utc(measured_at)]
+        """The engagement cells (:data:`ENGAGEMENT_COLUMNS`): counts as they are (``csv``
+        writes None as an empty cell), then the time they were read in UTC."""
+        measured_at = values[-1]
+        return [*values[:-1], "" if measured_at is None else _Clock.utc(measured_at)]
 
 
 def _hashtag_text(value: str | Sequence[str] | None) -> str:
     """``#summer #beach`` from the stored hashtags: SQLite's JSON text (read without decoding
-    when it holds no escape: tags are word characters, never quotes or commas) or a list."""
+    when it holds no escape: tags are word characters, never quotes or commas, so the items
+    are what lies between ``","``, whether the serialiser wrote a space after the comma or
+    not) or a list."""
     if isinstance(value, str):
         if value == "[]":
             return ""
         if "\\" not in value:
-            return "#" + " #".join(value[2:-2].split('", "'))
+            return "#" + " #".join(value[2:-2].replace('", "', '","').split('","'))
         value = json.loads(value)
     return " ".join(f"#{tag}" for tag in value or ())
 
@@ -573,14 +584,14 @@ def stream_csv(service: Service, where: ReportFilter, zone: tzinfo = UTC,
     titles = {mission: spreadsheet_safe(title) for mission, title in
               mission_titles(service).items()}
     clock, safe = _Clock(zone), spreadsheet_safe
-    utc, local = clock.utc, clock.local
+    utc, local, check_local = clock.utc, clock.local, clock.local_repeated
 
     def cells(values: Any) -> list[object]:
         (_, mission_id, member_id, platform, url, published_at, hashtags, verdict, detail,
          points, _check, _claim, handle, backend, finished_at, *numbers) = values
         return [mission_id, titles.get(mission_id, ""), safe(member_id), platform, safe(handle),
                 safe(url), local(published_at), utc(published_at), _hashtag_text(hashtags),
-                verdict, safe(detail), points, local(finished_at), utc(finished_at),
+                verdict, safe(detail), points, check_local(finished_at), utc(finished_at),
                 zone_label, backend or "", *_Clock.numbers(numbers)]
 
     return _export(service, where, CONSOLE_COLUMNS, cells)

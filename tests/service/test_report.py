@@ -12,8 +12,10 @@ from engine.service.context import Service
 from engine.service.diagnosis import diagnose
 from engine.service.report import (
     ReportFilter,
+    _hashtag_text,
     report_rows,
     report_slice,
+    stream_csv,
     stream_report_csv,
     stream_report_json,
     stream_report_jsonl,
@@ -43,6 +45,11 @@ def test_report_rows_filters_and_formats(service: Service, replay: Any) -> None:
     assert sorted(r["post_url"] for r in parsed) == sorted(r.post_url for r in rows)
     assert {(r["verdict"], r["points"]) for r in parsed} == {(r.verdict, str(r.points))
                                                             for r in rows}
+    # Hashtags come out as ``#a #b`` in both CSVs.
+    by_url = {r.post_url: " ".join(f"#{tag}" for tag in r.hashtags) for r in rows}
+    assert {r["post_url"]: r["hashtags"] for r in parsed} == by_url
+    console = list(csv.DictReader(io.StringIO("".join(stream_csv(service, ReportFilter())))))
+    assert {r["post_url"]: r["hashtags"] for r in console} == by_url
     [summary] = summaries(service)
     assert (summary.claims, summary.participants, summary.credited_posts, summary.points) == (
         2, 2, 4, 50)
@@ -96,3 +103,13 @@ def test_diagnosis_in_both_languages(service: Service, replay: Any) -> None:
     nobody = mission(service, hashtag="autre")
     assert [line.code for line in diagnose(service, "ana", nobody.id, "en").lines] == [
         "progress", "no_claim"]
+
+
+def test_csv_hashtags_read_what_the_database_stored(service: Service) -> None:
+    """The CSVs read SQLite's JSON text without decoding it: whatever separators the engine's
+    JSON serialiser writes, several tags come out as ``#a #b`` (and escapes are decoded)."""
+    serialise = service.db.engine.dialect._json_serializer or json.dumps  # type: ignore[attr-defined]
+    for tags in (["summer", "plage"], ["summer", "plage", "été"], ["solo"], [], ["a\\b"]):
+        stored = serialise(tags)
+        assert _hashtag_text(stored) == " ".join(f"#{tag}" for tag in tags)
+        assert _hashtag_text(json.dumps(tags)) == _hashtag_text(stored)
