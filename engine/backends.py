@@ -46,7 +46,10 @@ class Backend(ABC):
 
     ``base_url``, when a class sets it, is the default address its requests go to: the class
     then accepts the option ``base_url`` (a URL, validated at start-up; a mirror or a local
-    test server) and :meth:`url` builds addresses on the configured one.
+    test server) and :meth:`url` builds addresses on the configured one. ``id_cache_days``,
+    when a class sets it, is how many days an account id the backend resolved from a handle
+    (a channel id, a ``secUid``) stays in the cache by default: the class then accepts the
+    option ``id_cache_days`` and :meth:`id_cache_seconds` gives the configured time.
     """
 
     name: ClassVar[str]
@@ -57,11 +60,12 @@ class Backend(ABC):
     vcr_replayable: ClassVar[bool] = True
     config_options: ClassVar[Mapping[str, Option]] = {}
     base_url: ClassVar[str | None] = None
+    id_cache_days: ClassVar[int | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Fill ``description`` from the docstring and ``needs`` from ``requires`` when the
-        class sets them not, and add the ``base_url`` option of a class that sets ``base_url``
-        (run after the class body, so a subclass's own values count)."""
+        class sets them not, and add the ``base_url`` and ``id_cache_days`` options of a class
+        that sets them (run after the class body, so a subclass's own values count)."""
         super().__init_subclass__(**kwargs)
         if "description" not in cls.__dict__ and cls.__doc__:
             summary = inspect.cleandoc(cls.__doc__).split("\n\n", 1)[0]
@@ -72,6 +76,9 @@ class Backend(ABC):
         if cls.base_url is not None:
             cls.config_options = {**cls.config_options, "base_url": Option(
                 "URL", cls.base_url, summary="the address requests go to")}
+        if cls.id_cache_days is not None:
+            cls.config_options = {**cls.config_options, "id_cache_days": Option(
+                "number (days)", cls.id_cache_days, summary="days a resolved account id is kept")}
 
     def __init__(self, settings: PlatformSettings) -> None:
         """A backend reading one platform with its ``settings`` (``settings.name`` is the
@@ -90,6 +97,14 @@ class Backend(ABC):
         if self.base_url is None:
             raise TypeError(f"{type(self).__name__} sets no base_url")
         return str(self.options.get("base_url", self.base_url)).rstrip("/") + path
+
+    def id_cache_seconds(self) -> float:
+        """How long (seconds) an account id resolved from a handle stays in the cache: the
+        configured ``id_cache_days`` (the class's by default) × 86,400. Raises ``TypeError``
+        for a class that sets no ``id_cache_days``."""
+        if self.id_cache_days is None:
+            raise TypeError(f"{type(self).__name__} sets no id_cache_days")
+        return float(self.options.get("id_cache_days", self.id_cache_days)) * 86_400
 
     @classmethod
     def unavailable_reason(cls, settings: PlatformSettings) -> str | None:

@@ -209,14 +209,25 @@ RETIRED: Mapping[tuple[str, str], str] = {
 }
 
 
+# Settings renamed in a release: the old key is refused with the new key's name (same value,
+# same unit). TikTok's ``secuid_ttl_days`` and YouTube's ``cache_days`` were one concept, the
+# days a resolved account id stays cached: both became the backends' ``id_cache_days``.
+RENAMED: Mapping[str, str] = {
+    "secuid_ttl_days": "id_cache_days",
+    "cache_days": "id_cache_days",
+}
+
+
 def unknown_key_error(key: str, known: Iterable[str], where: str, table: str,
                       what: str = "setting") -> ConfigurationError:
     """The error for ``key`` (a ``what``: setting or table) that ``table`` does not know:
-    names it, where it is (``where``: the file), a close match when there is one, and the
-    known ones."""
+    names it, where it is (``where``: the file), its new name when it was renamed
+    (:data:`RENAMED`), else a close match when there is one, and the known ones."""
     names = sorted(known)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
+    if RENAMED.get(key) in names:
+        hint = f"; it is now called {RENAMED[key]!r} (same value)"
     listed = ", ".join(names) if names else "none"
     return ConfigurationError(f"{where}: unknown {what} {key!r} in {table}{hint} "
                               f"(known: {listed})")

@@ -22,6 +22,10 @@ from .errors import InvalidHashtag
 
 MAX_HASHTAG_LENGTH = 100
 _REQUIRED_TAG = re.compile(r"[A-Za-z0-9_]+")
+# In ASCII text a tag run is exactly this (see _tag_end: ASCII has no marks or joiners, and
+# NFC/NFKC leave it unchanged), read by one regular expression instead of character by character.
+_ASCII_TAG = re.compile(r"#([A-Za-z0-9_]+)")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 # '&' and '/' before '#' are HTML entities (&#39;) and URL fragments (/#top), not hashtags.
 _NOT_BEFORE_TAG = frozenset("&/")
 # A zero-width non-joiner or joiner stays in a tag only between two letters or marks.
@@ -170,6 +174,19 @@ def _found_tag(run: str) -> str:
     return tag if any(ch.isalpha() for ch in tag) else ""
 
 
+def _ascii_tags(text: str) -> Iterable[str]:
+    """The tags of an ASCII ``text``, lower-cased: the same as :func:`_runs_after_hash` and
+    :func:`_found_tag` give for it (a ``#`` after ``&`` or ``/`` opens none; a run needs a
+    letter), with one regular expression (most captions are ASCII)."""
+    for match in _ASCII_TAG.finditer(text):
+        position = match.start()
+        if position and text[position - 1] in _NOT_BEFORE_TAG:
+            continue
+        run = match.group(1)
+        if _ASCII_LETTER.search(run):
+            yield run.lower()
+
+
 def extract_hashtags(*texts: str | None) -> tuple[str, ...]:
     """Tags in ``texts``, lower-cased, without ``#``, in order of first appearance, no repeats.
 
@@ -182,6 +199,10 @@ def extract_hashtags(*texts: str | None) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for text in texts:
         if not text:
+            continue
+        if text.isascii():
+            for tag in _ascii_tags(text):
+                found.setdefault(tag, None)
             continue
         for run in _runs_after_hash(unicodedata.normalize("NFC", text)):
             tag = _found_tag(run)

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -62,6 +62,15 @@ class RequestCounter(Protocol):
 
     def note_retry_after(self, seconds: float) -> None: ...
 
+
+class RequestOptions(TypedDict, total=False):
+    """The optional parts of a request: query ``params``, extra ``headers`` and ``cookies``
+    (on top of the client's), and whether to ``follow_redirects`` (default False)."""
+
+    params: Mapping[str, Any] | None
+    headers: Mapping[str, str] | None
+    cookies: Mapping[str, str] | None
+    follow_redirects: bool
 
 def masked_url(url: str) -> str:
     """``url`` with secret query parameters replaced by ``***``, for logs."""
@@ -194,12 +203,11 @@ class PlatformHttp:
         url: str,
         *,
         counter: RequestCounter,
-        params: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        cookies: Mapping[str, str] | None = None,
-        follow_redirects: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> httpx.Response:
         """Send one request (with its retries), counting every attempt against ``counter``.
+
+        ``options`` are :class:`RequestOptions` (each left out: none, and no redirects followed).
 
         Returns the last response whatever its status: deciding what a status means is the
         backend's job. Before each attempt, ``counter.wait_for_budget()`` (the backend's rate
@@ -212,11 +220,13 @@ class PlatformHttp:
         while True:
             counter.wait_for_budget()
             counter.count_requests()
-            request = self.client.build_request(method, url, params=params, headers=headers,
+            cookies = options.get("cookies")
+            request = self.client.build_request(method, url, params=options.get("params"),
+                                                headers=options.get("headers"),
                                                 cookies=dict(cookies) if cookies else None)
             try:
-                response = _read_capped(self.client.send(request, stream=True,
-                                                         follow_redirects=follow_redirects))
+                response = _read_capped(self.client.send(
+                    request, stream=True, follow_redirects=options.get("follow_redirects", False)))
             except httpx.TransportError as error:
                 log.info("%s %s failed: %s", method, masked_url(str(request.url)),
                          type(error).__name__)

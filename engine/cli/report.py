@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.service import report as campaign
 from engine.service.results import as_text, mission_results
+from engine.verdicts import Window
 
 from .common import add_config_option, identifier, member_id
 from .service_common import open_service, optional_instant, print_records
@@ -36,8 +37,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     where = campaign.ReportFilter(mission_id=args.mission, platform=args.platform,
                          member_id=args.member, verdict=args.verdict,
-                         since=optional_instant(args.since, "--since"),
-                         until=optional_instant(args.until, "--until"))
+                         period=Window(start=optional_instant(args.since, "--since"),
+                                       end=optional_instant(args.until, "--until")))
     fmt = "json" if args.json else args.format
     with open_service(args, queue=False) as service:
         if args.results is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -68,6 +69,28 @@ _HANDLE_LINKS = (select(LINKS).where(LINKS.c.platform == bindparam("platform"),
                                      LINKS.c.handle == _MY_HANDLE).order_by(LINKS.c.id))
 _MISSION_COLUMNS = tuple((f"m_{column.name}", column.name) for column in MISSIONS.c)
 _LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
+_CLAIM_COLUMNS = tuple((f"c_{column.name}", column.name) for column in CLAIMS.c)
+# PostgreSQL only (SQLite has no UPDATE in a WITH): _LEASE and _CONTEXT in one statement, a
+# data-modifying CTE whose claim row (prefixed c_) is joined to its mission, hashtag and the
+# links of the member's handle (one row per link; mission columns NULL when it is gone).
+# No row when the claim is not due or another worker holds it.
+_LEASED = _LEASE.cte("leased")
+_LEASED_HANDLE = select(_MINE.c.handle).where(
+    _MINE.c.member_id == _LEASED.c.member_id,
+    _MINE.c.platform == _LEASED.c.platform).scalar_subquery()
+_LEASE_WITH_CONTEXT = (
+    select(*(column.label(f"c_{column.name}") for column in _LEASED.c),
+           *(column.label(f"m_{column.name}") for column in MISSIONS.c),
+           ActionRow.hashtag.label("hashtag"),
+           *(column.label(f"l_{column.name}") for column in LINKS.c))
+    .select_from(_LEASED)
+    .outerjoin(MISSIONS, MISSIONS.c.id == _LEASED.c.mission_id)
+    .outerjoin(MissionActionRow, and_(MissionActionRow.mission_id == MISSIONS.c.id,
+                                      MissionActionRow.platform == _LEASED.c.platform))
+    .outerjoin(ActionRow, ActionRow.id == MissionActionRow.action_id)
+    .outerjoin(LINKS, and_(LINKS.c.platform == _LEASED.c.platform,
+                           LINKS.c.handle == _LEASED_HANDLE))
+    .order_by(LINKS.c.id))
 
 
 def worker_name() -> str:
@@ -106,12 +129,20 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
     On a plain connection (Core only: an ORM session costs more than the statements here)."""
     now = service.now()
     until = now + timedelta(seconds=service.settings.lease)
+    lease = {"claim_id": claim_id, "now": now, "owner": owner, "until": until}
     with service.db.engine.begin() as connection:
-        row: Any = connection.execute(_LEASE, {"claim_id": claim_id, "now": now,
-                                               "owner": owner, "until": until}).first()
-        if row is None:
-            return None
-        mission, hashtag, links = _context(connection, row)
+        row: Any
+        if connection.dialect.name == "postgresql":  # one round trip instead of two
+            rows = connection.execute(_LEASE_WITH_CONTEXT, lease).mappings().all()
+            if not rows:
+                return None
+            row = SimpleNamespace(**{name: rows[0][label] for label, name in _CLAIM_COLUMNS})
+            mission, hashtag, links = _read_context(rows)
+        else:
+            row = connection.execute(_LEASE, lease).first()
+            if row is None:
+                return None
+            mission, hashtag, links = _context(connection, row)
         status = mission.status if mission is not None else "missing"
         handle = next((link.handle for link in links if link.member_id == row.member_id), None)
         leased = Leased(claim=to_claim(row), row=row, kind=CheckKind.of(row.state),
@@ -131,8 +162,15 @@ def _context(connection: Connection, claim: Any) -> tuple[Any, str | None, list[
     rows = connection.execute(_CONTEXT, parameters).mappings().all()
     if not rows:
         return None, None, list(connection.execute(_HANDLE_LINKS, parameters))
+    return _read_context(rows)
+
+
+def _read_context(rows: Sequence[Any]) -> tuple[Any, str | None, list[Any]]:
+    """The mission (None when its columns are NULL: it is gone), hashtag and links in the
+    rows of :data:`_CONTEXT` or :data:`_LEASE_WITH_CONTEXT` (mappings, at least one)."""
     first = rows[0]
-    mission = SimpleNamespace(**{name: first[label] for label, name in _MISSION_COLUMNS})
+    mission = (SimpleNamespace(**{name: first[label] for label, name in _MISSION_COLUMNS})
+               if first["m_id"] is not None else None)
     links = [SimpleNamespace(**{name: found[label] for label, name in _LINK_COLUMNS})
              for found in rows if found["l_id"] is not None]
     return mission, first["hashtag"], links

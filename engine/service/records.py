@@ -29,6 +29,9 @@ class Record:
 
 @dataclass(frozen=True, kw_only=True)
 class Action(Record):
+    """An external action: a ``platform`` and the ``hashtag`` (lower case, without ``#``)
+    members must use there; ``created_at`` in UTC."""
+
     id: int
     platform: str
     hashtag: str
@@ -37,6 +40,11 @@ class Action(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Mission(Record):
+    """A mission as admins define it: its texts, its ``goal`` (``posts``: ``goal_posts``
+    distinct posts; ``recurring``: each credited post pays, up to ``cap_count`` per
+    ``cap_period``), the ``points`` it pays, its window (``start_at`` <= published <
+    ``end_at``, UTC, either open), its ``status`` and its ``actions`` (one per platform)."""
+
     id: int
     title: str
     description: str
@@ -115,6 +123,11 @@ class MemberProgress(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class LedgerEntry(Record):
+    """One row of the append-only ledger: ``points`` paid (negative for a compensating row)
+    to ``member_id`` for ``mission_id``, the ``posts`` (post ids) it pays for, the ``check_id``
+    that decided it, its ``idempotency_key`` (unique: a retried award writes nothing) and
+    ``created_at`` (UTC)."""
+
     id: int
     member_id: str
     mission_id: int
@@ -128,6 +141,9 @@ class LedgerEntry(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Member(Record):
+    """A member: their linked ``accounts``, their ``balance`` (the sum of their ledger
+    rows, in points) and, when asked for, the ``ledger`` rows themselves, oldest first."""
+
     id: str
     accounts: tuple[LinkedAccount, ...]
     balance: int
@@ -154,6 +170,10 @@ class ClaimReceipt(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Claim(Record):
+    """One press of the button and where it stands: its ``state`` (a ``ClaimState`` value),
+    when it is next due (UTC), the posts ``counted`` so far, the re-checks and failures
+    counted, and the last check's status, detail and unavailable cause."""
+
     id: int
     member_id: str
     mission_id: int
@@ -214,6 +234,10 @@ class Engagement(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class ReportRow(Engagement):
+    """One verdict of the report: a post a check saw for a member's claim in a mission, with
+    its verdict, detail, the points it brought, the check's time (UTC) and backend, and the
+    engagement numbers of the post's latest check."""
+
     mission_id: int
     member_id: str
     platform: str
@@ -260,6 +284,9 @@ class MissionSummary(MissionTotals):
 
 @dataclass(frozen=True, kw_only=True)
 class DiagnosisLine(Record):
+    """One line of a diagnosis: a stable ``code``, its ``text`` in the asked language, and
+    the platform and post it is about when it is about one."""
+
     code: str
     text: str
     platform: str | None = None
@@ -268,6 +295,9 @@ class DiagnosisLine(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Diagnosis(Record):
+    """Why a member was or was not paid for a mission (``engine.service.diagnosis``), in
+    ``lang`` (``fr`` or ``en``): ``rewarded``, the ``points`` received, and the lines."""
+
     member_id: str
     mission_id: int
     lang: str

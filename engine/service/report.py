@@ -21,7 +21,7 @@ from sqlalchemy import Select, String, case, func, select, type_coerce
 
 from engine.dates import iso_utc
 from engine.storage.models import CheckRow, ClaimRow, CreditRow, LedgerRow, MissionRow, SeenPostRow
-from engine.verdicts import Verdict
+from engine.verdicts import Verdict, Window
 
 from .context import Service
 from .records import MissionSummary, MissionTotals, ReportRow
@@ -43,12 +43,15 @@ Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 
 @dataclass(frozen=True, kw_only=True)
 class ReportFilter:
+    """What a report covers: each field left None (or an open ``period`` bound) keeps
+    everything. ``period`` (UTC instants, ``start <= t < end``) is, for a row, when its check
+    finished; for claims, credits and ledger rows, when they were made."""
+
     mission_id: int | None = None
     platform: str | None = None
     member_id: str | None = None
     verdict: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    period: Window = Window()
 
 
 def _filtered(query: Q, where: ReportFilter) -> Q:
@@ -61,11 +64,18 @@ def _filtered(query: Q, where: ReportFilter) -> Q:
         query = query.where(SeenPostRow.member_id == where.member_id)
     if where.verdict:
         query = query.where(SeenPostRow.verdict == where.verdict)
-    if where.since:
-        query = query.where(CheckRow.finished_at >= where.since)
-    if where.until:
-        query = query.where(CheckRow.finished_at < where.until)
-    return query
+    return query.where(*_in_period(CheckRow.finished_at, where.period))
+
+
+def _in_period(column: Any, period: Window) -> list[Any]:
+    """The SQL conditions putting ``column`` (an instant) inside ``period``: none for an
+    open bound."""
+    conditions = []
+    if period.start:
+        conditions.append(column >= period.start)
+    if period.end:
+        conditions.append(column < period.end)
+    return conditions
 
 
 # The order of the command line's and the API's report: newest check first.
@@ -121,7 +131,7 @@ def report_slice(service: Service, where: ReportFilter, *, limit: int,
 def count_rows(service: Service, where: ReportFilter) -> int:
     """How many posts seen match ``where`` (counted by the database)."""
     query = select(func.count(SeenPostRow.id))
-    if where.since or where.until:
+    if where.period.start or where.period.end:
         query = query.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
     with service.db.sessions() as session:
         return int(session.scalar(_filtered(query, where)) or 0)
@@ -137,7 +147,7 @@ def report_page(service: Service, where: ReportFilter, *, page: int = 1,
     """
     offset = (max(page, 1) - 1) * size
     ids = select(SeenPostRow.id)
-    if where.since or where.until:
+    if where.period.start or where.period.end:
         ids = ids.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
     ids = _filtered(ids, where)
     if total is not None and offset > total // 2:
@@ -340,7 +350,7 @@ def report_stats(service: Service, where: ReportFilter, zone: tzinfo = UTC) -> l
             select(MissionRow.id, MissionRow.title))}
         seen: dict[int, Counter[str]] = defaultdict(Counter)
         seen_query = select(SeenPostRow.mission_id, SeenPostRow.verdict, func.count())
-        if where.since or where.until:
+        if where.period.start or where.period.end:
             seen_query = seen_query.join(CheckRow, SeenPostRow.check_id == CheckRow.id)
         seen_query = _filtered(seen_query, where).group_by(SeenPostRow.mission_id,
                                                            SeenPostRow.verdict)
@@ -412,10 +422,7 @@ def _claim_filters(where: ReportFilter) -> list[Any]:
         conditions.append(ClaimRow.member_id == where.member_id)
     if where.platform:
         conditions.append(ClaimRow.platform == where.platform.lower())
-    if where.since:
-        conditions.append(ClaimRow.created_at >= where.since)
-    if where.until:
-        conditions.append(ClaimRow.created_at < where.until)
+    conditions += _in_period(ClaimRow.created_at, where.period)
     if where.verdict:
         conditions.append(ClaimRow.id.in_(select(CheckRow.claim_id).join(
             SeenPostRow, SeenPostRow.check_id == CheckRow.id).where(
@@ -433,11 +440,7 @@ def _dated(table: type[CreditRow] | type[LedgerRow], where: ReportFilter) -> lis
         conditions.append(table.member_id == where.member_id)
     if where.platform and table is CreditRow:
         conditions.append(CreditRow.platform == where.platform.lower())
-    if where.since:
-        conditions.append(table.created_at >= where.since)
-    if where.until:
-        conditions.append(table.created_at < where.until)
-    return conditions
+    return conditions + _in_period(table.created_at, where.period)
 
 
 CONSOLE_COLUMNS = ("mission_id", "mission_title", "member_id", "platform", "handle",

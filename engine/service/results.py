@@ -15,7 +15,8 @@ the credited posts' numbers (one row per credit, a few thousand at most per miss
   median ``None``;
 - **reach**: the sum of the participants' followers, each account (member and platform)
   counted once, with the latest value this mission's checks read for it (accounts whose
-  followers were never given are left out; ``reach_known`` of ``accounts`` had a count);
+  followers were never given are left out; ``known`` of the ``accounts`` had a count): a
+  :class:`Reach`;
 - **engagement rate**: per post ``(likes + comments) / followers``, the followers read with
   the post's numbers. It is defined only when the likes, the comments and the followers are
   all known (and followers not 0): a hidden like count is unknown, never 0, so a post showing
@@ -67,6 +68,17 @@ class Metric(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Reach(Record):
+    """The audience of a mission's participants: ``followers``, the sum of each account's
+    latest follower count, over the ``known`` of the ``accounts`` (member and platform, with a
+    post seen) whose platform gave a count."""
+
+    followers: int = 0
+    accounts: int = 0
+    known: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Figures(Record):
     """The engagement of a set of credited posts (the mission, a platform or a day)."""
 
@@ -85,9 +97,7 @@ class PlatformResults(Figures):
 
     platform: str
     participants: int = 0
-    reach: int = 0
-    reach_known: int = 0
-    accounts: int = 0
+    reach: Reach = Reach()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,9 +138,7 @@ class MissionResults(Figures):
     day_basis: str = DAY_BASIS
     measured_at: datetime | None = None
     participants: int = 0
-    reach: int = 0
-    reach_known: int = 0
-    accounts: int = 0
+    reach: Reach = Reach()
     per_platform: tuple[PlatformResults, ...] = ()
     per_day: tuple[DayResults, ...] = ()
     top_posts: tuple[TopPost, ...] = ()
@@ -230,9 +238,9 @@ def _participants(session: Session, mission_id: int) -> int:
         SeenPostRow.mission_id == mission_id)) or 0)
 
 
-def _accounts(session: Session, mission_id: int) -> dict[str, tuple[int, int, int]]:
-    """Per platform: the accounts (member and platform) with a post seen for the mission,
-    how many have a follower count, and the sum of each one's latest count.
+def _reach(session: Session, mission_id: int) -> dict[str, Reach]:
+    """Per platform: the reach of the accounts (member and platform) with a post seen for
+    the mission.
 
     Every post a check saw carries the account's followers as that check read them (or
     newer, when a later check refreshed the post), so the checks are ranked instead of the
@@ -256,7 +264,8 @@ def _accounts(session: Session, mission_id: int) -> dict[str, tuple[int, int, in
     query = (select(ranked.c.platform, func.count(), func.count(ranked.c.followers),
                     func.sum(ranked.c.followers))
              .where(ranked.c.rank == 1).group_by(ranked.c.platform))
-    return {str(platform): (int(accounts), int(counted), int(total or 0))
+    return {str(platform): Reach(followers=int(total or 0), accounts=int(accounts),
+                                 known=int(counted))
             for platform, accounts, counted, total in session.execute(query)}
 
 
@@ -303,25 +312,23 @@ def mission_results(service: Service, mission_id: int) -> MissionResults:
         groups = _totals(session, _credited(service, mission_id))
         medians, ranking = _medians_and_top(session, _credited(service, mission_id))
         participants = _participants(session, mission_id)
-        accounts = _accounts(session, mission_id)
+        reach = _reach(session, mission_id)
         top = _top_posts(session, _credited(service, mission_id), ranking)
     overall = _add(list(groups.values()))
     per_platform = tuple(PlatformResults(
-        platform=platform, participants=accounts.get(platform, (0, 0, 0))[0],
-        accounts=accounts.get(platform, (0, 0, 0))[0],
-        reach_known=accounts.get(platform, (0, 0, 0))[1],
-        reach=accounts.get(platform, (0, 0, 0))[2],
+        platform=platform, participants=reach.get(platform, Reach()).accounts,
+        reach=reach.get(platform, Reach()),
         **_figures(_add([v for (p, _), v in groups.items() if p == platform]), medians,
                    "platform", platform))
-        for platform in sorted(set(accounts) | {p for p, _ in groups}))
+        for platform in sorted(set(reach) | {p for p, _ in groups}))
     per_day = tuple(DayResults(day=day, **_figures(
         _add([v for (_, d), v in groups.items() if d == day]), medians, "day", day))
         for day in sorted({d for _, d in groups}))
     return MissionResults(
         mission_id=mission_id, title=title, participants=participants,
-        accounts=sum(item.accounts for item in per_platform),
-        reach_known=sum(item.reach_known for item in per_platform),
-        reach=sum(item.reach for item in per_platform), measured_at=overall.get("measured_at"),
+        reach=Reach(**{name: sum(getattr(item, name) for item in reach.values())
+                       for name in ("followers", "accounts", "known")}),
+        measured_at=overall.get("measured_at"),
         per_platform=per_platform, per_day=per_day, top_posts=top,
         **_figures(overall, medians, "all", ""))
 
@@ -347,8 +354,8 @@ def as_text(results: MissionResults) -> str:
 
     lines = [f"mission {results.mission_id} «{results.title}»: {results.participants} "
              f"participant(s), {results.credited_posts} credited post(s)",
-             f"reach: {results.reach} follower(s) over {results.reach_known} of "
-             f"{results.accounts} account(s) with a follower count",
+             f"reach: {results.reach.followers} follower(s) over {results.reach.known} of "
+             f"{results.reach.accounts} account(s) with a follower count",
              *(metric(name, getattr(results, name)) for name in METRICS),
              f"engagement rate (likes + comments) / followers: "
              f"{format_rate(results.engagement_rate)} over {results.rated_posts} post(s)"]
@@ -357,7 +364,7 @@ def as_text(results: MissionResults) -> str:
     if results.per_platform:
         lines.append("per platform:")
         lines += [f"  {p.platform}: {p.participants} participant(s), {p.credited_posts} "
-                  f"post(s), reach {p.reach}, likes {format_total(p.likes)}, comments "
+                  f"post(s), reach {p.reach.followers}, likes {format_total(p.likes)}, comments "
                   f"{format_total(p.comments)}, views {format_total(p.views)}, rate "
                   f"{format_rate(p.engagement_rate)}" for p in results.per_platform]
     if results.per_day:

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.backends import Backend, CheckSession
-from engine.config_schema import Option
 from engine.errors import AccountNotFound
 from engine.models import Account, Profile
 
@@ -54,7 +53,7 @@ class TikTokWeb(Backend):
     name = "web"
     cost = "2 requests cold, 1 with the secUid cached"
     base_url = BASE_URL
-    config_options = {"secuid_ttl_days": Option("number (days)", SECUID_TTL_SECONDS // 86_400)}
+    id_cache_days = SECUID_TTL_SECONDS // 86_400  # the handle's secUid
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         key = SECUID_CACHE_KEY.format(handle=account.handle)
@@ -72,8 +71,7 @@ class TikTokWeb(Backend):
                                followers=account_followers(warm_items))
             session.cache.delete(key)
         state = self.read_page(account, session)
-        ttl = float(self.options.get("secuid_ttl_days", SECUID_TTL_SECONDS / 86_400)) * 86_400
-        session.cache.set(key, state.sec_uid, ttl)
+        session.cache.set(key, state.sec_uid, self.id_cache_seconds())
         if state.items is not None:
             items: Sequence[Mapping[str, Any]] = state.items
         elif warm_items == [] and state.sec_uid == cached:

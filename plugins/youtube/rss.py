@@ -21,7 +21,6 @@ from dataclasses import replace
 import httpx
 
 from engine.backends import Backend, CheckSession
-from engine.config_schema import Option
 from engine.errors import AccountNotFound, LayoutChanged
 from engine.models import Account, Profile
 from engine.status_signals import REDIRECT_STATUSES
@@ -47,7 +46,7 @@ class YouTubeRss(Backend):
     name = "rss"
     cost = "2 requests cold, 1 warm or by channel id"
     base_url = BASE_URL
-    config_options = {"cache_days": Option("number (days)", CHANNEL_ID_TTL // 86_400)}
+    id_cache_days = CHANNEL_ID_TTL // 86_400  # the handle's channel id
 
     def read_profile(self, account: Account, session: CheckSession) -> Profile:
         profile = self._read(account, session)
@@ -102,8 +101,7 @@ class YouTubeRss(Backend):
                 raise
             channel_id = channel_id_from_page(response.text)
             self._bio = channel_description(response.text)
-        ttl = float(self.options.get("cache_days", CHANNEL_ID_TTL / 86_400)) * 86_400
-        session.cache.set(cache_key, channel_id, ttl)
+        session.cache.set(cache_key, channel_id, self.id_cache_seconds())
         return channel_id
 
     def _confirm_channel_exists(self, channel_id: str, session: CheckSession) -> None:

@@ -96,3 +96,13 @@ def test_rate_limit_forms() -> None:
     assert RateLimit.parse(30, "x") == RateLimit(30, 60.0)
     assert RateLimit.parse("1/2s", "x") == RateLimit(1, 2.0)
     assert RateLimit.parse("100/h", "x") == RateLimit(100, 3600.0)
+
+
+@pytest.mark.parametrize(("platform", "old"), [("tiktok", "secuid_ttl_days"),
+                                               ("youtube", "cache_days")])
+def test_a_renamed_backend_setting_names_its_new_key(platform: str, old: str) -> None:
+    backend = {"tiktok": "web", "youtube": "rss"}[platform]
+    config = config_from_mapping({"platforms": {platform: {backend: {old: 3}}}})
+    with pytest.raises(ConfigurationError,
+                       match=f"unknown setting '{old}'.*now called 'id_cache_days'"):
+        Engine(config)

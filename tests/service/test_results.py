@@ -31,14 +31,14 @@ def test_per_platform_counts_each_account_once(service: Service) -> None:
     platforms = {item.platform: item for item in mission_results(service, mission_id).per_platform}
     instagram, tiktok = platforms["instagram"], platforms["tiktok"]
     # ana (latest 1200, not 1000 nor 1200 per post), bob (no count), eve (rejected post only).
-    assert (instagram.participants, instagram.accounts, instagram.reach_known,
-            instagram.reach) == (3, 3, 2, 3200)
+    assert (instagram.participants, instagram.reach.accounts, instagram.reach.known,
+            instagram.reach.followers) == (3, 3, 2, 3200)
     assert (instagram.credited_posts, instagram.likes.total, instagram.likes.median) == (
         3, 180, 50.0)
     assert instagram.comments.known == 2 and instagram.views.median == 600.0
     assert instagram.engagement_rate == pytest.approx(110 / 1200)  # A2 hides its comments
     # cleo has 0 followers, dan none of likes and comments: no rate on TikTok.
-    assert (tiktok.participants, tiktok.reach, tiktok.reach_known) == (2, 500, 2)
+    assert (tiktok.participants, tiktok.reach.followers, tiktok.reach.known) == (2, 500, 2)
     assert tiktok.engagement_rate is None and tiktok.rated_posts == 0
     assert tiktok.likes.as_json() == {"total": 10, "median": 10.0, "known": 1}
 
@@ -70,7 +70,8 @@ def test_top_posts_by_interactions(service: Service) -> None:
 def test_a_mission_without_posts_and_an_unknown_one(service: Service) -> None:
     _, other = results_world(service)
     results = mission_results(service, other)
-    assert (results.participants, results.credited_posts, results.reach) == (1, 1, 99_999)
+    assert (results.participants, results.credited_posts,
+            results.reach.followers) == (1, 1, 99_999)
     [empty] = add_missions(service, "Vide")
     nothing = mission_results(service, empty)
     assert nothing.credited_posts == 0 and nothing.likes.median is None
@@ -97,6 +98,6 @@ def test_command_line(service: Service, tmp_path: Any, capsys: Any) -> None:
     assert main(["report", "--results", str(mission_id), "--json", "--config",
                  str(config)]) == 0
     body = json.loads(capsys.readouterr().out)
-    assert body["reach"] == 3700 and len(body["top_posts"]) == 4
+    assert body["reach"]["followers"] == 3700 and len(body["top_posts"]) == 4
     assert main(["report", "--results", "999", "--config", str(config)]) == 2
     assert "no mission 999" in capsys.readouterr().err

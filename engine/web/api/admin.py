@@ -19,6 +19,7 @@ from engine.service.report import (
 from engine.service.stored_settings import update_webhook
 from engine.service.webhook_targets import redact_url
 from engine.service.webhooks import deliveries, resend
+from engine.verdicts import Window
 
 from ..auth import Admin, service_of
 from ..tokens import create_token, list_tokens, revoke_token
@@ -85,7 +86,7 @@ def report(
             "type": "enum", "loc": ("query", "platform"),
             "msg": f"{platform[:40]!r} is not a known platform: use one of {known}"}])
     where = ReportFilter(mission_id=mission, platform=platform, member_id=member,
-                         verdict=verdict, since=since, until=until)
+                         verdict=verdict, period=Window(start=since, end=until))
     if format == "csv":
         return StreamingResponse(stream_report_csv(service, where),
                                  media_type="text/csv; charset=utf-8", headers={

@@ -36,6 +36,7 @@ from engine.service.report import (
     report_stats,
     stream_csv,
 )
+from engine.verdicts import Window
 from engine.web.error_handlers import error_page
 from engine.web.pages.charts import colour_of
 from engine.web.pages.messages import say
@@ -141,8 +142,9 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
     # "until" names the last day shown, so the bound is the next local midnight.
     where = ReportFilter(
         mission_id=mission_id, platform=platform, member_id=values["member"] or None,
-        verdict=verdict, since=_midnight(since, zone) if since else None,
-        until=_midnight(until + timedelta(days=1), zone) if until else None)
+        verdict=verdict, period=Window(
+            start=_midnight(since, zone) if since else None,
+            end=_midnight(until + timedelta(days=1), zone) if until else None))
     return Filters(values=values, where=where, page=page, errors=tuple(errors))
 
 

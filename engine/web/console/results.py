@@ -140,7 +140,7 @@ def _page(request: Request, lang: str, results: MissionResults) -> HTMLResponse:
                  for item in results.per_day],
         "platforms": [{"platform": item.platform, "colour": colour_of(item.platform),
                        "participants": numbers.count(item.participants),
-                       "reach": numbers.count(item.reach), **_row_of(item, numbers)}
+                       "reach": numbers.count(item.reach.followers), **_row_of(item, numbers)}
                       for item in results.per_platform],
         "days_chart": days_chart, "platforms_chart": platforms_chart,
         "any_interaction": interactions(results) > 0, "chart_days": CHART_DAYS, "top": top,

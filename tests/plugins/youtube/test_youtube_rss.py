@@ -116,7 +116,7 @@ def test_feed_in_another_format_is_layout_changed() -> None:
 
 def test_cache_lifetime_is_configurable() -> None:
     cache = MemoryCache()
-    engine = youtube_engine("rss", cache, {"rss": {"cache_days": 0}})
+    engine = youtube_engine("rss", cache, {"rss": {"id_cache_days": 0}})
     with cassette(RSS / "public.yaml", record=False):
         engine.snapshot(engine.account("youtube", "terra.trails"))
     assert cache.get(CACHE_KEY) is None  # expired at once
