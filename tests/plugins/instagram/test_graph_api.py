@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,8 @@ from engine.replay import cassette
 from plugins.instagram.graph_api import InstagramGraphApi
 from scripts.cassettes.build_instagram import PUBLIC_NODES
 from scripts.cassettes.build_instagram_graph_api import IG_USER_ID, discovery
+
+from .local_server import QuietHandler, serving
 
 CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "instagram"
 TOKEN = "EAAGm0PX4ZCpsBAFAKE-token-never-shown-0123456789"
@@ -144,31 +144,17 @@ def test_cli_check_never_prints_or_logs_the_token(capsys: pytest.CaptureFixture[
         assert "access_token" not in path.read_text(encoding="utf-8")
 
 
-class _GraphServer(BaseHTTPRequestHandler):
+class _GraphServer(QuietHandler):
     """A local stand-in for graph.facebook.com answering one business discovery."""
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        body = json.dumps(discovery("lea.voyage", PUBLIC_NODES[:3])).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        return
+        self.answer(200, json.dumps(discovery("lea.voyage", PUBLIC_NODES[:3])).encode())
 
 
 @pytest.fixture
 def graph_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _GraphServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_GraphServer) as url:
+        yield url
 
 
 def test_a_recorded_cassette_holds_no_token(graph_server: str, tmp_path: Path,

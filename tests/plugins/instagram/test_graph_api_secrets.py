@@ -7,11 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,11 +18,13 @@ from engine.errors import PlatformUnavailable
 from engine.redaction import MASK, backend_secrets, redact, remember
 from scripts.cassettes.build_instagram_graph_api import IG_USER_ID, graph_error
 
+from .local_server import QuietHandler, serving
+
 TOKEN = "EAAGm0PX4ZCpsBAFAKE-echoed-token-9876543210"
 ENV = "SM_TEST_ECHOED_GRAPH_TOKEN"
 
 
-class _EchoingServer(BaseHTTPRequestHandler):
+class _EchoingServer(QuietHandler):
     """Answers every request with error 190 quoting the token it was sent (as some gateways
     and old Graph API versions do), the token again in a header."""
 
@@ -34,27 +33,13 @@ class _EchoingServer(BaseHTTPRequestHandler):
         body = json.dumps(graph_error(
             f"Error validating access token: Session has expired. token={token}", 190,
             463)).encode()
-        self.send_response(400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Debug-Request", f"access_token={token}")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        return
+        self.answer(400, body, {"X-Debug-Request": f"access_token={token}"})
 
 
 @pytest.fixture
 def echoing_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_EchoingServer) as url:
+        yield url
 
 
 def test_an_echoed_token_is_in_no_output_log_pause_or_cassette(
