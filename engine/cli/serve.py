@@ -57,8 +57,12 @@ def base_url(sock: socket.socket, host: str) -> str:
     return f"http://{shown}:{port}"
 
 
-class Terminated(Exception):
-    """``SIGTERM`` arrived: stop serving, close what is open, exit 0 (a requested stop)."""
+class Terminated(BaseException):
+    """``SIGTERM`` arrived: stop serving, close what is open, exit 0 (a requested stop).
+
+    A ``BaseException``, like ``KeyboardInterrupt``: the signal can land inside any library
+    call (SQLAlchemy wraps an ``Exception`` raised while it builds a statement into a
+    ``StatementError``), and an exit must pass through them unchanged."""
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

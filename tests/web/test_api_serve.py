@@ -115,3 +115,24 @@ def test_serve_demo_removes_its_folder_on_sigterm(tmp_path: Path) -> None:
     assert "Traceback" not in stderr, stderr
     assert status == 0, stderr
     assert list(temporary.iterdir()) == []
+
+
+def test_sigterm_inside_a_database_call_still_stops_cleanly(tmp_path: Path) -> None:
+    """The signal may arrive while SQLAlchemy builds a statement (during start-up, seen in
+    CI): the stop must come out as itself, not wrapped in a database error with a traceback."""
+    from sqlalchemy import Integer, column, create_engine, select
+    from sqlalchemy.types import TypeDecorator
+
+    from engine.cli.serve import Terminated
+
+    class Interrupted(TypeDecorator[int]):
+        impl = Integer
+        cache_ok = True
+
+        def process_bind_param(self, value: object, dialect: object) -> int:
+            raise Terminated("signal 15")
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.connect() as connection, pytest.raises(Terminated):
+        connection.execute(select(column("a", Integer)).where(
+            column("a", Interrupted()) == 1))
