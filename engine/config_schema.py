@@ -131,6 +131,7 @@ SECTIONS: Mapping[str, Mapping[str, Option]] = {
     "queue": {
         "url": Option("URL", default_text="`sqlite:///<data>/queue.sqlite3`"),
         "workers": Option("integer", 16),
+        "processes": Option('"auto" or integer', "auto"),
         "backlog_warning": Option(DURATION, "5m"),
     },
     "missions": {

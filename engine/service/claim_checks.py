@@ -36,6 +36,7 @@ from .progress import goal_met
 from .records import CheckResult
 from .shared_fetch import (
     MAX_WAIT_FOR_SHARED_FETCH,
+    RELEASE_FETCH,
     SHARED_FETCH_POLL,
     WAIT_FOR_SHARED_FETCH,
     clear_fetch_lease,
@@ -67,10 +68,27 @@ _LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
 _MEMBER_LINK = select(LINKS).where(LINKS.c.member_id == bindparam("member_id"),
                                    LINKS.c.platform == bindparam("platform"))
 _INSERT_CHECK = insert(CHECKS).returning(CHECKS.c.id)
+# The columns of a check row _write_outcome writes.
+_CHECK_FIELDS = ("claim_id", "kind", "platform", "handle", "status", "backend", "requests",
+                 "seconds", "detail", "cause", "attempts", "posts", "shared_from", "fetched_at",
+                 "finished_at")
+# PostgreSQL only: _LOCK_MEMBER_AND_LINK and _INSERT_CHECK in one round trip. The insert is a
+# data-modifying CTE (run exactly once, whether or not the member exists: a missing member
+# raises NotFound and the transaction is rolled back); its id comes back as ``check_id``. The
+# check's parameters are prefixed k_ (``platform`` and ``claim_id`` are shared names).
+_INSERTED_CHECK = (insert(CHECKS)
+                   .values(**{name: bindparam(f"k_{name}") for name in _CHECK_FIELDS})
+                   .returning(CHECKS.c.id).cte("inserted_check"))
+_LOCK_MEMBER_AND_INSERT_CHECK = _LOCK_MEMBER_AND_LINK.add_columns(
+    select(_INSERTED_CHECK.c.id).scalar_subquery().label("check_id"))
 # Without .values(): the SET clause is the parameters given (every column _write_outcome
 # moves). Only while this worker holds the lease: no row updated means the lease was lost.
 _WRITE_CLAIM = CLAIMS.update().where(CLAIMS.c.id == bindparam("claim_id"),
                                      CLAIMS.c.lease_owner == bindparam("owner"))
+# PostgreSQL only: the same, and the account's fetch lease released (clear_fetch_lease) in
+# the same round trip, as a data-modifying CTE (rolled back with the claim's row when the
+# lease was lost).
+_WRITE_CLAIM_AND_RELEASE = _WRITE_CLAIM.add_cte(RELEASE_FETCH.cte("released_fetch"))
 
 
 class _LeaseLost(Exception):
@@ -214,9 +232,7 @@ def _record_once(service: Service, leased: Leased, owner: str, snapshot: Snapsho
     try:
         with service.db.transaction() as session:
             result, deliveries = _write_outcome(service, session, leased, owner, snapshot,
-                                                shared_from)
-            if release:  # last: members are locked before links (as a proof's settlement does)
-                clear_fetch_lease(session, snapshot.account)
+                                                shared_from, release)
     except _LeaseLost:
         log.warning("claim %s: lease lost to another worker; dropping this check",
                     leased.claim.id)
@@ -228,10 +244,11 @@ def _record_once(service: Service, leased: Leased, owner: str, snapshot: Snapsho
 
 
 def _write_outcome(service: Service, session: Session, leased: Leased, owner: str,
-                   snapshot: Snapshot,
-                   shared_from: int | None) -> tuple[CheckResult, list[int]]:
-    """The check row, proofs, verdicts, credits, awards and the claim's next state; returns
-    the result and the deliveries written. Raises :class:`_LeaseLost` when another worker
+                   snapshot: Snapshot, shared_from: int | None,
+                   release: bool = False) -> tuple[CheckResult, list[int]]:
+    """The check row, proofs, verdicts, credits, awards and the claim's next state (with
+    ``release``, the account's fetch lease freed last); returns the result and the
+    deliveries written. Raises :class:`_LeaseLost` when another worker
     took the lease over (the claim's row is written last, only by the lease holder).
 
     The claim's counters and the mission are the ones the lease transaction read: only the
@@ -250,18 +267,7 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
                and snapshot.status in (AccountStatus.OK, AccountStatus.PRIVATE)
                and ownership.may_prove(session, snapshot))
     link: Any = None
-    if proving:
-        # Lock every member a proof may touch (a contest involves several), in id order.
-        ownership.lock_members(session, {claim.member_id} | ownership.involved_members(
-            session, account.platform, account.handle))
-    else:
-        found = connection.execute(_LOCK_MEMBER_AND_LINK, {
-            "member_id": claim.member_id, "platform": claim.platform}).mappings().first()
-        if found is None:
-            raise NotFound(f"no member {claim.member_id!r}")
-        if found["l_id"] is not None:
-            link = SimpleNamespace(**{name: found[label] for label, name in _LINK_COLUMNS})
-    check_id = connection.execute(_INSERT_CHECK, {
+    check = {
         "claim_id": claim_id, "kind": leased.kind, "platform": account.platform,
         "handle": account.handle, "status": snapshot.status.value, "backend": snapshot.backend,
         "requests": snapshot.requests, "seconds": snapshot.seconds, "detail": snapshot.detail,
@@ -273,7 +279,27 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
         if shared_from is None else [],
         "shared_from": shared_from,
         "fetched_at": now if shared_from is None else snapshot.fetched_at,
-        "finished_at": now}).scalar_one()
+        "finished_at": now}
+    postgresql = connection.dialect.name == "postgresql"
+    if proving:
+        # Lock every member a proof may touch (a contest involves several), in id order.
+        ownership.lock_members(session, {claim.member_id} | ownership.involved_members(
+            session, account.platform, account.handle))
+        check_id = connection.execute(_INSERT_CHECK, check).scalar_one()
+    else:
+        lock = {"member_id": claim.member_id, "platform": claim.platform}
+        if postgresql:  # the check's row written in the same round trip
+            found = connection.execute(_LOCK_MEMBER_AND_INSERT_CHECK, {
+                **lock, **{f"k_{name}": value for name, value in check.items()}},
+            ).mappings().first()
+        else:
+            found = connection.execute(_LOCK_MEMBER_AND_LINK, lock).mappings().first()
+        if found is None:
+            raise NotFound(f"no member {claim.member_id!r}")
+        if found["l_id"] is not None:
+            link = SimpleNamespace(**{name: found[label] for label, name in _LINK_COLUMNS})
+        check_id = (found["check_id"] if postgresql
+                    else connection.execute(_INSERT_CHECK, check).scalar_one())
     if proving:
         deliveries += ownership.apply_proofs(service, session, snapshot, check_id, now)
         session.flush()
@@ -322,10 +348,16 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
         next_state(schedule, leased.kind, snapshot.status, outcome.counted, now, settings,
                    complete=complete, below_threshold=below, threshold_due=next_recheck(
                        claim.created_at, now, settings.threshold_rechecks) if below else None)
-    written = connection.execute(_WRITE_CLAIM, {
-        **vars(schedule), "claim_id": claim_id, "owner": owner,
-        "last_status": snapshot.status.value, "last_detail": detail, "last_cause": cause,
-        "lease_owner": None, "lease_until": None})
+    values = {**vars(schedule), "claim_id": claim_id, "owner": owner,
+              "last_status": snapshot.status.value, "last_detail": detail,
+              "last_cause": cause, "lease_owner": None, "lease_until": None}
+    if release and postgresql:  # and the account's fetch lease, in the same round trip
+        written = connection.execute(_WRITE_CLAIM_AND_RELEASE, {
+            **values, "b_platform": account.platform, "b_handle": account.handle})
+    else:
+        written = connection.execute(_WRITE_CLAIM, values)
+        if release:  # last: members are locked before links (as a proof's settlement does)
+            clear_fetch_lease(session, account)
     if written.rowcount != 1:
         raise _LeaseLost(claim_id)
     result = CheckResult(

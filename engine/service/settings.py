@@ -22,6 +22,8 @@ DATA_ENV = "SOCIAL_MISSIONS_DATA"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 OWNERSHIP_POLICIES = ("off", "on_conflict", "always")
+# ``ServiceSettings.processes`` before it is resolved: ``[queue] processes = "auto"``.
+AUTO_PROCESSES = 0
 
 
 def parse_duration(value: object, where: str) -> float:
@@ -45,6 +47,11 @@ class ServiceSettings:
     # 16 threads check ~87 claims/s on SQLite (4: ~35/s; 32: ~100/s with twice the p99
     # latency), see benchmarks/bench_throughput.py and docs/service.md.
     workers: int = 16
+    # ``[queue] processes``: how many processes ``social-missions worker`` starts, each with
+    # ``workers`` threads (the threads of one process share one core: the GIL). Always a whole
+    # number here: the default, ``"auto"`` (:data:`AUTO_PROCESSES`), becomes
+    # :func:`auto_processes` of the database when the settings are built.
+    processes: int = AUTO_PROCESSES
     cooldown: float = 24 * 3600.0
     recheck_delays: tuple[float, ...] = (300.0, 3600.0)
     # ``[missions] threshold_rechecks``: when a performance mission's post is re-checked while
@@ -77,6 +84,21 @@ class ServiceSettings:
     # ``[privacy] keep_post_text_days``: how many days checks keep the posts they read
     # (captions included); see docs/privacy.md.
     keep_post_text_days: int = 90
+
+    def __post_init__(self) -> None:
+        if self.processes == AUTO_PROCESSES:  # "auto": one process per core on PostgreSQL
+            object.__setattr__(self, "processes", auto_processes(self.database_url))
+
+
+def auto_processes(database_url: str) -> int:
+    """What ``[queue] processes = "auto"`` means for ``database_url``: ``os.cpu_count()`` (at
+    least 1) on PostgreSQL, whose server takes writes from many processes at once; 1 on
+    SQLite (and anything else), whose database and embedded queue serialise writers, so that
+    more processes mostly wait for each other's locks (an operator may still set more)."""
+    scheme = database_url.split(":", 1)[0].split("+", 1)[0].lower()
+    if scheme == "postgresql":
+        return max(1, os.cpu_count() or 1)
+    return 1
 
 
 def data_folder(config: Config) -> Path:
@@ -118,6 +140,8 @@ def load_settings(config: Config, **overrides: Any) -> ServiceSettings:
     }
     if "workers" in queue:
         values["workers"] = _positive_int(queue["workers"], f"{where} [queue] workers")
+    if "processes" in queue:
+        values["processes"] = _processes(queue["processes"], f"{where} [queue] processes")
     if "backlog_warning" in queue:
         values["backlog_warning"] = parse_duration(queue["backlog_warning"],
                                                    f"{where} [queue] backlog_warning")
@@ -229,6 +253,18 @@ def _secret(hooks: Mapping[str, Any], where: str) -> str | None:
             raise ConfigurationError(f"{where} [webhooks] secret_env: ${name} is not set")
         return value
     return None
+
+
+def _processes(value: object, where: str) -> int:
+    """``[queue] processes``: a whole number from 1, or ``"auto"`` (returned as
+    :data:`AUTO_PROCESSES`); ``ConfigurationError`` naming ``where`` else."""
+    if value == "auto":
+        return AUTO_PROCESSES
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ConfigurationError(f"{where}: {value!r} is not a number of processes; write a whole "
+                             "number, at least 1 (like 4), or \"auto\" (one per core on "
+                             "PostgreSQL, 1 on SQLite)")
 
 
 def _positive_int(value: object, where: str) -> int:

@@ -45,7 +45,9 @@ _TAKE_FETCH = (update(LINKS)
                .values(fetch_lease_until=bindparam("until")))
 _DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))
                .values(fetch_lease_until=None))
-_RELEASE_FETCH = (update(LINKS)
+# Free the fetch lease of an account (every link of the handle); parameters b_platform and
+# b_handle (prefixed: the claim's own statement, which embeds it, has a platform of its own).
+RELEASE_FETCH = (update(LINKS)
                   .where(LINKS.c.platform == bindparam("b_platform"),
                          LINKS.c.handle == bindparam("b_handle"),
                          LINKS.c.fetch_lease_until.is_not(None))
@@ -161,7 +163,7 @@ def recent_fetch(service: Service, connection: Connection, account: Account,
 
 def clear_fetch_lease(session: Session, account: Account) -> None:
     """Inside a transaction: free the fetch lease of ``account`` (every link of the handle)."""
-    session.connection().execute(_RELEASE_FETCH, {"b_platform": account.platform,
+    session.connection().execute(RELEASE_FETCH, {"b_platform": account.platform,
                                                   "b_handle": account.handle})
 
 

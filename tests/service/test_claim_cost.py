@@ -90,11 +90,22 @@ def test_a_crediting_claim_costs_the_lease_and_one_transaction(
                               else "UPDATE claims SET lease_owner"), body[0][:60]
     assert starting(lease, "UPDATE linked_accounts SET fetch_lease_until") == 1
     assert not any(s.startswith("INSERT") for s in lease)
-    # The outcome: every row it leads to, in one transaction, none of them read back.
-    for table in ("checks", "credits", "ledger", "seen_posts"):
+    # The outcome: every row it leads to, in one transaction, none of them read back. On
+    # PostgreSQL the check's row is written by the member's lock (a CTE), and the fetch lease
+    # is released by the claim's update (a CTE): two round trips fewer.
+    for table in ("credits", "ledger", "seen_posts"):
         assert starting(outcome, f"INSERT INTO {table} ") == 1, table
-    assert starting(outcome, "UPDATE claims SET") == 1
-    assert starting(outcome, "UPDATE linked_accounts SET fetch_lease_until") == 1
+    if postgres:
+        assert starting(outcome, "WITH inserted_check AS (INSERT INTO checks ") == 1
+        assert " FOR UPDATE OF members" in outcome[0]
+        assert starting(outcome, "WITH released_fetch AS (UPDATE linked_accounts SET "
+                                 "fetch_lease_until") == 1
+        assert outcome[-1].startswith("WITH released_fetch") and " UPDATE claims SET" in (
+            outcome[-1])
+    else:
+        assert starting(outcome, "INSERT INTO checks ") == 1
+        assert starting(outcome, "UPDATE claims SET") == 1
+        assert starting(outcome, "UPDATE linked_accounts SET fetch_lease_until") == 1
     assert not any(s.startswith(("SELECT checks", "SELECT seen_posts")) for s in outcome)
     # Counting is batched: one statement for what the database holds about the posts (already
     # credited, credited elsewhere, the progress), and for an N-post goal that is reached one
@@ -106,7 +117,7 @@ def test_a_crediting_claim_costs_the_lease_and_one_transaction(
     assert not any(s.startswith(("SELECT claims", "SELECT missions", "SELECT ledger"))
                    for s in outcome)
     assert len(body) == (3 if postgres else 4), body
-    assert len(outcome) <= 12
+    assert len(outcome) <= (10 if postgres else 12)
     assert len(ledger_rows(service)) == (result.counted if kind == "recurring" else 1)
 
 
