@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.models import Account
@@ -28,7 +28,7 @@ from .claim_states import DUE_STATES, CheckKind, ClaimState
 from .claims import to_claim
 from .context import Service
 from .records import Claim
-from .shared_fetch import FetchPlan, plan_fetch
+from .shared_fetch import DROP_FETCH, FetchPlan, plan_fetch
 
 # The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
 CLAIMS = cast(Table, ClaimRow.__table__)
@@ -78,8 +78,31 @@ _LEASED = _LEASE.cte("leased")
 _LEASED_HANDLE = select(_MINE.c.handle).where(
     _MINE.c.member_id == _LEASED.c.member_id,
     _MINE.c.platform == _LEASED.c.platform).scalar_subquery()
+# And, in the same statement, the account's fetch lease (shared_fetch.TAKE_FETCH), when the
+# claim can be checked (a published mission with an action on the claim's platform, a handle
+# there): held on the handle's oldest link, it comes back as ``taken`` (that link's id; NULL
+# when another worker holds it or the claim cannot be checked). The look for a recent fetch
+# stays a statement of its own, after this one (see shared_fetch.plan_fetch).
+_THEIRS = LINKS.alias("theirs")
+_OLDEST_LINK = (select(func.min(_THEIRS.c.id))
+                .where(_THEIRS.c.platform == _LEASED.c.platform,
+                       _THEIRS.c.handle == _LEASED_HANDLE)
+                .scalar_subquery())
+_CHECKABLE = (select(MISSIONS.c.id)
+              .join(MissionActionRow, MissionActionRow.mission_id == MISSIONS.c.id)
+              .join(ActionRow, ActionRow.id == MissionActionRow.action_id)
+              .where(MISSIONS.c.id == _LEASED.c.mission_id, MISSIONS.c.status == "published",
+                     MissionActionRow.platform == _LEASED.c.platform)
+              .exists())
+_TAKEN = (update(LINKS)
+          .where(LINKS.c.id == _OLDEST_LINK, _CHECKABLE,
+                 or_(LINKS.c.fetch_lease_until.is_(None),
+                     LINKS.c.fetch_lease_until < bindparam("now")))
+          .values(fetch_lease_until=bindparam("until"))
+          .returning(LINKS.c.id).cte("taken"))
 _LEASE_WITH_CONTEXT = (
     select(*(column.label(f"c_{column.name}") for column in _LEASED.c),
+           select(_TAKEN.c.id).scalar_subquery().label("taken"),
            *(column.label(f"m_{column.name}") for column in MISSIONS.c),
            ActionRow.hashtag.label("hashtag"),
            *(column.label(f"l_{column.name}") for column in LINKS.c))
@@ -138,19 +161,23 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
                 return None
             row = SimpleNamespace(**{name: rows[0][label] for label, name in _CLAIM_COLUMNS})
             mission, hashtag, links = _read_context(rows)
+            taken: bool | None = rows[0]["taken"] is not None
         else:
             row = connection.execute(_LEASE, lease).first()
             if row is None:
                 return None
             mission, hashtag, links = _context(connection, row)
+            taken = None  # plan_fetch takes the fetch lease
         status = mission.status if mission is not None else "missing"
         handle = next((link.handle for link in links if link.member_id == row.member_id), None)
         leased = Leased(claim=to_claim(row), row=row, kind=CheckKind.of(row.state),
                         mission=mission, mission_status=status, hashtag=hashtag, handle=handle)
         if handle is None or hashtag is None or status != "published":
+            if taken:  # never expected (same conditions in SQL); never keep it then
+                connection.execute(DROP_FETCH, {"link_id": links[0].id})
             return leased
         plan = plan_fetch(service, connection, links, Account(platform=row.platform,
-                                                              handle=handle), now)
+                                                              handle=handle), now, taken=taken)
         return replace(leased, fetch=plan)
 
 

@@ -38,13 +38,16 @@ WAIT_FOR_SHARED_FETCH = 2.0  # seconds before a claim looks again for a fetch in
 MAX_WAIT_FOR_SHARED_FETCH = 45.0
 SHARED_FETCH_POLL = 0.05
 
-_TAKE_FETCH = (update(LINKS)
-               .where(LINKS.c.id == bindparam("link_id"),
-                      or_(LINKS.c.fetch_lease_until.is_(None),
-                          LINKS.c.fetch_lease_until < bindparam("now")))
-               .values(fetch_lease_until=bindparam("until")))
-_DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))
-               .values(fetch_lease_until=None))
+# Take the account's fetch lease on its oldest link (``link_id``) unless a worker holds it
+# (a lease until after ``now``): one row updated when taken.
+TAKE_FETCH = (update(LINKS)
+              .where(LINKS.c.id == bindparam("link_id"),
+                     or_(LINKS.c.fetch_lease_until.is_(None),
+                         LINKS.c.fetch_lease_until < bindparam("now")))
+              .values(fetch_lease_until=bindparam("until")))
+# Give back a fetch lease just taken (on ``link_id``).
+DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))
+              .values(fetch_lease_until=None))
 # Free the fetch lease of an account (every link of the handle); parameters b_platform and
 # b_handle (prefixed: the claim's own statement, which embeds it, has a platform of its own).
 RELEASE_FETCH = (update(LINKS)
@@ -79,21 +82,24 @@ class FetchPlan:
 
 
 def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
-               account: Account, now: datetime) -> FetchPlan:
+               account: Account, now: datetime, *, taken: bool | None = None) -> FetchPlan:
     """Inside a transaction (on its connection): share a recent fetch of ``account``, or take its fetch lease
     (held on the handle's oldest link, ``links[0]``, for ``[missions] lease`` seconds), or
-    neither (another worker is fetching).
+    neither (another worker is fetching). ``taken``: whether an earlier statement of the
+    same transaction already tried the fetch lease (the claim's lease on PostgreSQL does);
+    None to try it here.
 
     The lease is tried before the look for a recent fetch: a worker whose fetch committed
     before our lease is seen by the look; one that has not committed still holds the lease.
     """
-    until = now + timedelta(seconds=service.settings.lease)
-    taken = connection.execute(_TAKE_FETCH, {"link_id": links[0].id, "now": now,
-                                             "until": until}).rowcount == 1
+    if taken is None:
+        until = now + timedelta(seconds=service.settings.lease)
+        taken = connection.execute(TAKE_FETCH, {"link_id": links[0].id, "now": now,
+                                                "until": until}).rowcount == 1
     shared = recent_fetch(service, connection, account, now)
     if shared is not None:
         if taken:
-            connection.execute(_DROP_FETCH, {"link_id": links[0].id})
+            connection.execute(DROP_FETCH, {"link_id": links[0].id})
         return FetchPlan(shared=shared, ours=False, want_bio=False)
     # A link waiting for its proof: read the bio even where that costs a request.
     return FetchPlan(shared=None, ours=taken,

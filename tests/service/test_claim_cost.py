@@ -88,7 +88,14 @@ def test_a_crediting_claim_costs_the_lease_and_one_transaction(
     postgres = not service.db.is_sqlite
     assert body[0].startswith("WITH leased AS (UPDATE claims SET lease_owner" if postgres
                               else "UPDATE claims SET lease_owner"), body[0][:60]
-    assert starting(lease, "UPDATE linked_accounts SET fetch_lease_until") == 1
+    # The account's fetch lease: on PostgreSQL taken by the same statement (a second CTE),
+    # then the look for a recent fetch to share (a statement of its own, after the take).
+    if postgres:
+        assert "taken AS (UPDATE linked_accounts SET fetch_lease_until" in body[0]
+        assert starting(lease, "UPDATE linked_accounts") == 0
+        assert body[1].startswith("SELECT checks.id"), body[1][:60]
+    else:
+        assert starting(lease, "UPDATE linked_accounts SET fetch_lease_until") == 1
     assert not any(s.startswith("INSERT") for s in lease)
     # The outcome: every row it leads to, in one transaction, none of them read back. On
     # PostgreSQL the check's row is written by the member's lock (a CTE), and the fetch lease
@@ -116,7 +123,7 @@ def test_a_crediting_claim_costs_the_lease_and_one_transaction(
     # is looked up before it is inserted, and the lease's reads are one statement.
     assert not any(s.startswith(("SELECT claims", "SELECT missions", "SELECT ledger"))
                    for s in outcome)
-    assert len(body) == (3 if postgres else 4), body
+    assert len(body) == (2 if postgres else 4), body
     assert len(outcome) <= (10 if postgres else 12)
     assert len(ledger_rows(service)) == (result.counted if kind == "recurring" else 1)
 
@@ -141,3 +148,26 @@ def test_a_claim_checked_again_credits_nothing_twice(service: Service, replay: A
             if post.verdict in ("counted", "already_counted")] == ["already_counted"] * len(paid)
     assert ledger_rows(service) == paid
     assert seen.endings == ["commit", "commit"]
+
+
+def test_a_claim_that_cannot_be_checked_takes_no_fetch_lease(service: Service,
+                                                             replay: Any) -> None:
+    # The fetch lease is taken with the claim's lease (one statement on PostgreSQL) only when
+    # the check will read the platform: an archived mission's claim ends without a check and
+    # leaves the account free for the claims of other missions.
+    from sqlalchemy import select
+
+    from engine.service.claim_checks import process_claim
+    from engine.service.missions import set_status
+    from engine.storage.models import ClaimRow, LinkedAccountRow
+
+    chosen = mission(service, recurring=True, points=5)
+    member(service)
+    receipt = create_claim(service, "ana", chosen.id, "instagram")
+    set_status(service, chosen.id, "archived")
+    assert process_claim(service, receipt.claim_id) is None
+    with service.db.sessions() as session:
+        assert session.scalars(select(LinkedAccountRow.fetch_lease_until)).all() == [None]
+        claim = session.get(ClaimRow, receipt.claim_id)
+        assert claim is not None and claim.state == "done" and claim.lease_owner is None
+        assert claim.last_detail == "the mission is no longer published"
