@@ -74,6 +74,11 @@ class UnknownBackend(ConfigurationError):
     """A backend name that the platform's plugins do not provide."""
 
 
+class ServerUnavailable(SocialMissionsError):
+    """A server the service needs (the PostgreSQL database, the Redis queue) does not answer;
+    the message names which, the driver's reason and the setting to check."""
+
+
 class CassetteMiss(SocialMissionsError):
     """Replay asked for a request that the cassette does not hold."""
 

@@ -24,7 +24,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from sqlalchemy.engine import make_url
 
-from engine.errors import ConfigurationError
+from engine.errors import ConfigurationError, ServerUnavailable
 from engine.private_files import create_private_file
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,13 @@ def build_huey(url: str, name: str = QUEUE_NAME) -> Huey:
 
 @dataclass
 class WorkerStats:
+    """What a worker did: ``jobs`` run from the queue, rows ``swept`` (due without a job), and
+    ``failed`` passes of its loop (an error logged, such as the database or the queue not
+    answering; the loop waits and goes on)."""
+
     jobs: int = 0
     swept: int = 0
+    failed: int = 0
 
 
 class JobQueue:
@@ -123,6 +128,20 @@ PROMOTE_EVERY = 0.5
 WATCH_EVERY = 60.0
 
 
+def check_queue(queue: JobQueue) -> None:
+    """Raise :class:`ServerUnavailable` when the queue's Redis server does not answer a
+    ``PING`` (a SQLite queue is a local file: nothing to check), so that a worker started
+    against a wrong ``[queue] url`` says so at once instead of logging errors in a loop."""
+    connection = getattr(queue.huey.storage, "conn", None)
+    if connection is None or not hasattr(connection, "ping"):
+        return
+    try:
+        connection.ping()
+    except Exception as error:  # redis.exceptions.ConnectionError, TimeoutError, auth…
+        raise ServerUnavailable(f"the queue's Redis server does not answer ({error}); check "
+                               "[queue] url and that Redis runs") from error
+
+
 def run_worker(
     queue: JobQueue,
     sweep: Callable[[], int],
@@ -178,6 +197,8 @@ def run_worker(
                 done = sweep()
             except Exception:  # a database hiccup: wait and go on
                 log.exception("worker loop error")
+                with lock:
+                    stats.failed += 1
                 done = 0
                 time.sleep(poll_interval)
             with lock:
@@ -196,6 +217,7 @@ def run_worker(
                 stop.wait(poll_interval * (0.5 + random.random()))
 
     storage = queue.huey.storage
+    check_queue(queue)
     # RedisHuey reads with a blocking BRPOP; once, a plain RPOP (None at once when empty).
     nonblocking = once and getattr(storage, "blocking", False)
     if nonblocking:

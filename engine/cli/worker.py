@@ -19,6 +19,7 @@ from engine.errors import InvalidInput
 from engine.queue import WorkerStats
 from engine.service.metrics import metrics_address, parse_address, serve_metrics
 from engine.service.runtime import work
+from engine.service.settings import MAX_PROCESSES
 
 from .common import add_cassette_options, add_config_option
 from .service_common import open_service
@@ -49,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(f"--threads must be at least 1, not {args.threads}")
     if args.processes is not None and args.processes < 1:
         raise InvalidInput(f"--processes must be at least 1, not {args.processes}")
+    if args.processes is not None and args.processes > MAX_PROCESSES:
+        raise InvalidInput(f"--processes {args.processes} is more than the {MAX_PROCESSES} one "
+                           f"machine runs: use at most {MAX_PROCESSES}, and workers on more "
+                           "machines for more")
     if args.record and (args.processes or 1) > 1:
         raise InvalidInput("--record writes one process's traffic to the cassette: use "
                            "--processes 1 (or leave --processes out)")
@@ -67,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
             if server is not None:
                 server.shutdown()
                 server.server_close()
-    print(f"worker: {stats.jobs} job(s), {stats.swept} swept")
-    return 0
+    return _summary(stats, args.once, 0)
 
 
 def _configured_processes(args: argparse.Namespace) -> int:
@@ -130,9 +134,20 @@ def _run_processes(args: argparse.Namespace, processes: int) -> int:
                            log_format=args.log_format)
     outcome = run_processes(processes, functools.partial(work_in_child, options),
                             once=args.once)
-    if outcome.status != EXIT_INVALID:  # else a child said why
-        print(f"worker: {outcome.stats.jobs} job(s), {outcome.stats.swept} swept")
-    return outcome.status
+    if outcome.status == EXIT_INVALID:  # a child said why
+        return outcome.status
+    return _summary(outcome.stats, args.once, outcome.status)
+
+
+def _summary(stats: WorkerStats, once: bool, status: int) -> int:
+    """Print the counts line and return the exit status: ``status``, or 3 with ``--once``
+    when passes failed (logged errors: the database or the queue not answering…), so that a
+    scheduled ``worker --once`` does not pass for done when it could not work."""
+    failed = f", {stats.failed} failed pass(es): see the log" if stats.failed else ""
+    print(f"worker: {stats.jobs} job(s), {stats.swept} swept{failed}")
+    if once and stats.failed and status == 0:
+        return 3
+    return status
 
 
 def work_in_child(options: ChildOptions, index: int, stop: threading.Event) -> WorkerStats:

@@ -24,6 +24,9 @@ _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 OWNERSHIP_POLICIES = ("off", "on_conflict", "always")
 # ``ServiceSettings.processes`` before it is resolved: ``[queue] processes = "auto"``.
 AUTO_PROCESSES = 0
+# The most worker processes one ``worker`` command starts: past a few per core they only
+# compete for the CPU; more throughput comes from workers on more machines.
+MAX_PROCESSES = 64
 
 
 def parse_duration(value: object, where: str) -> float:
@@ -92,12 +95,13 @@ class ServiceSettings:
 
 def auto_processes(database_url: str) -> int:
     """What ``[queue] processes = "auto"`` means for ``database_url``: ``os.cpu_count()`` (at
-    least 1) on PostgreSQL, whose server takes writes from many processes at once; 1 on
-    SQLite (and anything else), whose database and embedded queue serialise writers, so that
-    more processes mostly wait for each other's locks (an operator may still set more)."""
+    least 1, at most :data:`MAX_PROCESSES`) on PostgreSQL, whose server takes writes from many
+    processes at once; 1 on SQLite (and anything else), whose database and embedded queue
+    serialise writers, so that more processes mostly wait for each other's locks (an operator
+    may still set more)."""
     scheme = database_url.split(":", 1)[0].split("+", 1)[0].lower()
     if scheme == "postgresql":
-        return max(1, os.cpu_count() or 1)
+        return min(MAX_PROCESSES, max(1, os.cpu_count() or 1))
     return 1
 
 
@@ -261,6 +265,11 @@ def _processes(value: object, where: str) -> int:
     if value == "auto":
         return AUTO_PROCESSES
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        if value > MAX_PROCESSES:
+            raise ConfigurationError(f"{where}: {value} processes is more than the "
+                                     f"{MAX_PROCESSES} one machine runs; write at most "
+                                     f"{MAX_PROCESSES} (\"auto\": one per core) and run "
+                                     "workers on more machines for more")
         return value
     raise ConfigurationError(f"{where}: {value!r} is not a number of processes; write a whole "
                              "number, at least 1 (like 4), or \"auto\" (one per core on "

@@ -17,9 +17,11 @@ The parent supervises:
   again after a back-off (:data:`RESTART_DELAY`, doubling up to :data:`RESTART_MAX_DELAY`
   while it keeps dying within :data:`STABLE_AFTER` seconds). With ``once`` it is not
   restarted and the run's status is :data:`EXIT_INCOMPLETE`.
-- A child refused at start-up (a configuration or input error: exit status
+- A child refused at its first start (a configuration or input error: exit status
   :data:`EXIT_INVALID`, the message already printed by the child) stops the others; the
-  run's status is then :data:`EXIT_INVALID`.
+  run's status is then :data:`EXIT_INVALID`. A child refused when it is started again (the
+  others keep working: a metrics port taken meanwhile, a database down) is restarted with
+  the same back-off as a crash.
 - With ``once`` each child runs until nothing is due; the parent returns when all are done,
   with the counts of all children added up.
 """
@@ -91,6 +93,7 @@ class _Slot:
     delay: float = RESTART_DELAY
     restart_at: float | None = None
     done: bool = False
+    restarts: int = 0  # how many times this slot's child was started again
 
 
 def run_processes(count: int, target: Target, *, once: bool = False) -> ProcessesRun:
@@ -135,6 +138,7 @@ def run_processes(count: int, target: Target, *, once: bool = False) -> Processe
                     if run.status == EXIT_INVALID and not signals:
                         signals.append(signal.SIGTERM)  # stop the others, then return
                 elif slot.restart_at is not None and not stopping and now >= slot.restart_at:
+                    slot.restarts += 1
                     _start(context, slot, target)
                 if stopping and slot.process is None:
                     slot.done = True
@@ -180,7 +184,8 @@ def _ended(slot: _Slot, run: ProcessesRun, *, once: bool, stopping: bool) -> Non
     process.join()
     process.close()
     slot.process = None
-    if code == EXIT_INVALID:
+    if code == EXIT_INVALID and slot.restarts == 0:
+        # Refused at its first start: the configuration is wrong, no restart can help.
         run.status = EXIT_INVALID
         slot.done = True
         return
@@ -208,9 +213,10 @@ def _collect(slot: _Slot, run: ProcessesRun) -> None:
         return
     try:
         while reader.poll():
-            jobs, swept = reader.recv()
+            jobs, swept, failed = reader.recv()
             run.stats.jobs += jobs
             run.stats.swept += swept
+            run.stats.failed += failed
     except (EOFError, OSError):
         pass
     finally:
@@ -280,7 +286,7 @@ def _child(target: Target, index: int, results: Connection) -> None:
     stats = outcome.get("stats")
     with contextlib.suppress(OSError):  # BrokenPipeError: no parent left to read them
         if stats is not None:
-            results.send((stats.jobs, stats.swept))
+            results.send((stats.jobs, stats.swept, stats.failed))
         results.close()
     sys.stdout.flush()
     sys.exit(outcome["status"])

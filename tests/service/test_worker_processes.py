@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,24 @@ def test_a_number_of_processes_is_taken_as_written(tmp_path: Path) -> None:
         config = config_from_mapping({"database": database, "queue": {"processes": 3}},
                                      path=tmp_path / "c.toml")
         assert load_settings(config).processes == 3
+
+
+def test_more_processes_than_one_machine_runs_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A typo (100000) must not start a hundred thousand processes; "auto" stays within too.
+    path = tmp_path / "social-missions.toml"
+    config = config_from_mapping({"queue": {"processes": 100_000}}, path=path)
+    with pytest.raises(ConfigurationError, match=r"\[queue\] processes: 100000 processes is "
+                                                 r"more than the 64 one machine runs"):
+        load_settings(config)
+    assert load_settings(config_from_mapping({"queue": {"processes": 64}})).processes == 64
+    monkeypatch.setattr(os, "cpu_count", lambda: 256)
+    assert auto_processes(PG) == 64
+    path.write_text('[queue]\nurl = "sqlite:///queue.sqlite3"\n', encoding="utf-8")
+    assert main(["worker", "--config", str(path), "--once", "--processes", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--processes 100000 is more than the 64" in err
 
 
 @pytest.mark.parametrize("value", [0, -2, "4", "Auto", 2.5, True, [2]])
@@ -261,3 +280,45 @@ def test_a_child_that_dies_is_restarted(config: Path) -> None:
     assert process.returncode == 0, err
     assert re.search(r"worker process [01] ended unexpectedly with exit code -9 \(SIGKILL\); "
                      r"restarting it in 1 s", err), err
+
+
+def flaky_target(folder: str, index: int, stop: Any) -> Any:
+    """A child for the test below: process 1 dies at its first start, is refused (a
+    configuration error, as a metrics port taken meanwhile) at its second, and works at its
+    third; process 0 works from the start."""
+    import time as clock
+
+    from engine.queue import WorkerStats
+
+    if index == 1:
+        starts = Path(folder) / "starts"
+        count = int(starts.read_text()) + 1 if starts.exists() else 1
+        starts.write_text(str(count))
+        if count == 1:
+            os._exit(9)
+        if count == 2:
+            raise ConfigurationError("cannot serve metrics on 127.0.0.1:9: taken")
+        (Path(folder) / "working").write_text("yes")
+    while not stop.is_set():
+        clock.sleep(0.05)
+    return WorkerStats()
+
+
+def test_a_child_refused_when_started_again_is_retried_and_the_others_keep_working(
+        tmp_path: Path) -> None:
+    # Only a refusal at the first start stops the whole run (the configuration is wrong); a
+    # restart refused by a passing condition must not stop the healthy processes.
+    script = ("import functools, logging, sys; logging.basicConfig(level=logging.INFO); "
+              "from engine.service.worker_processes import run_processes; "
+              "from tests.service.test_worker_processes import flaky_target; "
+              f"run = run_processes(2, functools.partial(flaky_target, {str(tmp_path)!r})); "
+              "print('status', run.status); sys.exit(run.status)")
+    with running(subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)) as process:
+        poll(lambda: (tmp_path / "working").exists(), "process 1 working at its third start", 30)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and "status 0" in out, err
+    assert "cannot serve metrics on 127.0.0.1:9: taken" in err
+    assert re.search(r"worker process 1 ended unexpectedly with exit code 2; restarting it in "
+                     r"2 s", err), err
