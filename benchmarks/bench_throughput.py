@@ -1,7 +1,7 @@
 """Claims per second of the missions service, against a local HTTP server playing Instagram.
 
 Run: ``python -m benchmarks.bench_throughput [--claims 300] [--latency 0.1] [--threads 8]
-[--processes 2] [--setups embedded,postgres] [--profile PATH]``.
+[--processes 2] [--setups embedded,postgres] [--repeat 5] [--profile PATH]``.
 
 A server on 127.0.0.1 answers ``web_profile_info`` with the body recorded in
 ``cassettes/service/accounts.yaml`` (the handle rewritten per member) after ``--latency``
@@ -364,33 +364,23 @@ def main() -> None:
     parser.add_argument("--setups", default="embedded,postgres")
     parser.add_argument("--latency-claims", type=int, default=100,
                         help="claims arriving one by one for the latency figures")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each set-up (a fresh database each); with more than one, "
+                             "a last line per set-up gives the medians and the ranges")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", metavar="PATH",
                         help="write each throughput worker's cProfile statistics (all its "
                              "threads) to PATH.<setup>.<pid>, for python -m pstats")
     args = parser.parse_args()
+    if not 1 <= args.repeat <= MAX_REPEAT:
+        raise SystemExit(f"--repeat must be between 1 and {MAX_REPEAT}")
     server = PlatformServer(args.latency)
     rows: list[dict[str, Any]] = []
     try:
         for claims in args.claims:
             claims = min(claims, MAX_CLAIMS)
-            if "embedded" in args.setups:
-                with tempfile.TemporaryDirectory() as folder:
-                    setup = Setup("embedded", f"sqlite:///{folder}/missions.sqlite3",
-                                  f"sqlite:///{folder}/queue.sqlite3", "bench", 1, args.threads,
-                                  args.profile)
-                    rows.append(run_setup(setup, claims, server, args.latency,
-                                          args.latency_claims))
-            if "postgres" in args.setups:
-                pg, reason, cleanup = postgres_setup(args)
-                if pg is None:
-                    rows.append({"setup": "postgres+redis", "skipped": reason})
-                    continue
-                try:
-                    rows.append(run_setup(pg, claims, server, args.latency, args.latency_claims))
-                finally:
-                    build_huey(pg.queue_url, pg.queue_name).flush()
-                    cleanup()
+            for _ in range(args.repeat):
+                _run_setups(args, claims, server, rows)
     finally:
         server.close()
     if args.json:
@@ -398,22 +388,75 @@ def main() -> None:
         return
     print(f"latency {args.latency * 1000:.0f} ms per answer")
     for row in rows:
-        if "skipped" in row:
-            print(f"{row['setup']:<15} skipped: {row['skipped']}")
-            continue
-        print(f"{row['setup']:<15} {row['processes']}×{row['threads']} workers  "
-              f"{row['claims']:>5} claims ({row['done']} done)  "
-              f"{row['claims_per_second']:>6} claims/s  "
-              f"({row['share_of_ceiling']:.0%} of the {row['thread_ceiling_per_second']}/s "
-              f"thread ceiling)  {row['credited_posts']} posts credited  "
-              f"{row['requests_per_claim']} req/claim  {row['cpu_ms_per_claim']} ms CPU/claim  "
-              f"{row['statements_per_claim']} SQL/claim  "
-              f"{row['transactions_per_claim']} transactions/claim  "
-              f"latency p50 {row.get('latency_p50_ms')} ms p99 {row.get('latency_p99_ms')} ms "
-              f"at {row.get('latency_rate')}/s  "
-              f"peak {row['peak_memory_mb']} MB  start-up {row['start_up_cpu_ms']} ms CPU "
-              f"per process  (claims created at "
-              f"{row['claim_creation_per_second']}/s)")
+        _print_row(row)
+    if args.repeat > 1:
+        for name in dict.fromkeys(row["setup"] for row in rows if "skipped" not in row):
+            _print_medians([row for row in rows if row["setup"] == name and "skipped" not in row])
+
+
+MAX_REPEAT = 20
+
+
+def _print_medians(rows: list[dict[str, Any]]) -> None:
+    """One line: the medians of ``rows`` (runs of one set-up) and the range of each figure
+    that machine noise moves (identical runs differ by about ±1 ms of CPU here)."""
+    def figure(key: str, unit: str = "", percent: bool = False) -> str:
+        values = sorted(row[key] for row in rows if isinstance(row.get(key), int | float))
+        if not values:
+            return "n/a"
+        middle = statistics.median(values)
+        if percent:
+            return f"{middle:.0%} ({values[0]:.0%}–{values[-1]:.0%})"
+        return f"{middle:g}{unit} ({values[0]:g}–{values[-1]:g})"
+
+    first = rows[0]
+    print(f"{first['setup']:<15} {first['processes']}×{first['threads']} workers, median of "
+          f"{len(rows)} runs (range): {figure('share_of_ceiling', percent=True)} of the "
+          f"thread ceiling, {figure('cpu_ms_per_claim', ' ms')} CPU/claim, "
+          f"{figure('statements_per_claim')} SQL/claim, "
+          f"{figure('transactions_per_claim')} transactions/claim, "
+          f"latency p50 {figure('latency_p50_ms', ' ms')} p99 {figure('latency_p99_ms', ' ms')}")
+
+
+def _run_setups(args: argparse.Namespace, claims: int, server: PlatformServer,
+                rows: list[dict[str, Any]]) -> None:
+    """One run of each chosen set-up with ``claims`` claims; its row goes to ``rows``."""
+    if "embedded" in args.setups:
+        with tempfile.TemporaryDirectory() as folder:
+            setup = Setup("embedded", f"sqlite:///{folder}/missions.sqlite3",
+                          f"sqlite:///{folder}/queue.sqlite3", "bench", 1, args.threads,
+                          args.profile)
+            rows.append(run_setup(setup, claims, server, args.latency, args.latency_claims))
+    if "postgres" in args.setups:
+        pg, reason, cleanup = postgres_setup(args)
+        if pg is None:
+            rows.append({"setup": "postgres+redis", "skipped": reason})
+            return
+        try:
+            rows.append(run_setup(pg, claims, server, args.latency, args.latency_claims))
+        finally:
+            build_huey(pg.queue_url, pg.queue_name).flush()
+            cleanup()
+
+
+def _print_row(row: dict[str, Any]) -> None:
+    """One run's figures on one line."""
+    if "skipped" in row:
+        print(f"{row['setup']:<15} skipped: {row['skipped']}")
+        return
+    print(f"{row['setup']:<15} {row['processes']}×{row['threads']} workers  "
+          f"{row['claims']:>5} claims ({row['done']} done)  "
+          f"{row['claims_per_second']:>6} claims/s  "
+          f"({row['share_of_ceiling']:.0%} of the {row['thread_ceiling_per_second']}/s "
+          f"thread ceiling)  {row['credited_posts']} posts credited  "
+          f"{row['requests_per_claim']} req/claim  {row['cpu_ms_per_claim']} ms CPU/claim  "
+          f"{row['statements_per_claim']} SQL/claim  "
+          f"{row['transactions_per_claim']} transactions/claim  "
+          f"latency p50 {row.get('latency_p50_ms')} ms p99 {row.get('latency_p99_ms')} ms "
+          f"at {row.get('latency_rate')}/s  "
+          f"peak {row['peak_memory_mb']} MB  start-up {row['start_up_cpu_ms']} ms CPU "
+          f"per process  (claims created at "
+          f"{row['claim_creation_per_second']}/s)")
 
 
 if __name__ == "__main__":
