@@ -12,8 +12,10 @@ claim, CPU time, SQL statements (BEGIN and COMMIT not counted, on either databas
 transactions (commits) per claim (all worker processes), peak memory (largest process), the
 share of the thread ceiling reached (processes × threads / latency: what the threads would
 allow if a claim cost nothing but the platform's answer), and a worker process's start-up CPU.
-The clock and the CPU per claim start once every worker process has started (built its
-service and opened its connections) and stop when the last one is done;
+The clock, the CPU, statements and transactions per claim count from the moment every worker
+process has started (built its service and opened its connections) to the last claim's
+verdict; the CPU until the workers exit (``--once`` noticing that nothing is left) is printed
+apart;
 then the claim-to-verdict latency (p50, p99) of claims arriving one by one at half the
 measured rate while the workers run. Every member's posts have their own ids, so claims credit posts.
 
@@ -157,15 +159,18 @@ def _service(setup: Setup, base_url: str) -> Service:
 
 
 def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None,
-            ready: Any = None, go: Any = None) -> None:
+            ready: Any = None, go: Any = None, last_verdict: Any = None) -> None:
     """One worker process: until nothing is due (or until ``stop`` is set), then its CPU
-    seconds, peak memory (KB), SQL statements, transactions (commits) and start-up CPU
-    seconds go to ``results``.
+    seconds, peak memory (KB), SQL statements, transactions (commits), start-up CPU seconds
+    and CPU seconds until its exit go to ``results``.
 
-    With ``ready`` and ``go`` (the throughput run), the process builds its service (the
-    configuration, the engine, its connections), counts itself ``ready`` and waits for
-    ``go`` (set once every worker is ready): the CPU counted per claim is from ``go`` on, and
-    the start-up's is reported apart (a process starts once, not once per claim)."""
+    With ``ready``, ``go`` and ``last_verdict`` (the throughput run), the process builds its
+    service (the configuration, the engine, its connections), counts itself ``ready`` and
+    waits for ``go`` (set once every worker is ready); the figures per claim are counted
+    from ``go`` to ``last_verdict`` (set by the parent once every claim has its verdict): the
+    start-up is reported apart (a process starts once, not once per claim), and so is what
+    ``worker --once`` spends after the last verdict noticing that nothing is left (its idle
+    threads look again every 20 ms until all are idle)."""
     started = _cpu_seconds()
     service = _service(setup, base_url)
     counts = {"statements": 0, "commits": 0}
@@ -178,10 +183,17 @@ def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None,
 
     event.listen(service.db.engine, "before_cursor_execute", statement)
     event.listen(service.db.engine, "commit", commit)
+    at_last_verdict: dict[str, Any] = {}
     if ready is not None and go is not None:
         ready.release()
         go.wait()
     start_up = _cpu_seconds() - started
+    if last_verdict is not None:
+        def mark() -> None:
+            last_verdict.wait()
+            at_last_verdict.update(cpu=_cpu_seconds(), **counts)
+
+        threading.Thread(target=mark, daemon=True).start()
     profilers = _profile_threads() if setup.profile and stop is None else None
     if stop is None:
         work(service, once=True, threads=setup.threads)
@@ -193,8 +205,12 @@ def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None,
             profiler.disable()
         pstats.Stats(*profilers).dump_stats(f"{setup.profile}.{setup.name}.{os.getpid()}")
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    results.put((_cpu_seconds() - started - start_up, usage.ru_maxrss, counts["statements"],
-                 counts["commits"], start_up))
+    until_exit = _cpu_seconds() - started - start_up
+    if last_verdict is not None:
+        last_verdict.wait(30)  # the parent sets it once every claim has its verdict
+    window = at_last_verdict or {"cpu": started + start_up + until_exit, **counts}
+    results.put((window["cpu"] - started - start_up, usage.ru_maxrss, window["statements"],
+                 window["commits"], start_up, until_exit))
     service.close()
 
 
@@ -259,6 +275,18 @@ def latencies(setup: Setup, server: PlatformServer, mission_id: int, claims: int
                                                 int(len(seconds) * 0.99))] * 1000)}
 
 
+def _until_every_verdict(service: Service, claims: int, started: float) -> float:
+    """Seconds from ``started`` (``time.perf_counter``) until ``claims`` claims are done (the
+    database is looked at every 20 ms), at most :data:`TIME_LIMIT`."""
+    query = select(func.count(ClaimRow.id)).where(ClaimRow.state == "done")
+    while time.perf_counter() - started < TIME_LIMIT:
+        with service.db.sessions() as session:
+            if (session.scalar(query) or 0) >= claims:
+                break
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
 def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
               latency_claims: int) -> dict[str, Any]:
     """Claims per second with a backlog of ``claims``, then latencies at half that rate."""
@@ -276,9 +304,9 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
     requests_before = server.requests
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    ready, go = context.Semaphore(0), context.Event()
+    ready, go, last_verdict = context.Semaphore(0), context.Event(), context.Event()
     workers = [context.Process(target=_worker, args=(setup, server.url, results, None, ready,
-                                                     go))
+                                                     go, last_verdict))
                for _ in range(setup.processes)]
     for process in workers:
         process.start()
@@ -287,11 +315,12 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
             raise SystemExit("a worker process did not start within 60 s")
     started = time.perf_counter()
     go.set()
+    elapsed = _until_every_verdict(service, claims, started)
+    last_verdict.set()
     for process in workers:
         process.join(TIME_LIMIT)
         if process.is_alive():
             process.kill()
-    elapsed = time.perf_counter() - started
     usages = [results.get(timeout=10) for _ in workers]
     with service.db.sessions() as session:
         done = session.scalar(select(func.count(ClaimRow.id)).where(ClaimRow.state == "done"))
@@ -315,6 +344,7 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
         "cpu_ms_per_claim": round(cpu * 1000 / claims, 1),
         "peak_memory_mb": round(max(u[1] for u in usages) / 1024, 1),
         "start_up_cpu_ms": round(max(u[4] for u in usages) * 1000),
+        "cpu_ms_per_claim_to_exit": round(sum(u[5] for u in usages) * 1000 / claims, 1),
         "seconds": round(elapsed, 2),
         **latencies(setup, server, mission.id, latency_claims, per_second / 2, claims),
     }
@@ -455,7 +485,8 @@ def _print_row(row: dict[str, Any]) -> None:
           f"latency p50 {row.get('latency_p50_ms')} ms p99 {row.get('latency_p99_ms')} ms "
           f"at {row.get('latency_rate')}/s  "
           f"peak {row['peak_memory_mb']} MB  start-up {row['start_up_cpu_ms']} ms CPU "
-          f"per process  (claims created at "
+          f"per process  {row['cpu_ms_per_claim_to_exit']} ms CPU/claim to the workers' exit  "
+          f"(claims created at "
           f"{row['claim_creation_per_second']}/s)")
 
 
