@@ -244,12 +244,19 @@ def test_two_processes_once_check_every_due_claim_and_add_up_their_counts(
     assert len(checked) == len(MEMBERS)
 
 
-def test_sigterm_stops_every_process_cleanly(config: Path) -> None:
+@contextlib.contextmanager
+def two_processes(config: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """A running ``worker --processes 2`` serving /metrics on PORT and PORT+1 (both answer)."""
     port = two_free_ports()
     with running(worker(config, "--processes", "2", "--metrics-address",
                         f"127.0.0.1:{port}")) as process:
         poll(lambda: serves_metrics(port) and serves_metrics(port + 1),
              "both processes serve /metrics")
+        yield process, port
+
+
+def test_sigterm_stops_every_process_cleanly(config: Path) -> None:
+    with two_processes(config) as (process, port):
         workers = children(process.pid)
         assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
         process.send_signal(signal.SIGTERM)
@@ -263,11 +270,7 @@ def test_sigterm_stops_every_process_cleanly(config: Path) -> None:
 
 
 def test_a_child_that_dies_is_restarted(config: Path) -> None:
-    port = two_free_ports()
-    with running(worker(config, "--processes", "2", "--metrics-address",
-                        f"127.0.0.1:{port}")) as process:
-        poll(lambda: serves_metrics(port) and serves_metrics(port + 1),
-             "both processes serve /metrics")
+    with two_processes(config) as (process, port):
         before = children(process.pid)
         victim = next(pid for pid in before if b"spawn_main" in
                       Path(f"/proc/{pid}/cmdline").read_bytes())  # not the resource tracker
