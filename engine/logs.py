@@ -4,8 +4,10 @@
 The JSON formatter is a few lines of the standard library rather than a dependency: a line is
 ``{"time", "level", "logger", "message"}`` plus the fields a call passes in ``extra`` (ids,
 platform, status…) and ``exc`` (the traceback) when there is one. ``time`` is UTC, ISO 8601.
-The service's activity lines (one per check and claim transition, logger
-``social_missions.activity``) are shown at the default level; ``-v`` adds the rest of INFO.
+Every line, whatever its logger (huey's failed jobs, uvicorn, a library), has the secrets the
+process holds masked (:class:`RedactingFormatter`). The service's activity lines (one per
+check and claim transition, logger ``social_missions.activity``) are shown at the default
+level; ``-v`` adds the rest of INFO.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import ConfigurationError
+from .redaction import redact
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -40,6 +43,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Another formatter's line (message, ``extra`` fields and traceback alike) with every
+    secret the process holds masked (:func:`engine.redaction.redact`): a token a platform
+    echoed in an error, or a job's exception quoting a cookie, never reaches the log."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        """``inner``'s line for ``record``, secrets replaced by ``***``."""
+        return redact(self.inner.format(record))
 
 
 def configure_logging(verbose: int = 0, log_format: str | None = None) -> None:
@@ -97,7 +114,8 @@ def restore_logging() -> None:
 
 def _apply(log_format: str) -> None:
     handler = _StderrHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(RedactingFormatter(
+        JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)))
     root = logging.getLogger()
     if _chosen.get("handler") in root.handlers:  # ours from an earlier call; others stay
         root.removeHandler(_chosen["handler"])
