@@ -52,7 +52,8 @@ def build_huey(url: str, name: str = QUEUE_NAME) -> Huey:
 class WorkerStats:
     """What a worker did: ``jobs`` run from the queue, rows ``swept`` (due without a job), and
     ``failed`` passes of its loop (an error logged, such as the database or the queue not
-    answering; the loop waits and goes on)."""
+    answering; the loop waits and goes on: the first error of a kind is logged with its
+    traceback, the same error again in one line, and the loop's recovery in one line)."""
 
     jobs: int = 0
     swept: int = 0
@@ -128,6 +129,13 @@ PROMOTE_EVERY = 0.5
 WATCH_EVERY = 60.0
 
 
+def _error_key(error: Exception) -> tuple[str, str]:
+    """What makes two loop errors "the same" (an outage repeating): the exception's class and
+    the first line of its message."""
+    text = str(error).strip()
+    return type(error).__name__, text.splitlines()[0] if text else ""
+
+
 def check_queue(queue: JobQueue) -> None:
     """Raise :class:`ServerUnavailable` when the queue's Redis server does not answer a
     ``PING`` (a SQLite queue is a local file: nothing to check), so that a worker started
@@ -176,6 +184,16 @@ def run_worker(
             deadline[0] = now + every
             return True
 
+    failing: list[tuple[str, str] | None] = [None]  # the last error's kind, while it lasts
+
+    def recovered() -> None:
+        """A pass went through: after errors, say once that the loop works again."""
+        if failing[0] is not None:
+            with lock:
+                if failing[0] is not None:
+                    log.warning("worker loop works again")
+                    failing[0] = None
+
     def loop(index: int) -> None:
         while not stop.is_set():
             try:
@@ -190,17 +208,26 @@ def run_worker(
                     with lock:
                         stats.jobs += 1
                     idle[index] = 0
+                    recovered()
                     continue
                 if queue.promote_scheduled():  # delayed jobs whose time has come
                     idle[index] = 0
                     continue
                 done = sweep()
-            except Exception:  # a database hiccup: wait and go on
-                log.exception("worker loop error")
+            except Exception as error:  # a database hiccup: wait and go on
                 with lock:
                     stats.failed += 1
+                    same = failing[0] == _error_key(error)
+                    failing[0] = _error_key(error)
+                if same:  # an outage: its traceback once, then a line per pass
+                    log.error("worker loop error again: %s: %s", type(error).__name__,
+                              str(error).strip().splitlines()[0] if str(error).strip() else "")
+                else:
+                    log.exception("worker loop error")
                 done = 0
                 time.sleep(poll_interval)
+            else:
+                recovered()
             with lock:
                 stats.swept += done
             if done:

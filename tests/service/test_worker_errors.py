@@ -5,6 +5,7 @@ traceback; ``worker --once`` whose passes failed does not exit 0."""
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,37 @@ def test_a_sqlite_queue_needs_no_server(tmp_path: Path) -> None:
     from engine.queue import JobQueue
 
     check_queue(JobQueue(huey, run_claim=lambda _: None, run_webhook=lambda _: None))
+
+
+def test_an_outage_logs_its_traceback_once_then_a_line_per_pass(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A database down for a while must not fill the log with one traceback per pass.
+    from engine.service.context import Service
+
+    service = Service.open(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}",
+                           queue_url=f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    passes: list[int] = []
+    stop = threading.Event()
+
+    def sweep() -> int:
+        passes.append(1)
+        if len(passes) <= 3:
+            raise ConnectionError("connection to server at 127.0.0.1 failed\nmore detail")
+        stop.set()  # the database is back: one good pass, then the test stops the worker
+        return 0
+
+    try:
+        with caplog.at_level("INFO", logger="engine.queue"):
+            stats = run_worker(attach_queue(service), sweep, threads=1, poll_interval=0.01,
+                               stop=stop)
+    finally:
+        service.close()
+    assert stats.failed == 3
+    records = [r for r in caplog.records if r.name == "engine.queue"]
+    assert [r.exc_info is not None for r in records if "loop error" in r.message] == [
+        True, False, False]
+    assert [r.message for r in records if "again:" in r.message] == [
+        "worker loop error again: ConnectionError: connection to server at 127.0.0.1 "
+        "failed"] * 2
+    assert [r.message for r in records if "works again" in r.message] == [
+        "worker loop works again"]
