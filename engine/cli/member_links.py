@@ -26,7 +26,9 @@ def register_links(commands: Any) -> None:
         "work), or with --link only that link. A revoked link answers 403 link_rejected.")
     revoke.add_argument("member", type=member_id, help="the member's id on the host platform")
     revoke.add_argument("--link", metavar="ID", default=None,
-                        help="the link's id (16 characters, printed when it was created)")
+                        help="the link's id (16 characters, printed when it was created; "
+                        "an id that starts with '-', made before 2026-12, is written "
+                        "--link=ID)")
     revoke.add_argument("--json", action="store_true", help="print JSON")
     add_config_option(revoke)
     revoke.set_defaults(handler=run_revoke)

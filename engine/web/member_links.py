@@ -67,13 +67,23 @@ def create_member_link(service: Service, member_id: str, mission_id: int, *,
         raise InvalidInput("a member link lasts between one second and 366 days")
     issued_ms = int(now.timestamp() * 1000)
     expires_s = int(expires.timestamp())
-    link_id = secrets.token_urlsafe(12)
+    link_id = new_link_id()
     payload = {"m": member_id, "s": int(mission_id), "e": expires_s, "t": issued_ms,
                "i": link_id}
     token = str(serializer(service, SALT).dumps(payload))
     return SignedLink(token=token, link=MemberLink(
         member_id=member_id, mission_id=int(mission_id), expires_at=from_epoch(expires_s),
         link_id=link_id, issued_at=_from_ms(issued_ms)))
+
+
+def new_link_id() -> str:
+    """A fresh link id: 12 random bytes as URL-safe base64 (16 characters), never starting
+    with ``-`` (an id an admin pastes after ``--link`` must not read as an option; about one
+    id in 64 would)."""
+    while True:
+        link_id = secrets.token_urlsafe(12)
+        if not link_id.startswith("-"):
+            return link_id
 
 
 def sign_member_link(service: Service, member_id: str, mission_id: int, *,

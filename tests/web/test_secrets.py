@@ -297,6 +297,20 @@ def test_links_are_revoked_one_by_one_or_all_of_a_member(world: World, tmp_path:
                      "--config", str(config_file)]) == 2
 
 
+def test_a_link_id_never_reads_as_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    # About one URL-safe id in 64 starts with "-": `--link -abc…` would then be refused by
+    # the command line as a missing value. New ids never start with it.
+    import secrets
+
+    from engine.web import member_links
+
+    drawn = iter(["-klJKyDK015FEccg", "-a-second-one-xx", "kl-JKyDK015FEccg"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _size: next(drawn))
+    assert member_links.new_link_id() == "kl-JKyDK015FEccg"
+    monkeypatch.undo()
+    assert not any(member_links.new_link_id().startswith("-") for _ in range(2000))
+
+
 def test_cli_revokes_every_link_of_a_member(world: World, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     from engine.cli import main
