@@ -215,13 +215,12 @@ def run_worker(
                     continue
                 done = sweep()
             except Exception as error:  # a database hiccup: wait and go on
+                kind = _error_key(error)
                 with lock:
                     stats.failed += 1
-                    same = failing[0] == _error_key(error)
-                    failing[0] = _error_key(error)
+                    same, failing[0] = failing[0] == kind, kind
                 if same:  # an outage: its traceback once, then a line per pass
-                    log.error("worker loop error again: %s: %s", type(error).__name__,
-                              str(error).strip().splitlines()[0] if str(error).strip() else "")
+                    log.error("worker loop error again: %s: %s", *kind)
                 else:
                     log.exception("worker loop error")
                 done = 0

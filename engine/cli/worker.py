@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.errors import InvalidInput
 from engine.queue import WorkerStats
-from engine.service.metrics import metrics_address, parse_address, serve_metrics
+from engine.service.metrics import metrics_address, metrics_served, parse_address
 from engine.service.runtime import work
 from engine.service.settings import MAX_PROCESSES
 
@@ -63,16 +63,21 @@ def run(args: argparse.Namespace) -> int:
     with open_service(args, replay=True) as service:
         address = (parse_address(args.metrics_address, "--metrics-address")
                    if args.metrics_address else metrics_address(service))
-        server = serve_metrics(service, address) if address is not None else None
         try:
-            stats = work(service, once=args.once, threads=args.threads)
+            stats = _work_serving_metrics(service, address, once=args.once,
+                                          threads=args.threads)
         except KeyboardInterrupt:
             return 0
-        finally:
-            if server is not None:
-                server.shutdown()
-                server.server_close()
     return _summary(stats, args.once, 0)
+
+
+def _work_serving_metrics(service: Any, address: tuple[str, int] | None, *, once: bool,
+                          threads: int | None,
+                          stop: threading.Event | None = None) -> WorkerStats:
+    """:func:`~engine.service.runtime.work` with ``/metrics`` served on ``address`` (none
+    when None) while it runs."""
+    with metrics_served(service, address):
+        return work(service, once=once, threads=threads, stop=stop)
 
 
 def _configured_processes(args: argparse.Namespace) -> int:
@@ -159,14 +164,10 @@ def work_in_child(options: ChildOptions, index: int, stop: threading.Event) -> W
 
     configure_logging(options.verbose, options.log_format)
     args = argparse.Namespace(config=options.config, cassette=options.cassette, record=False)
+    address = None
+    if options.metrics is not None:
+        host, port = options.metrics
+        address = (host, port + index)
     with open_service(args, replay=True) as service:
-        server = None
-        if options.metrics is not None:
-            host, port = options.metrics
-            server = serve_metrics(service, (host, port + index))
-        try:
-            return work(service, once=options.once, threads=options.threads, stop=stop)
-        finally:
-            if server is not None:
-                server.shutdown()
-                server.server_close()
+        return _work_serving_metrics(service, address, once=options.once,
+                                     threads=options.threads, stop=stop)

@@ -68,10 +68,8 @@ _LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
 _MEMBER_LINK = select(LINKS).where(LINKS.c.member_id == bindparam("member_id"),
                                    LINKS.c.platform == bindparam("platform"))
 _INSERT_CHECK = insert(CHECKS).returning(CHECKS.c.id)
-# The columns of a check row _write_outcome writes.
-_CHECK_FIELDS = ("claim_id", "kind", "platform", "handle", "status", "backend", "requests",
-                 "seconds", "detail", "cause", "attempts", "posts", "shared_from", "fetched_at",
-                 "finished_at")
+# The columns of a check row _write_outcome writes: all but its id.
+_CHECK_FIELDS = tuple(column.name for column in CHECKS.c if column.name != "id")
 # PostgreSQL only: _LOCK_MEMBER_AND_LINK and _INSERT_CHECK in one round trip. The insert is a
 # data-modifying CTE (run exactly once, whether or not the member exists: a missing member
 # raises NotFound and the transaction is rolled back); its id comes back as ``check_id``. The

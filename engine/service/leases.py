@@ -28,7 +28,7 @@ from .claim_states import DUE_STATES, CheckKind, ClaimState
 from .claims import to_claim
 from .context import Service
 from .records import Claim
-from .shared_fetch import DROP_FETCH, FetchPlan, plan_fetch
+from .shared_fetch import DROP_FETCH, FETCH_LEASE_FREE, FetchPlan, plan_fetch
 
 # The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
 CLAIMS = cast(Table, ClaimRow.__table__)
@@ -90,14 +90,11 @@ _OLDEST_LINK = (select(func.min(_THEIRS.c.id))
                 .scalar_subquery())
 _CHECKABLE = (select(MISSIONS.c.id)
               .join(MissionActionRow, MissionActionRow.mission_id == MISSIONS.c.id)
-              .join(ActionRow, ActionRow.id == MissionActionRow.action_id)
               .where(MISSIONS.c.id == _LEASED.c.mission_id, MISSIONS.c.status == "published",
                      MissionActionRow.platform == _LEASED.c.platform)
               .exists())
 _TAKEN = (update(LINKS)
-          .where(LINKS.c.id == _OLDEST_LINK, _CHECKABLE,
-                 or_(LINKS.c.fetch_lease_until.is_(None),
-                     LINKS.c.fetch_lease_until < bindparam("now")))
+          .where(LINKS.c.id == _OLDEST_LINK, _CHECKABLE, FETCH_LEASE_FREE)
           .values(fetch_lease_until=bindparam("until"))
           .returning(LINKS.c.id).cte("taken"))
 _LEASE_WITH_CONTEXT = (

@@ -16,6 +16,7 @@ in the database for as long as the member exists.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -199,6 +200,20 @@ def metrics_address(service: Service) -> tuple[str, int] | None:
         return None
     return parse_address(value, f"{service.config.path or 'configuration'} [web] "
                                 "metrics_address")
+
+
+@contextlib.contextmanager
+def metrics_served(service: Service, address: tuple[str, int] | None) -> Iterator[None]:
+    """:func:`serve_metrics` on ``address`` (nothing when None) for the ``with`` block, the
+    server stopped and its socket closed at the end. Raises what :func:`serve_metrics`
+    raises."""
+    server = serve_metrics(service, address) if address is not None else None
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
 
 def serve_metrics(service: Service, address: tuple[str, int]) -> Any:

@@ -38,12 +38,12 @@ WAIT_FOR_SHARED_FETCH = 2.0  # seconds before a claim looks again for a fetch in
 MAX_WAIT_FOR_SHARED_FETCH = 45.0
 SHARED_FETCH_POLL = 0.05
 
-# Take the account's fetch lease on its oldest link (``link_id``) unless a worker holds it
-# (a lease until after ``now``): one row updated when taken.
-TAKE_FETCH = (update(LINKS)
-              .where(LINKS.c.id == bindparam("link_id"),
-                     or_(LINKS.c.fetch_lease_until.is_(None),
-                         LINKS.c.fetch_lease_until < bindparam("now")))
+# A link's fetch lease is free: never taken, or held until before ``now``.
+FETCH_LEASE_FREE = or_(LINKS.c.fetch_lease_until.is_(None),
+                       LINKS.c.fetch_lease_until < bindparam("now"))
+# Take the account's fetch lease on its oldest link (``link_id``) unless a worker holds it:
+# one row updated when taken.
+TAKE_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"), FETCH_LEASE_FREE)
               .values(fetch_lease_until=bindparam("until")))
 # Give back a fetch lease just taken (on ``link_id``).
 DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from engine import __version__
 from engine.service.context import Service
 from engine.service.keys import key_ring
-from engine.service.metrics import metrics_address, serve_metrics
+from engine.service.metrics import metrics_address, metrics_served
 from engine.service.runtime import attach_queue, work
 from engine.service.stored_settings import apply_stored_settings
 
@@ -76,18 +76,15 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = EmbeddedWorker(service) if run_worker else None
         # [web] metrics_address: /metrics without a token on its own (local) address.
-        metrics_server = serve_metrics(service, address) if address is not None else None
-        if worker is not None:
-            worker.start()
-        app.state.worker = worker
-        try:
-            yield
-        finally:
+        with metrics_served(service, address):
             if worker is not None:
-                worker.close()
-            if metrics_server is not None:
-                metrics_server.shutdown()
-                metrics_server.server_close()
+                worker.start()
+            app.state.worker = worker
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker.close()
 
     # /docs is ours (local assets, no inline script); ReDoc has no local copy: off.
     app = FastAPI(title="Social Missions", version=__version__, description=DESCRIPTION,
