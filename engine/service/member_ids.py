@@ -3,8 +3,9 @@
 A member id is taken exactly as given, never trimmed or normalised: ``" lea"`` and ``"lea"``
 would otherwise name two members, or one silently. It has 1 to :data:`MEMBER_ID_MAX`
 characters, does not begin or end with white space, and holds no control character (C0, DEL,
-C1), line or paragraph separator, lone surrogate, nor U+FFFD (the replacement character:
-what an invalid UTF-8 or percent-encoding such as ``%FF`` decodes to, never a real id).
+C1, the bidirectional overrides and isolates), line or paragraph separator, lone surrogate,
+nor U+FFFD (the replacement character: what an invalid UTF-8 or percent-encoding such as
+``%FF`` decodes to, never a real id).
 The API, the CLI, the console and :func:`engine.service.members.link_account` all apply
 :func:`check_member_id`.
 """
@@ -16,6 +17,9 @@ import unicodedata
 from engine.errors import InvalidInput
 
 MEMBER_ID_MAX = 200  # characters
+# The bidirectional embedding, override and isolate controls: they reorder what follows on
+# screen ("‮evil" shows as "live"), so an id holding one could pass for another.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class InvalidMemberId(InvalidInput):
@@ -30,7 +34,7 @@ def member_id_problem(value: str) -> str | None:
         return f"the member id has {len(value)} characters, more than {MEMBER_ID_MAX}"
     for char in value:
         category = unicodedata.category(char)
-        if category in ("Cc", "Cs", "Zl", "Zp"):
+        if category in ("Cc", "Cs", "Zl", "Zp") or char in BIDI_CONTROLS:
             kind = "a lone surrogate" if category == "Cs" else "a control character"
             return f"the member id holds U+{ord(char):04X} ({kind})"
         if char == "\ufffd":

@@ -38,7 +38,10 @@ def _instant(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab and line breaks, DEL, and the bidirectional embedding, override and
+# isolate controls (U+202A–U+202E, U+2066–U+2069: they reorder what follows on screen, so that
+# "‮evil" shows as "live"; Unicode's own security advice, UTS #39, flags them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -47,7 +50,8 @@ def text_problem(value: str) -> tuple[str, int] | None:
     ``"control"`` or ``"surrogate"``, or None when ``value`` is acceptable text.
 
     The rule (API bodies, console forms): no NUL or other control character (tab and line
-    breaks allowed), no lone surrogate (``"\\ud800"`` in JSON, ``%ED%A0%80`` in a form: not a
+    breaks allowed; the bidirectional override and isolate controls count as controls), no
+    lone surrogate (``"\\ud800"`` in JSON, ``%ED%A0%80`` in a form: not a
     character, it cannot be stored nor shown)."""
     found = _CONTROL.search(value)
     if found:
