@@ -564,3 +564,14 @@ def test_an_account_is_unlinked_from_the_console(admin: TestClient, world: World
         admin.get(done.headers["location"]).text)
     member = get_member(world.service, "ana")
     assert member.accounts == () and member.balance == 10  # points already earned stay
+
+
+def test_the_link_forms_mission_list_names_a_draft_in_the_pages_language(
+        world: World, admin: TestClient) -> None:
+    from engine.service.missions import add_mission
+
+    add_mission(world.service, title="Hiver", action_ids=[world.mission.actions[0].id],
+                points=5, goal_posts=1, start=None, end=None, publish=False)
+    french = admin.get("/admin/members?lang=fr").text
+    assert "Hiver (brouillon)</option>" in french and "(draft)" not in french
+    assert "Hiver (draft)</option>" in admin.get("/admin/members?lang=en").text
