@@ -13,7 +13,8 @@ day), which keeps a re-check's answer identical to the first check's.
 Counting is batched: one query each for the posts already credited, the posts credited to
 another mission (exclusive posts), the member's progress or the credits in the cap's periods,
 and the award keys already paid; then one multi-row insert each for credits, ledger rows and
-seen posts. A check of N posts costs a handful of statements, not several per post.
+seen posts, sent as one statement on PostgreSQL (:mod:`engine.storage.multi_insert`). A check
+of N posts costs a handful of statements, not several per post.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -44,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Post
 from engine.storage.models import CreditRow, LedgerRow, MissionRow, SeenPostRow
+from engine.storage.multi_insert import TableRows, insert_into_tables
 from engine.verdicts import JudgedPost, Verdict, Window, judge_post
 
 from . import ledger as ledger_module
@@ -273,23 +276,15 @@ def count_posts(
             else:
                 failures = (verdict,)
         verdicts.append((post, verdict, detail, failures))
-    points = _credit(service, session, connection, mission, member_id, credited, check_id, now,
-                     exclusive, outcome, handle, known.progress - len(credited))
-    if verdicts:
-        seen_rows = [
-            {"check_id": check_id, "mission_id": mission.id, "member_id": member_id,
-             "platform": post.platform, "post_id": post.id, "url": post.url,
-             "published_at": post.published_at, "kind": post.kind.value if post.kind else None,
-             "hashtags": list(post.hashtags), "pinned": post.pinned, "verdict": verdict.value,
-             "detail": detail, "failures": [failure.value for failure in failures],
-             "points": points.get(post.id, 0),
-             **seen_numbers(post, followers, measured_at)}
-            for post, verdict, detail, failures in verdicts]
-        connection.execute(_INSERT_SEEN, seen_rows)
-        # Only the posts an earlier reading saw have rows to refresh (when the query above
-        # looked; first sightings, the usual case for new posts, cost no UPDATE).
-        refresh_seen(connection, seen_rows if known.seen_before is None else
-                     [row for row in seen_rows if row["post_id"] in known.seen_before])
+    points, seen_rows = _write(
+        service, session, connection, mission, member_id, credited, verdicts, check_id=check_id,
+        now=now, exclusive=exclusive, outcome=outcome, handle=handle,
+        progress_before=known.progress - len(credited), followers=followers,
+        measured_at=measured_at)
+    # Only the posts an earlier reading saw have rows to refresh (when the query above
+    # looked; first sightings, the usual case for new posts, cost no UPDATE).
+    refresh_seen(connection, seen_rows if known.seen_before is None else
+                 [row for row in seen_rows if row["post_id"] in known.seen_before])
     outcome.posts = [JudgedPost(post=post, verdict=verdict, detail=detail, failures=failures,
                                 points=points.get(post.id, 0))
                      for post, verdict, detail, failures in verdicts]
@@ -356,45 +351,157 @@ def exclusive_key(platform: str, post_id: str) -> str:
     return f"{platform}:{post_id}"
 
 
-def _credit(service: Service, session: Session, connection: Connection, mission: MissionRow,
-            member_id: str, posts: list[Post], check_id: int, now: datetime, exclusive: bool,
-            outcome: CountOutcome, handle: str | None, progress_before: int) -> dict[str, int]:
-    """Insert the credits of ``posts`` (one statement) and their awards: the post that
-    completes an N-post goal earns the mission's points, each post of a recurring mission
-    does. Returns the points per post id (posts that earned nothing are absent)."""
-    if not posts:
-        return {}
-    # A concurrent credit of the same post fails here (IntegrityError on active_key).
-    connection.execute(_INSERT_CREDITS, [
+
+
+# (post, award key, reason, posts named by the award, progress after it)
+_Wanted = tuple[Post, str, str, list[str], int | None]
+# (post, verdict, detail, failures) for every post a check judged
+_Judged = list[tuple[Post, Verdict, str, tuple[Verdict, ...]]]
+_SEEN_POINTS = update(SEEN_POSTS).where(
+    SEEN_POSTS.c.check_id == bindparam("b_check_id"),
+    SEEN_POSTS.c.post_id == bindparam("b_post_id")).values(points=bindparam("points"))
+
+
+def _write(service: Service, session: Session, connection: Connection, mission: MissionRow,
+           member_id: str, credited: list[Post], verdicts: _Judged, *, check_id: int,
+           now: datetime, exclusive: bool, outcome: CountOutcome, handle: str | None,
+           progress_before: int, followers: int | None,
+           measured_at: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Insert the credits of ``credited``, their awards (the post that completes an N-post
+    goal earns the mission's points, each post of a recurring mission does) and the seen row
+    of every judged post. Returns the points per post id (posts that earned nothing are
+    absent) and the seen rows' parameters.
+
+    On PostgreSQL the three inserts are one statement
+    (:func:`engine.storage.multi_insert.insert_into_tables`), unless the check completes an
+    N-post goal (once per member and mission: that award names every live credit, read after
+    the credits are inserted); elsewhere they are one multi-row insert each. Raises
+    ``IntegrityError`` when a concurrent writer credited the same post (the caller retries)."""
+    credit_rows = [
         {"mission_id": mission.id, "member_id": member_id, "platform": post.platform,
          "post_id": post.id, "published_at": post.published_at, "check_id": check_id,
          "created_at": now, "active_key": active_key(mission.id, post.platform, post.id),
          "handle": handle, "revoked_at": None,
          "exclusive_key": exclusive_key(post.platform, post.id) if exclusive else None}
-        for post in posts])
-    # (post, key, reason, posts named by the award, progress after it)
-    wanted: list[tuple[Post, str, str, list[str], int | None]] = []
-    if mission.goal_kind == "posts":
-        if mission.goal_posts is None:
-            return {}
-        index = mission.goal_posts - progress_before - 1
-        if not 0 <= index < len(posts):
-            return {}
+        for post in credited]
+    completing = _completing_index(mission, progress_before, len(credited))
+    if connection.dialect.name == "postgresql" and completing is None:
+        wanted = _recurring_awards(mission, member_id, credited)
+        planned = {post.id: mission.points for post, *_ in wanted}
+        seen_rows = _seen_rows(mission, member_id, check_id, verdicts, planned, followers,
+                               measured_at)
+        values = _ledger_values(wanted, mission, member_id, check_id, now)
+        # A concurrent credit of the same post fails here (IntegrityError on active_key); a
+        # concurrent award of the same key waits for the other transaction, then is skipped.
+        ids: dict[str, int] = {key: row_id for key, row_id in insert_into_tables(connection, [
+            TableRows(CREDITS, credit_rows),
+            TableRows(LEDGER, values, conflict=("idempotency_key",),
+                      returning=("idempotency_key", "id")),
+            TableRows(SEEN_POSTS, seen_rows)])}
+        points = _settle(service, session, mission, member_id, wanted, values, ids,
+                         check_id=check_id, now=now, outcome=outcome)
+        if points != planned:  # a key was already used: the rows say what was really paid
+            changed = [row for row in seen_rows
+                       if row["points"] != points.get(row["post_id"], 0)]
+            for row in changed:
+                row["points"] = points.get(row["post_id"], 0)
+            connection.execute(_SEEN_POINTS, [
+                {"b_check_id": check_id, "b_post_id": row["post_id"], "points": row["points"]}
+                for row in changed])
+        return points, seen_rows
+    if credit_rows:
+        # A concurrent credit of the same post fails here (IntegrityError on active_key).
+        connection.execute(_INSERT_CREDITS, credit_rows)
+    if completing is not None:
         named = [f"{platform}:{post_id}" for platform, post_id in connection.execute(
             _LIVE_POSTS, {"mission_id": mission.id, "member_id": member_id})]
-        wanted.append((posts[index], ledger_module.completion_key(mission.id, member_id),
-                       "mission_completed", named, mission.goal_posts))
+        wanted = [(credited[completing], ledger_module.completion_key(mission.id, member_id),
+                   "mission_completed", named, mission.goal_posts)]
     else:
-        wanted = [(post, ledger_module.post_key(mission.id, member_id, post.platform, post.id),
-                   "recurring_post", [f"{post.platform}:{post.id}"], None) for post in posts]
+        wanted = _recurring_awards(mission, member_id, credited)
+    values = _ledger_values(wanted, mission, member_id, check_id, now)
+    # Ids matched by key: one multi-row statement (ordered RETURNING would insert row by row
+    # on SQLite). A key already used (an award that stands, or a reversed one whose next key
+    # ledger.award finds) inserts nothing and returns nothing.
+    ids = {key: row_id for key, row_id in connection.execute(
+        _INSERT_LEDGER[connection.dialect.name], values)} if values else {}
+    points = _settle(service, session, mission, member_id, wanted, values, ids,
+                     check_id=check_id, now=now, outcome=outcome)
+    seen_rows = _seen_rows(mission, member_id, check_id, verdicts, points, followers,
+                           measured_at)
+    if seen_rows:
+        connection.execute(_INSERT_SEEN, seen_rows)
+    return points, seen_rows
+
+
+def _completing_index(mission: MissionRow, progress_before: int, credited: int) -> int | None:
+    """Which of the ``credited`` new credits (in order) completes the mission's N-post goal,
+    from ``progress_before`` live credits; None when none does or the mission has no goal."""
+    if mission.goal_kind != "posts" or mission.goal_posts is None:
+        return None
+    index = mission.goal_posts - progress_before - 1
+    return index if 0 <= index < credited else None
+
+
+def _recurring_awards(mission: MissionRow, member_id: str, posts: list[Post]) -> list[_Wanted]:
+    """One award per post of a recurring mission; none for an N-post goal (only the post
+    that completes it is paid, see :func:`_completing_index`)."""
+    if mission.goal_kind == "posts":
+        return []
+    return [(post, ledger_module.post_key(mission.id, member_id, post.platform, post.id),
+             "recurring_post", [f"{post.platform}:{post.id}"], None) for post in posts]
+
+
+def _ledger_values(wanted: list[_Wanted], mission: MissionRow, member_id: str, check_id: int,
+                   now: datetime) -> list[dict[str, Any]]:
+    """The ledger rows of ``wanted``, in its order."""
+    return [{"member_id": member_id, "mission_id": mission.id, "points": mission.points,
+             "reason": reason, "posts": named, "check_id": check_id, "idempotency_key": key,
+             "created_at": now, "reverses_id": None} for _, key, reason, named, _ in wanted]
+
+
+def _seen_rows(mission: MissionRow, member_id: str, check_id: int, verdicts: _Judged,
+               points: dict[str, int], followers: int | None,
+               measured_at: datetime) -> list[dict[str, Any]]:
+    """The ``seen_posts`` rows of the judged posts, with the ``points`` each earned."""
+    return [
+        {"check_id": check_id, "mission_id": mission.id, "member_id": member_id,
+         "platform": post.platform, "post_id": post.id, "url": post.url,
+         "published_at": post.published_at, "kind": post.kind.value if post.kind else None,
+         "hashtags": list(post.hashtags), "pinned": post.pinned, "verdict": verdict.value,
+         "detail": detail, "failures": [failure.value for failure in failures],
+         "points": points.get(post.id, 0), **seen_numbers(post, followers, measured_at)}
+        for post, verdict, detail, failures in verdicts]
+
+
+def _settle(service: Service, session: Session, mission: MissionRow, member_id: str,
+            wanted: list[_Wanted], values: list[dict[str, Any]], ids: dict[str, int], *,
+            check_id: int, now: datetime, outcome: CountOutcome) -> dict[str, int]:
+    """After the multi-row ledger insert returned ``ids`` (by key): one :func:`ledger.award`
+    for each key it skipped (it finds the next free key of a reversed award, or nothing when
+    the award stands), then the webhook's events and deliveries (their ids go to
+    ``outcome``). Returns the points per post id."""
     webhook = bool(service.settings.webhook_url)
-    awards = _award_all(session, connection, wanted, member_id=member_id, mission=mission,
-                        check_id=check_id, now=now, rows=webhook)
-    points = {post.id: paid for post, paid, _, _ in awards}
-    balance = ledger_module.balance(session, member_id) - sum(
-        points.values()) if webhook and awards else 0
+    # (post, points, ledger row, progress); the row only for the webhook's events (a transient
+    # copy of what was inserted, never added to the session: building ORM objects costs more
+    # than the insert).
+    written: list[tuple[Post, int, LedgerRow | None, int | None]] = []
+    for (post, key, reason, named, progress), value in zip(wanted, values, strict=True):
+        if key in ids:
+            row = LedgerRow(**value, id=ids[key]) if webhook else None
+            written.append((post, mission.points, row, progress))
+            continue
+        award = ledger_module.award(session, key=key, member_id=member_id,
+                                    mission_id=mission.id, points=mission.points,
+                                    reason=reason, posts=named, check_id=check_id, now=now)
+        if award is not None:
+            written.append((post, award.points, award if webhook else None, progress))
+    points = {post.id: paid for post, paid, _, _ in written}
+    if not webhook or not written:
+        return points
+    balance = ledger_module.balance(session, member_id) - sum(points.values())
     deliveries = []
-    for _, paid, row, progress in awards:
+    for _, paid, row, progress in written:
         if row is not None:  # the webhook's event and delivery
             balance += paid
             body = event_body(row, progress=progress, goal=mission.goal_posts, balance=balance)
@@ -406,41 +513,3 @@ def _credit(service: Service, session: Session, connection: Connection, mission:
         session.flush()
         outcome.deliveries += [delivery.id for delivery in deliveries]
     return points
-
-
-def _award_all(session: Session, connection: Connection,
-               wanted: list[tuple[Post, str, str, list[str], int | None]],
-               *, member_id: str, mission: MissionRow, check_id: int, now: datetime,
-               rows: bool) -> list[tuple[Post, int, LedgerRow | None, int | None]]:
-    """Write the awards of ``wanted`` whose key is not paid yet: one multi-row insert that skips
-    used keys (the usual case: none is), then one :func:`ledger.award` for each key it
-    skipped (it finds the next free key of a reversed award, or nothing when the award
-    stands). Returns (post, points, ledger row, progress) per award written, in ``wanted``'s
-    order; the ledger row (a transient copy) only with ``rows`` (for webhook events: building
-    ORM objects costs more than the insert), else None."""
-    if not wanted:
-        return []
-    values: list[dict[str, Any]] = [
-        {"member_id": member_id, "mission_id": mission.id, "points": mission.points,
-         "reason": reason, "posts": named, "check_id": check_id, "idempotency_key": key,
-         "created_at": now, "reverses_id": None} for _, key, reason, named, _ in wanted]
-    # Ids matched by key: one multi-row statement (ordered RETURNING would insert row by row
-    # on SQLite). A concurrent award of the same key waits for the other transaction, then is
-    # skipped and settled by ledger.award below; a concurrent credit of the same post has
-    # already failed on the credit's unique key (IntegrityError: the caller retries).
-    ids: dict[str, int] = {key: row_id for key, row_id in connection.execute(
-        _INSERT_LEDGER[connection.dialect.name], values)}
-    written: list[tuple[Post, int, LedgerRow | None, int | None]] = []
-    for (post, key, reason, named, progress), value in zip(wanted, values, strict=True):
-        if key in ids:
-            # A transient copy, read by the events; never added to the session.
-            row = LedgerRow(**value, id=ids[key]) if rows else None
-            written.append((post, mission.points, row, progress))
-            continue
-        paid = ledger_module.award(session, key=key, member_id=member_id,
-                                   mission_id=mission.id, points=mission.points, reason=reason,
-                                   posts=named, check_id=check_id, now=now)
-        if paid is not None:
-            written.append((post, paid.points, paid if rows else None, progress))
-    return written
-
