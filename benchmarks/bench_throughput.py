@@ -8,14 +8,15 @@ A server on 127.0.0.1 answers ``web_profile_info`` with the body recorded in
 seconds; ``[platforms.instagram.web] base_url`` points the web backend at it. N members each
 claim a recurring mission once (claims are created first), then the workers process the queue
 until nothing is due. Printed per set-up: claims per second (processing), HTTP requests per
-claim, CPU time, SQL statements (BEGIN and COMMIT not counted, on either database) and
-transactions (commits) per claim (all worker processes), peak memory (largest process), the
-share of the thread ceiling reached (processes × threads / latency: what the threads would
-allow if a claim cost nothing but the platform's answer), and a worker process's start-up CPU.
-The clock, the CPU, statements and transactions per claim count from the moment every worker
-process has started (built its service and opened its connections) to the last claim's
-verdict; the CPU until the workers exit (``--once`` noticing that nothing is left) is printed
-apart;
+claim, CPU time (also as a multiple of :func:`reference_ms`, a fixed workload timed in the
+parent before and after the run: machine speed moves it less), SQL statements (BEGIN and COMMIT
+not counted, on either database) and transactions (commits) per claim (all worker processes),
+peak memory (largest process), the share of the thread ceiling reached (processes × threads /
+latency: what the threads would allow if a claim cost nothing but the platform's answer), and a
+worker process's start-up CPU. The clock, the CPU, statements and transactions per claim count
+from the moment every worker process has started (built its service and opened its connections)
+to the last claim's verdict; the CPU until the workers exit (``--once`` noticing that nothing
+is left) is printed apart;
 then the claim-to-verdict latency (p50, p99) of claims arriving one by one at half the
 measured rate while the workers run. Every member's posts have their own ids, so claims credit posts.
 
@@ -93,11 +94,29 @@ def distinct_posts(body: str, handle: str) -> str:
                          body.replace("ana.summer", handle))
 
 
+def reference_ms(body: str, rounds: int = 7) -> float:
+    """CPU milliseconds of a fixed pure-Python workload (the recorded answer parsed by
+    ``json.loads`` 20 times and a 200,000-step loop), the fastest of ``rounds``: this machine's
+    speed at the moment of the run. Dividing a claim's CPU by it gives a figure that machine
+    speed moves less (on this 2-core VM the same workload varies by ±25% between minutes)."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.thread_time()
+        for _ in range(20):
+            json.loads(body)
+        total = 0
+        for step in range(200_000):
+            total += step
+        best = min(best, time.thread_time() - started)
+    return best * 1000
+
+
 class PlatformServer:
     """Instagram's web_profile_info on 127.0.0.1, with a fixed latency per answer."""
 
     def __init__(self, latency: float) -> None:
         body = profile_body()
+        self.body = body
         self.requests = 0
         lock = threading.Lock()
         server = self
@@ -302,6 +321,7 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
         create_claim(service, member, mission.id, "instagram")
     claiming = time.perf_counter() - started
     requests_before = server.requests
+    reference_before = reference_ms(server.body)
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     ready, go, last_verdict = context.Semaphore(0), context.Event(), context.Event()
@@ -329,6 +349,7 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
     service.close()
     cpu = sum(u[0] for u in usages)
     per_second = claims / elapsed
+    reference = statistics.mean((reference_before, reference_ms(server.body)))
     ceiling = setup.processes * setup.threads / max(latency, 1e-3)
     return {
         "setup": setup.name, "claims": claims, "done": int(done or 0), "checks": int(checks or 0),
@@ -342,6 +363,8 @@ def run_setup(setup: Setup, claims: int, server: PlatformServer, latency: float,
         "claim_creation_per_second": round(claims / claiming, 1),
         "requests_per_claim": round((server.requests - requests_before) / claims, 2),
         "cpu_ms_per_claim": round(cpu * 1000 / claims, 1),
+        "reference_ms": round(reference, 2),
+        "cpu_per_claim_in_references": round(cpu * 1000 / claims / reference, 2),
         "peak_memory_mb": round(max(u[1] for u in usages) / 1024, 1),
         "start_up_cpu_ms": round(max(u[4] for u in usages) * 1000),
         "cpu_ms_per_claim_to_exit": round(sum(u[5] for u in usages) * 1000 / claims, 1),
@@ -442,7 +465,9 @@ def _print_medians(rows: list[dict[str, Any]]) -> None:
     first = rows[0]
     print(f"{first['setup']:<15} {first['processes']}×{first['threads']} workers, median of "
           f"{len(rows)} runs (range): {figure('share_of_ceiling', percent=True)} of the "
-          f"thread ceiling, {figure('cpu_ms_per_claim', ' ms')} CPU/claim, "
+          f"thread ceiling, {figure('cpu_ms_per_claim', ' ms')} CPU/claim "
+          f"({figure('cpu_per_claim_in_references', '×')} the reference workload, "
+          f"{figure('reference_ms', ' ms')}), "
           f"{figure('statements_per_claim')} SQL/claim, "
           f"{figure('transactions_per_claim')} transactions/claim, "
           f"latency p50 {figure('latency_p50_ms', ' ms')} p99 {figure('latency_p99_ms', ' ms')}")
@@ -479,7 +504,9 @@ def _print_row(row: dict[str, Any]) -> None:
           f"{row['claims_per_second']:>6} claims/s  "
           f"({row['share_of_ceiling']:.0%} of the {row['thread_ceiling_per_second']}/s "
           f"thread ceiling)  {row['credited_posts']} posts credited  "
-          f"{row['requests_per_claim']} req/claim  {row['cpu_ms_per_claim']} ms CPU/claim  "
+          f"{row['requests_per_claim']} req/claim  {row['cpu_ms_per_claim']} ms CPU/claim "
+          f"({row['cpu_per_claim_in_references']}× the reference workload's "
+          f"{row['reference_ms']} ms)  "
           f"{row['statements_per_claim']} SQL/claim  "
           f"{row['transactions_per_claim']} transactions/claim  "
           f"latency p50 {row.get('latency_p50_ms')} ms p99 {row.get('latency_p99_ms')} ms "
