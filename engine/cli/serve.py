@@ -106,7 +106,7 @@ def _serve(args: argparse.Namespace, sock: socket.socket) -> None:
             stack.callback(service.close)
             stack.enter_context(demo.replaying(folder, service))
             site = demo.seed(service)
-            print(demo.banner(site, base), flush=True)
+            print(demo.banner(site, base, folder), flush=True)
             embedded = True
         else:
             from engine.config import load_config

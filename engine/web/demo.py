@@ -114,10 +114,12 @@ def seed(service: Service) -> DemoSite:
     })
 
 
-def banner(site: DemoSite, base: str) -> str:
-    """The lines ``serve --demo`` prints."""
+def banner(site: DemoSite, base: str, folder: Path | None = None) -> str:
+    """The lines ``serve --demo`` prints (``folder``: where its database and queue live)."""
     lines = [
         f"Social Missions demo on {base} (no network: checks replay bundled cassettes)",
+        *([f"  data:              {folder}   (SQLite database missions.sqlite3 and queue "
+           "queue.sqlite3; removed when the server stops)"] if folder is not None else []),
         f"  admin token:       {site.admin_token}",
         f"  integrator token:  {site.integrator_token}",
         f"  admin page:        {base}{site.admin_login_path}   (one-time login link: "

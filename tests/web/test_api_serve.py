@@ -45,7 +45,7 @@ def read_banner(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
         if not line:
             break
         lines.append(line)
-        if "member page for ana" in "".join(lines[-2:]) and len(lines) >= 9:
+        if len(lines) >= 2 and "member page for ana" in lines[-2]:  # and its link, last
             return "".join(lines)
     raise AssertionError("serve --demo printed:\n" + "".join(lines))
 
@@ -73,6 +73,8 @@ def test_serve_demo_prints_token_and_urls_and_answers(tmp_path: Path) -> None:
         assert once, banner
         links = re.findall(r"(http://127\.0\.0\.1:\d+/m/\S+)", banner)
         assert len(links) == 2
+        data = re.search(r"data:\s+(\S+)", banner)  # where the demo keeps its database
+        assert data and (Path(data.group(1)) / "missions.sqlite3").is_file(), banner
         spec = fetch(base.group(1) + "/openapi.json")
         assert "/api/v1/claims" in spec["paths"]
         missions = fetch(base.group(1) + "/api/v1/missions", token.group(1))
