@@ -1,13 +1,17 @@
-"""A request body larger than ``[web] max_body`` bytes is answered 413 before it is read.
+"""A request body larger than ``[web] max_body`` bytes is answered 413, never kept.
 
 :class:`BodyLimit` is an ASGI middleware. A declared ``Content-Length`` above the limit is
-refused at once, without reading a byte of the body (a malformed one is refused 400). A body
-without a length (``Transfer-Encoding: chunked``) is counted while it streams: the read that
-crosses the limit stops there, and whatever the application was about to answer is replaced by
-the 413, so the server never holds more than the limit (plus one chunk) of any request. A
-route that answers without reading such a body (a form route sent JSON, say) would otherwise
-answer as if the body were empty: before its answer starts, the rest of the body is read and
-discarded (counted, at most the limit), and the 413 replaces the answer when it is too large.
+refused without keeping a byte of the body (a malformed one is refused 400): a body of at most
+64 MiB is read and thrown away first (at most 10 s), so that a client still sending it gets the
+413 instead of a reset connection; a client that asked ``Expect: 100-continue`` gets it before
+sending anything. A body without a length (``Transfer-Encoding: chunked``) is counted while it
+streams: the read that crosses the limit stops there, and whatever the application was about to
+answer is replaced by the 413, so the server never holds more than the limit (plus one chunk)
+of any request. A route that answers without reading such a body (a form route sent JSON, say)
+would otherwise answer as if the body were empty: before its answer starts, the rest of the
+body is read and discarded (counted, at most the limit), and the 413 replaces the answer when
+it is too large. After a streamed body crossed the limit, what is left of it is thrown away too
+(the same bounds) before the 413.
 
 Under ``/api/`` the answer is the API's JSON error ``{"code": "too_large", "message"}``;
 elsewhere (the console, the member pages) a short readable page.
@@ -15,6 +19,7 @@ elsewhere (the console, the member pages) a short readable page.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 
@@ -24,6 +29,34 @@ from .auth import API_PREFIX
 from .error_handlers import error_page
 
 DEFAULT_MAX_BODY = 1_048_576  # bytes (1 MiB)
+
+
+# A client that sends a body over the limit without waiting (no ``Expect: 100-continue``) is
+# still writing when the 413 is ready; closing the connection then resets it, and the client
+# reports a broken connection instead of the 413 (seen with a 10 MB body). Up to these bounds
+# the body is read and thrown away first (never held), so the answer reaches the client.
+LINGER_MAX_BYTES = 64 * 1_048_576
+LINGER_SECONDS = 10.0
+
+
+def _expects_continue(scope: Scope) -> bool:
+    """Whether the client waits for ``100 Continue`` before sending the body (it then gets
+    the 413 without sending anything: nothing to read)."""
+    return any(name.lower() == b"expect" and value.strip().lower() == b"100-continue"
+               for name, value in scope.get("headers", ()))
+
+
+async def _discard(receive: Receive) -> None:
+    """Read and drop the request body until its end, a disconnect, :data:`LINGER_MAX_BYTES`
+    or :data:`LINGER_SECONDS`."""
+    read = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_SECONDS):
+            while read <= LINGER_MAX_BYTES:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+                read += len(message.get("body", b""))
 
 
 class BodyTooLarge(Exception):
@@ -70,6 +103,8 @@ class BodyLimit:
                               "the Content-Length header is not a whole number of bytes")
                 return
             if int(text) > limit:
+                if int(text) <= LINGER_MAX_BYTES and not _expects_continue(scope):
+                    await _discard(receive)
                 await _answer(scope, send, 413, "too_large", _describe(limit))
                 return
         received = 0
@@ -117,4 +152,6 @@ class BodyLimit:
             if not exceeded:
                 raise
         if exceeded and not started:
+            if pending:  # the rest of the streamed body: the client is still sending it
+                await _discard(receive)
             await _answer(scope, send, 413, "too_large", _describe(limit))

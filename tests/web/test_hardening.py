@@ -24,7 +24,7 @@ from engine.service.member_ids import InvalidMemberId, check_member_id
 from engine.service.members import link_account
 from engine.service.settings import load_settings
 from engine.storage.models import MemberRow, MissionRow
-from engine.web.body_limit import BodyLimit
+from engine.web.body_limit import LINGER_MAX_BYTES, BodyLimit
 
 from .api_helpers import Api, Clock, api_for, build_service, database_setup, seed_mission
 from .pages_helpers import World
@@ -89,14 +89,19 @@ def test_console_and_member_pages_get_a_413_page(api: Api) -> None:
     assert bad.status_code == 400
 
 
-def test_the_middleware_stops_reading_at_the_limit() -> None:
+@pytest.mark.parametrize("chunks", [20, None])
+def test_the_middleware_stops_reading_at_the_limit(chunks: int | None) -> None:
     """A chunked body: the application's reads stop at the chunk that crosses the limit, and
-    the answer is the 413 (not what the application would have said)."""
+    the answer is the 413 (not what the application would have said). The rest of the body is
+    read and dropped first (the client is still sending it), never more than
+    LINGER_MAX_BYTES of an endless one (``chunks`` None)."""
     read: list[int] = []
+    seen: list[int] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         while True:
             message = await receive()
+            seen.append(1)
             if not message.get("more_body"):
                 break
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -104,16 +109,21 @@ def test_the_middleware_stops_reading_at_the_limit() -> None:
 
     async def receive() -> dict[str, Any]:
         read.append(1)
-        return {"type": "http.request", "body": b"a" * 1000, "more_body": True}  # endless
+        more = chunks is None or len(read) < chunks
+        return {"type": "http.request", "body": b"a" * 1000, "more_body": more}
 
     sent: list[dict[str, Any]] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/v1/missions", "headers": []}
     asyncio.run(BodyLimit(app, max_body=4500)(scope, receive, send))
-    assert len(read) == 5  # 5 000 bytes read: the fifth chunk crossed 4 500; no more
+    assert len(seen) == 4  # 5 000 bytes read: the fifth chunk crossed 4 500; no more
+    if chunks is not None:
+        assert len(read) == chunks  # the rest was dropped, then the answer went out
+    else:
+        assert len(read) <= 5 + LINGER_MAX_BYTES // 1000 + 1
     assert sent[0]["status"] == 413 and b"too_large" in sent[1]["body"]
 
 
