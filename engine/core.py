@@ -194,11 +194,11 @@ class Engine:
         the cost of a request make it (the snapshot's ``bio``; see :class:`Profile`).
         """
         limit = limit or self.limit(account.platform)
-        return replace(self._snapshot_of(account, backends, limit, want_bio), limit=limit)
+        return self._snapshot_of(account, backends, limit, want_bio)
 
     def _snapshot_of(self, account: Account, backends: Sequence[str] | None,
                      limit: int, want_bio: bool) -> Snapshot:
-        """The director's loop; :meth:`snapshot` adds the limit to what it returns."""
+        """The director's loop; each snapshot it returns carries ``limit``."""
         platform = self.platform(account.platform)
         settings = self.config.platform(platform.name)
         order = platform.check_order(backends) if backends else self.backend_order(platform.name)
@@ -236,7 +236,7 @@ class Engine:
                 attempts.append(self._attempt(name, error.status, error.detail, session,
                                               attempt_started))
                 return self._snapshot(account, AccountStatus(error.status), attempts, started,
-                                      backend=name, detail=error.detail,
+                                      backend=name, detail=error.detail, limit=limit,
                                       public=False if isinstance(error, AccountPrivate) else None)
             except AccountOutOfReach as error:
                 # Not the platform's answer about the account: the next backend decides.
@@ -289,11 +289,12 @@ class Engine:
             attempts.append(self._attempt(name, "ok" if public else "private", "", session,
                                           attempt_started))
             status = AccountStatus.OK if public else AccountStatus.PRIVATE
-            return replace(self._snapshot(account, status, attempts, started, backend=name,
-                                          posts=posts, public=public,
-                                          detail="" if public else "the account is private"),
-                           bio=bio, followers=session.followers_of(account))
-        return self._failed(account, attempts, started)
+            # (built whole, not replaced afterwards: a Snapshot's __init__ is not free)
+            return self._snapshot(account, status, attempts, started, backend=name,
+                                  posts=posts, public=public, limit=limit,
+                                  detail="" if public else "the account is private",
+                                  bio=bio, followers=session.followers_of(account))
+        return self._failed(account, attempts, started, limit)
 
     def check(
         self,
@@ -322,13 +323,14 @@ class Engine:
                                                      session=session)
         if posts is None:
             raise ConfigurationError(f"no plugin answered fetch_recent_posts for {account.platform}")
-        plugin = _plugin_of(type(session.backend))
         checked = []
         for index, post in enumerate(posts):
             if not isinstance(post, Post):
+                plugin = _plugin_of(type(session.backend))
                 raise LayoutChanged(f"{plugin} gave {type(post).__name__} as post [{index}] "
                                     f"of {account}, not a Post")
             if post.platform != account.platform:
+                plugin = _plugin_of(type(session.backend))
                 raise LayoutChanged(f"{plugin} gave a {post.platform} post ({post.id}) for "
                                     f"the {account.platform} account {account}")
             checked.append(_with_hashtags(post))
@@ -345,13 +347,16 @@ class Engine:
     def _snapshot(account: Account, status: AccountStatus, attempts: list[Attempt],
                   started: float, *, backend: str | None, detail: str,
                   posts: tuple[Post, ...] = (), public: bool | None = None,
-                  cause: UnavailableCause | None = None) -> Snapshot:
+                  cause: UnavailableCause | None = None, limit: int | None = None,
+                  bio: str | None = None, followers: int | None = None) -> Snapshot:
         return Snapshot(account=account, status=status, posts=posts, public=public,
                         backend=backend, detail=detail, attempts=tuple(attempts),
                         requests=sum(a.requests for a in attempts), cause=cause,
+                        limit=limit, bio=bio, followers=followers,
                         seconds=time.perf_counter() - started)
 
-    def _failed(self, account: Account, attempts: list[Attempt], started: float) -> Snapshot:
+    def _failed(self, account: Account, attempts: list[Attempt], started: float,
+                limit: int) -> Snapshot:
         """The snapshot of a check that no backend completed.
 
         ``layout_changed`` when a backend saw an unknown shape; else ``unavailable`` with the
@@ -367,15 +372,15 @@ class Engine:
                 raise CassetteMiss(summary)
             return self._snapshot(account, AccountStatus.UNAVAILABLE, attempts, started,
                                   backend=None, detail=f"no backend can run: {summary}",
-                                  cause=UnavailableCause.BACKEND_ERROR)
+                                  cause=UnavailableCause.BACKEND_ERROR, limit=limit)
         changed = [a for a in ran if a.outcome == AttemptOutcome.LAYOUT_CHANGED]
         if changed:
             return self._snapshot(account, AccountStatus.LAYOUT_CHANGED, attempts, started,
-                                  backend=changed[0].backend, detail=summary)
+                                  backend=changed[0].backend, detail=summary, limit=limit)
         refused = [a for a in ran if a.outcome == AttemptOutcome.UNAVAILABLE]
         first = refused[0] if refused else ran[0]
         return self._snapshot(account, AccountStatus.UNAVAILABLE, attempts, started,
-                              backend=first.backend, detail=summary,
+                              backend=first.backend, detail=summary, limit=limit,
                               cause=first.cause or UnavailableCause.BACKEND_ERROR)
 
 

@@ -22,10 +22,13 @@ from .errors import InvalidHashtag
 
 MAX_HASHTAG_LENGTH = 100
 _REQUIRED_TAG = re.compile(r"[A-Za-z0-9_]+")
-# In ASCII text a tag run is exactly this (see _tag_end: ASCII has no marks or joiners, and
-# NFC/NFKC leave it unchanged), read by one regular expression instead of character by character.
-_ASCII_TAG = re.compile(r"#([A-Za-z0-9_]+)")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# In ASCII text a tag run is exactly [A-Za-z0-9_]+ (see _tag_end: ASCII has no marks or
+# joiners, and NFC/NFKC leave it unchanged), read by one regular expression instead of character
+# by character: the whole run after a '#' that follows no '&' or '/' (see _NOT_BEFORE_TAG),
+# when it holds a letter (its leading digits and '_', a letter, then the rest, greedily).
+_ASCII_TAG = re.compile(r"(?<![&/])#([0-9_]*[A-Za-z][A-Za-z0-9_]*)")
+# A tag as extract_hashtags gives it from ASCII text: merge_hashtags leaves it as it is.
+_NORMAL_ASCII_TAG = re.compile(r"[0-9_]*[a-z][a-z0-9_]*")
 # '&' and '/' before '#' are HTML entities (&#39;) and URL fragments (/#top), not hashtags.
 _NOT_BEFORE_TAG = frozenset("&/")
 # A zero-width non-joiner or joiner stays in a tag only between two letters or marks.
@@ -174,17 +177,11 @@ def _found_tag(run: str) -> str:
     return tag if any(ch.isalpha() for ch in tag) else ""
 
 
-def _ascii_tags(text: str) -> Iterable[str]:
+def _ascii_tags(text: str) -> list[str]:
     """The tags of an ASCII ``text``, lower-cased: the same as :func:`_runs_after_hash` and
     :func:`_found_tag` give for it (a ``#`` after ``&`` or ``/`` opens none; a run needs a
     letter), with one regular expression (most captions are ASCII)."""
-    for match in _ASCII_TAG.finditer(text):
-        position = match.start()
-        if position and text[position - 1] in _NOT_BEFORE_TAG:
-            continue
-        run = match.group(1)
-        if _ASCII_LETTER.search(run):
-            yield run.lower()
+    return [run.lower() for run in _ASCII_TAG.findall(text)]
 
 
 def extract_hashtags(*texts: str | None) -> tuple[str, ...]:
@@ -233,6 +230,11 @@ def merge_hashtags(*groups: Iterable[str]) -> tuple[str, ...]:
     merged: dict[str, None] = {}
     for group in groups:
         for tag in group:
+            if _NORMAL_ASCII_TAG.fullmatch(tag):
+                # Already normalised (what extract_hashtags gives for ASCII text): the steps
+                # below would leave it as it is.
+                merged.setdefault(tag, None)
+                continue
             clean = unicodedata.normalize("NFKC", _trim_invisible(tag).removeprefix("#")).lower()
             clean = _trim_invisible(clean)
             if clean and any(ch.isalpha() for ch in clean):

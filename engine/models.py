@@ -134,7 +134,10 @@ class Post:
             raise MalformedPost(f"{self.platform} post {self.id}: published_at "
                                 f"{self.published_at.isoformat()} has no time zone (naive)")
         for name in ENGAGEMENT_FIELDS:
-            _check_count(getattr(self, name), f"{self.platform} post {self.id}: {name}")
+            value = getattr(self, name)
+            # (the message is built only for a value that is not plainly a count)
+            if value is not None and not (type(value) is int and 0 <= value <= MAX_COUNT):
+                _check_count(value, f"{self.platform} post {self.id}: {name}")
 
     def __str__(self) -> str:
         return self.url
@@ -175,6 +178,8 @@ def read_count(value: object, where: str) -> int | None:
     answer's path, e.g.
     ``edges[0].node.edge_liked_by.count``), which the check reports as ``layout_changed``.
     """
+    if type(value) is int and 0 <= value <= MAX_COUNT:
+        return value  # the common case, told first
     if value is None or value == "" or value == -1:
         return None
     count: object = value

@@ -9,7 +9,7 @@ from engine.backends import Backend, CheckSession
 from engine.config_schema import Option
 from engine.errors import LayoutChanged, PlatformUnavailable
 from engine.models import Account, Profile
-from engine.status_signals import HttpAnswer
+from engine.status_signals import REDIRECT_STATUSES, HttpAnswer, json_values
 
 from .constants import BASE_URL, PROFILE_INFO_PATH, SIGNALS, WEB_APP_ID
 from .parsing import parse_profile_info
@@ -43,13 +43,36 @@ def read_answer(response: HttpAnswer) -> Any:
     limit, server error), ``LayoutChanged`` (an unexpected status, or a body that is not JSON;
     an HTML page in place of JSON is the login wall).
     """
-    SIGNALS.check_response(response, "web_profile_info")
+    text = response.text
     try:
-        return json.loads(response.text)
+        body = json.loads(text)
     except ValueError:
-        lowered = response.text[:4000].lower()
+        body = _NOT_JSON
+    # The signals would parse the body again to look for an error code: an answer already
+    # known to be a success by its status and its parsed body skips them (the same outcome).
+    if body is _NOT_JSON or not _plain_success(response.status_code, body):
+        SIGNALS.check_response(response, "web_profile_info")
+    if body is _NOT_JSON:
+        lowered = text[:4000].lower()
         if "login" in lowered or "<html" in lowered:
             raise PlatformUnavailable(
                 "Instagram answered with an HTML page instead of JSON (login wall)",
-                cause="login_wall") from None
-        raise LayoutChanged("Instagram answer is not JSON") from None
+                cause="login_wall")
+        raise LayoutChanged("Instagram answer is not JSON")
+    return body
+
+
+# A body json.loads refused (None is a JSON value).
+_NOT_JSON = object()
+
+
+def _plain_success(status: int, body: Any) -> bool:
+    """True when :data:`SIGNALS` reads an answer of ``status`` whose text parses as ``body``
+    as a success: a success status that is no redirect and no error code it declares at its
+    code fields (what :meth:`~engine.status_signals.StatusSignals.outcome` checks first).
+    False means only "ask the signals"."""
+    if status not in SIGNALS.ok_statuses or status in REDIRECT_STATUSES:
+        return False
+    found = {str(value) for path in SIGNALS.code_fields for value in json_values(body, path)
+             if value not in (None, "")}
+    return not any(code in found for code in SIGNALS.codes)

@@ -136,3 +136,34 @@ def test_a_tag_is_never_its_own_near_miss(tag: str) -> None:
 
 def test_fold_to_ascii() -> None:
     assert fold_to_ascii("Ærøskøbing été") == "AEroskobing ete"
+
+
+@given(st.text(alphabet="#&/ _aZb9x0\n.-", max_size=16))
+def test_ascii_fast_path_reads_as_the_general_rule(text: str) -> None:
+    """The one-regex reading of ASCII text gives the tags the character-by-character rule
+    gives (runs after '#', none after '&' or '/', each with a letter)."""
+    import unicodedata
+
+    from engine.hashtags import _ascii_tags, _found_tag, _runs_after_hash
+
+    general = [tag for tag in (_found_tag(run) for run in
+                               _runs_after_hash(unicodedata.normalize("NFC", text))) if tag]
+    assert _ascii_tags(text) == general
+
+
+@given(st.lists(st.text(alphabet="aZ_9#x1 \u200b\u200cé\uff46\u0130\u00df", max_size=5),
+                max_size=4))
+def test_merge_keeps_normalised_ascii_tags_as_the_full_steps_would(tags: list[str]) -> None:
+    """A tag already normalised (lower-case ASCII letters, digits, '_', with a letter) is
+    kept as it is: what trimming, NFKC and lower-casing would give."""
+    import unicodedata
+
+    from engine.hashtags import _trim_invisible, merge_hashtags
+
+    full: dict[str, None] = {}
+    for tag in tags:
+        clean = _trim_invisible(unicodedata.normalize(
+            "NFKC", _trim_invisible(tag).removeprefix("#")).lower())
+        if clean and any(ch.isalpha() for ch in clean):
+            full.setdefault(clean, None)
+    assert merge_hashtags(tags) == tuple(full)

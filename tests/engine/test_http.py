@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -114,3 +115,31 @@ def test_netscape_cookie_file(tmp_path: Path) -> None:
     bad.write_text("not cookies", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="neither Netscape"):
         load_cookie_file(bad)
+
+
+@pytest.mark.parametrize(("url", "params"), [
+    ("https://www.instagram.com/api/v1/users/web_profile_info/", {"username": "ana.summer"}),
+    ("https://graph.example.test/v21.0/1784", {"fields": "a(x){b.limit(12){id,c}}",
+                                               "access_token": "a b&c=d/é"}),
+    ("https://www.example.test/api/list/?aid=1988#top", {"id": "MS4w-x_y", "count": 30,
+                                                          "flag": True, "k": ["1", "2"],
+                                                          "n": None, "e": ""}),
+    ("https://www.example.test/feed", {}),
+    ("https://www.example.test/feed?kept=1", None),
+])
+def test_the_request_sent_is_the_one_httpx_builds_from_url_and_params(
+        url: str, params: dict[str, Any] | None) -> None:
+    """The layer builds the URL with its query itself (once): the request sent has the URL
+    and the headers that httpx's own build_request gives for the same url and params."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200)
+
+    http, _slept = layer(answer)
+    headers = {"accept": "*/*", "referer": "https://www.example.test/x/"}
+    http.request("GET", url, counter=Counter(), params=params, headers=headers)
+    expected = http.client.build_request("GET", url, params=params, headers=headers)
+    assert str(sent[0].url) == str(expected.url)
+    assert sent[0].headers.multi_items() == expected.headers.multi_items()

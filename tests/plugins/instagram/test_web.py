@@ -145,3 +145,45 @@ def test_cassettes_hold_no_secrets() -> None:
     for path in CASSETTES.parent.rglob("*.yaml"):
         text = path.read_text(encoding="utf-8").lower()
         assert "sessionid" not in text and "authorization:" not in text, path
+
+
+def _read_answer_signals_first(response: Any) -> Any:
+    """What read_answer did before its fast path: the signals first, then the JSON."""
+    from engine.errors import LayoutChanged, PlatformUnavailable
+    from plugins.instagram.constants import SIGNALS
+
+    SIGNALS.check_response(response, "web_profile_info")
+    try:
+        return json.loads(response.text)
+    except ValueError:
+        lowered = response.text[:4000].lower()
+        if "login" in lowered or "<html" in lowered:
+            raise PlatformUnavailable(
+                "Instagram answered with an HTML page instead of JSON (login wall)",
+                cause="login_wall") from None
+        raise LayoutChanged("Instagram answer is not JSON") from None
+
+
+@pytest.mark.parametrize("status", [200, 201, 301, 302, 400, 401, 404, 429, 500])
+@pytest.mark.parametrize("text", [
+    '{"data": {"user": null}, "status": "ok"}',
+    '  \n{"status": "fail", "message": "Please wait a few minutes before you try again."}',
+    '{"status": "fail"}', '{"status": ["fail"]}', '{"status": null}', '{"status": ""}',
+    '{"message": "checkpoint_required", "status": "ok"}', '[{"status": "fail"}]',
+    '"fail"', "null", "12", "{}", "\u00a0{\"status\": \"fail\"}",
+    "<html><body>Login • Instagram</body></html>", "not json", "",
+])
+def test_read_answer_reads_as_the_signals_do(status: int, text: str) -> None:
+    """The parse-once fast path gives what the signals-then-JSON reading gives: the same
+    body, or the same error with the same message and cause."""
+    import httpx
+
+    from plugins.instagram.web import read_answer
+
+    def outcome(reader: Any) -> Any:
+        response = httpx.Response(status, text=text, headers={"location": "/accounts/login/"})
+        try:
+            return ("body", reader(response))
+        except Exception as error:  # noqa: BLE001 - compared: type, cause and message
+            return (type(error).__name__, getattr(error, "cause", None), str(error))
+    assert outcome(read_answer) == outcome(_read_answer_signals_first)
