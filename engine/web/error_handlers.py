@@ -6,6 +6,12 @@ Service refusals map by type: :class:`~engine.service.errors.NotFound` 404, ``Co
 the member pages) unknown routes, bad forms and bad parameters answer the same status as a short
 readable page (:func:`error_page`), unless the client asks for JSON alone (``Accept:
 application/json`` without ``text/html``): it then gets the API's ``{"code", "message"}``.
+
+The console's pages (``/admin/…``) speak the console's language (``?lang=``, else the
+remembered choice, else French): an unknown address, a method an address does not take, and a
+path or query value that is not valid (``/admin/missions/abc``: « abc » n'est pas un numéro de
+mission valide) are explained from ``engine/web/texts/console_errors.toml``, with a link back.
+Other pages keep a French and English title and the English message.
 """
 
 from __future__ import annotations
@@ -25,9 +31,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from engine.dates import iso_utc
 from engine.errors import ConfigurationError, InvalidInput, UnknownBackend, UnknownPlatform
 from engine.service.errors import Conflict, CooldownActive, NotFound
+from engine.service.thresholds import number_text
 
+from .api.schemas import MAX_ID
 from .auth import API_PREFIX
 from .errors import Unauthorized, WebError, error_body
+from .texts import load_texts
 
 log = logging.getLogger(__name__)
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
@@ -43,23 +52,95 @@ PAGE_TITLES = {404: "Page introuvable · Page not found",
                405: "Méthode non permise · Method not allowed",
                413: "Requête trop volumineuse · Request too large",
                422: "Requête invalide · Invalid request"}
+CONSOLE_PREFIX = "/admin"
+CONSOLE_LANGUAGES = ("fr", "en")
+CONSOLE_TEXTS = load_texts("console_errors")
+# Where a console error page links back to, by the first part of the path under /admin.
+_BACK = {"missions": ("back_missions", "/admin/missions"),
+         "actions": ("back_actions", "/admin/actions")}
+# Validation errors of a value that should have been a number (an id).
+_NUMBER_ERRORS = frozenset({"int_parsing", "int_type", "value_error", "greater_than_equal",
+                            "less_than_equal", "greater_than", "less_than"})
 
 
-def error_page(status: int, message: str) -> str:
-    """The HTML of a page error (console, member pages): the status, its title in French and
-    English, and ``message`` (escaped)."""
-    title = PAGE_TITLES.get(status, "Requête refusée · Request refused")
-    return ("<!doctype html><html lang=fr><meta charset=utf-8>"
+def error_page(status: int, message: str, lang: str | None = None,
+               back: tuple[str, str] | None = None) -> str:
+    """The HTML of a page error (console, member pages): the status, its title, ``message``
+    (escaped) and, with ``back`` (link text, path), a link back.
+
+    With ``lang`` (``"fr"`` or ``"en"``, a console page) the title is in that language and the
+    page's ``lang`` attribute names it; without it the title is in French and English."""
+    if lang in CONSOLE_LANGUAGES:
+        title = _console_text(f"title_{status}" if f"title_{status}" in CONSOLE_TEXTS
+                              else "title_other", str(lang))
+    else:
+        lang, title = "fr", PAGE_TITLES.get(status, "Requête refusée · Request refused")
+    link = (f"<p><a href='{escape(back[1])}'>{escape(back[0], quote=False)}</a></p>"
+            if back else "")
+    return (f"<!doctype html><html lang={lang}><meta charset=utf-8>"
             "<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>{status} · {escape(title, quote=False)}</title>"
             "<link rel=stylesheet href=/static/style.css><main class='card narrow'>"
             f"<h1>{escape(title, quote=False)}</h1>"
             f"<p class=error role=alert>{escape(message, quote=False)}</p>"
-            "</main></html>")
+            f"{link}</main></html>")
 
 
-def _page(status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
-    return HTMLResponse(error_page(status, message), status_code=status, headers=headers)
+def _page(status: int, message: str, headers: dict[str, str] | None = None, *,
+          lang: str | None = None, back: tuple[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(error_page(status, message, lang, back), status_code=status,
+                        headers=headers)
+
+
+def _console_text(key: str, lang: str, **values: object) -> str:
+    """The text ``key`` of console_errors.toml in ``lang``."""
+    return CONSOLE_TEXTS[key][lang].format(**values)
+
+
+def _is_console(request: Request) -> bool:
+    path = request.url.path
+    return path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")
+
+
+def page_lang(request: Request) -> str | None:
+    """The language of a console page's error (``?lang=``, else the remembered choice, else
+    French); None outside the console (its pages choose theirs elsewhere)."""
+    if not _is_console(request):
+        return None
+    # Imported here: the console's modules import this one.
+    from engine.web.console.base import console_lang
+
+    return console_lang(request)
+
+
+def back_link(request: Request, lang: str) -> tuple[str, str]:
+    """The link back of a console error page: the section's list, else the console."""
+    section = request.url.path.removeprefix(CONSOLE_PREFIX).strip("/").split("/", 1)[0]
+    key, path = _BACK.get(section, ("back_console", CONSOLE_PREFIX))
+    return _console_text(key, lang), path
+
+
+def _shown(value: object) -> str:
+    """A refused value as a page quotes it: at most 40 characters, control characters as
+    U+XXXX (the page escapes the rest)."""
+    text = str(value)
+    text = text if len(text) <= 40 else text[:40] + "…"
+    return "".join(ch if ch.isprintable() else f"U+{ord(ch):04X}" for ch in text)
+
+
+def _console_validation_message(item: dict[str, Any], lang: str) -> str:
+    """Why a console path or query value was refused, in ``lang``, naming the value."""
+    loc = [str(part) for part in item.get("loc", ())]
+    name = loc[-1] if loc else ""
+    kind = str(item.get("type", ""))
+    if kind == "missing":
+        return _console_text("missing_value", lang, name=name)
+    value = _shown(item.get("input", ""))
+    what = f"what_{name}"
+    if what in CONSOLE_TEXTS and kind in _NUMBER_ERRORS:
+        return _console_text("bad_number", lang, value=value, what=_console_text(what, lang),
+                             max=number_text(MAX_ID, lang))
+    return _console_text("bad_value", lang, value=value, name=name)
 
 
 def _is_api(request: Request) -> bool:
@@ -86,6 +167,18 @@ def _http_message(request: Request, error: HTTPException) -> str:
         return f"no API route at {path}; the routes are listed at /docs and /openapi.json"
     return (f"there is no page at {path}; the start page / links the admin console (/admin) "
             "and the API docs")
+
+
+def _console_http_message(request: Request, error: HTTPException, lang: str) -> str:
+    """The message of a console error page for ``error``, in ``lang``: an unknown address
+    (Starlette's bare 404) or a method the address does not take (405) are explained; another
+    detail is shown as raised."""
+    detail = str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        return _console_text("no_page", lang, path=request.url.path)
+    if error.status_code == 405 and detail == "Method Not Allowed":
+        return _console_text("no_method", lang, path=request.url.path, method=request.method)
+    return detail
 
 
 def retry_after(request: Request, error: CooldownActive) -> str:
@@ -124,6 +217,14 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
                 "type": str(item.get("type", ""))} for item in error.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(part) for part in first["loc"])
+    lang = page_lang(request)
+    if not wants_json(request) and lang is not None:
+        raw = error.errors()
+        item = next((dict(one) for one in raw if str(next(iter(one.get("loc", ())), ""))
+                     in ("path", "query")), None)
+        if item is not None:
+            return _page(422, _console_validation_message(item, lang), lang=lang,
+                         back=back_link(request, lang))
     if not wants_json(request):
         return _page(422, f"{where}: {first['msg']}" if where else str(first["msg"]))
     return _json(422, "validation_error", f"{where}: {first['msg']}" if where else str(first["msg"]),
@@ -135,6 +236,10 @@ async def on_http_exception(request: Request, error: Exception) -> Response:
     if error.status_code in (204, 304) or error.status_code < 400:
         return await http_exception_handler(request, error)
     message = _http_message(request, error)
+    lang = page_lang(request)
+    if not wants_json(request) and lang is not None:
+        return _page(error.status_code, _console_http_message(request, error, lang),
+                     dict(error.headers or {}), lang=lang, back=back_link(request, lang))
     if not wants_json(request):
         return _page(error.status_code, message, dict(error.headers or {}))
     return _json(error.status_code, HTTP_CODES.get(error.status_code, "http_error"),

@@ -39,6 +39,7 @@ from engine.service.ownership import TRANSFER_REASON, mark_verified
 from engine.service.records import Diagnosis, Member, Mission
 from engine.web.member_links import MAX_LIFETIME, sign_member_link
 from engine.web.pages.rendering import service_of
+from engine.web.reasons import localized_detail
 
 from . import base
 
@@ -268,6 +269,7 @@ def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
         "t": TEXTS, "word": word, "member": member, "ledger": ledger, "claims": claims,
         "diagnoses": diagnoses, "titles": titles, "when": _dates(request, lang),
         "platform_title": lambda name: _title(request, name),
+        "detail_text": lambda detail: localized_detail(detail, lang, zone),
         "cause_text": lambda cause, status, platform: cause_text(
             cause, status, _title(request, platform), lang),
         "ledger_newer": _with_page(request, "ledger", ledger_number - 1)

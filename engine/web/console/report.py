@@ -37,10 +37,11 @@ from engine.service.report import (
     stream_csv,
 )
 from engine.verdicts import Window
-from engine.web.error_handlers import error_page
+from engine.web.error_handlers import back_link, error_page
 from engine.web.pages.charts import colour_of
 from engine.web.pages.messages import say
 from engine.web.pages.rendering import service_of
+from engine.web.reasons import localized_detail
 
 from .base import Catalogue, admin_page, community_zone, console_lang, render_console
 
@@ -269,6 +270,7 @@ def report(request: Request) -> Response:
         "rows": [{"row": row, "title": titles.get(row.mission_id, f"#{row.mission_id}"),
                   "checked": human_instant(row.checked_at, lang, zone),
                   "published": human_date(row.published_at, lang, zone),
+                  "reason": localized_detail(row.detail, lang, zone),
                   "verdict_name": say("verdict_" + row.verdict, lang)} for row in rows],
     })
     return render_console(request, "console_report.html", context, lang=lang, section="report")
@@ -283,8 +285,8 @@ def report_csv(request: Request) -> Response:
                            platforms=sorted(service.engine.platforms),
                            titles=mission_titles(service))
     if filters.errors:
-        return HTMLResponse(error_page(400, " ".join((WORDS("refused", lang), *filters.errors))),
-                            status_code=400)
+        return HTMLResponse(error_page(400, " ".join((WORDS("refused", lang), *filters.errors)),
+                                       lang, back_link(request, lang)), status_code=400)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(
         stream_csv(service, filters.where, zone, service.settings.timezone),
