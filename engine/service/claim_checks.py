@@ -54,19 +54,25 @@ LINKS = cast(Table, LinkedAccountRow.__table__)
 CHECKS = cast(Table, CheckRow.__table__)
 MEMBERS = cast(Table, MemberRow.__table__)
 
+# What _write_outcome reads of the member's link: whether there is one, its handle, and what
+# ownership.is_credited and the "not proved yet" detail read (only these: every column of a
+# result costs the driver and SQLAlchemy a little on every claim).
+_LINK_READ = (LINKS.c.id, LINKS.c.handle, LINKS.c.verification_code, LINKS.c.verified_at,
+              LINKS.c.contested)
 # The member's row locked (counting for one member is serial) and, in the same statement, the
-# member's link on the claim's platform (its columns prefixed l_, NULL when there is none).
+# member's link on the claim's platform (the columns of _LINK_READ prefixed l_, NULL when there
+# is none).
 _LOCK_MEMBER_AND_LINK = (
     select(MEMBERS.c.id.label("member"),
-           *(column.label(f"l_{column.name}") for column in LINKS.c))
+           *(column.label(f"l_{column.name}") for column in _LINK_READ))
     .select_from(MEMBERS)
     .outerjoin(LINKS, and_(LINKS.c.member_id == MEMBERS.c.id,
                            LINKS.c.platform == bindparam("platform")))
     .where(MEMBERS.c.id == bindparam("member_id"))
     .with_for_update(of=MEMBERS))
-_LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
-_MEMBER_LINK = select(LINKS).where(LINKS.c.member_id == bindparam("member_id"),
-                                   LINKS.c.platform == bindparam("platform"))
+_LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in _LINK_READ)
+_MEMBER_LINK = select(*_LINK_READ).where(LINKS.c.member_id == bindparam("member_id"),
+                                         LINKS.c.platform == bindparam("platform"))
 _INSERT_CHECK = insert(CHECKS).returning(CHECKS.c.id)
 # The columns of a check row _write_outcome writes: all but its id.
 _CHECK_FIELDS = tuple(column.name for column in CHECKS.c if column.name != "id")
@@ -309,7 +315,8 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
     detail = snapshot.detail
     cause = snapshot.cause.value if snapshot.cause else None
     if proving:  # the proofs may have moved the links: read the member's after them
-        # A Core row with the link's columns (what is_credited reads of a LinkedAccountRow).
+        # A Core row with the link's columns of _LINK_READ (what is_credited reads of a
+        # LinkedAccountRow).
         link = connection.execute(_MEMBER_LINK, {"member_id": claim.member_id,
                                                  "platform": claim.platform}).first()
     if link is None or link.handle != account.handle:

@@ -22,6 +22,7 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.models import Account
+from engine.storage.database import constant_in
 from engine.storage.models import ActionRow, ClaimRow, LinkedAccountRow, MissionActionRow, MissionRow
 
 from .claim_states import DUE_STATES, CheckKind, ClaimState
@@ -36,26 +37,35 @@ LINKS = cast(Table, LinkedAccountRow.__table__)
 MISSIONS = cast(Table, MissionRow.__table__)
 _MINE = LINKS.alias("mine")
 
+# The claim's columns a check reads (all but the lease's own, which it has just written).
+_CLAIM_READ = tuple(column for column in CLAIMS.c
+                    if column.name not in ("lease_owner", "lease_until"))
+# A link's columns a check reads: whose it is, the handle, and what ownership.is_credited
+# reads (fewer columns: each costs the driver and SQLAlchemy a little on every claim).
+_LINK_READ = (LINKS.c.id, LINKS.c.member_id, LINKS.c.handle, LINKS.c.verified_at,
+              LINKS.c.contested)
+
 # Built once and run on the transaction's connection with parameters (building a statement
-# and the Session's execute cost more than SQLite's work).
+# and the Session's execute cost more than SQLite's work). The due states are written into
+# the SQL (constant_in): an expanding IN is rendered again at every execution.
 _LEASE = (update(CLAIMS)
-          .where(CLAIMS.c.id == bindparam("claim_id"), CLAIMS.c.state.in_(DUE_STATES),
+          .where(CLAIMS.c.id == bindparam("claim_id"), constant_in(CLAIMS.c.state, DUE_STATES),
                  CLAIMS.c.due_at <= bindparam("now"),
                  or_(CLAIMS.c.lease_until.is_(None), CLAIMS.c.lease_until < bindparam("now")))
           .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
-          .returning(*CLAIMS.c))
+          .returning(*_CLAIM_READ))
 # The member's handle on the claim's platform (None when not linked).
 _MY_HANDLE = select(_MINE.c.handle).where(
     _MINE.c.member_id == bindparam("member_id"),
     _MINE.c.platform == bindparam("platform")).scalar_subquery()
 # In one statement: the mission's columns (prefixed m_), the hashtag of its action on the
 # claim's platform (at most one per platform), and every link of the member's handle
-# (prefixed l_; oldest first; several only while it is contested; one row of NULLs when the
-# member has no handle there). No row when the mission is gone.
+# (prefixed l_, the columns of _LINK_READ; oldest first; several only while it is contested;
+# one row of NULLs when the member has no handle there). No row when the mission is gone.
 _CONTEXT = (
     select(*(column.label(f"m_{column.name}") for column in MISSIONS.c),
            ActionRow.hashtag.label("hashtag"),
-           *(column.label(f"l_{column.name}") for column in LINKS.c))
+           *(column.label(f"l_{column.name}") for column in _LINK_READ))
     .select_from(MISSIONS)
     .outerjoin(MissionActionRow, and_(MissionActionRow.mission_id == MISSIONS.c.id,
                                       MissionActionRow.platform == bindparam("platform")))
@@ -65,11 +75,8 @@ _CONTEXT = (
     .where(MISSIONS.c.id == bindparam("mission_id"))
     .order_by(LINKS.c.id))
 # Every link of the member's handle, oldest first (when the mission is gone).
-_HANDLE_LINKS = (select(LINKS).where(LINKS.c.platform == bindparam("platform"),
-                                     LINKS.c.handle == _MY_HANDLE).order_by(LINKS.c.id))
-_MISSION_COLUMNS = tuple((f"m_{column.name}", column.name) for column in MISSIONS.c)
-_LINK_COLUMNS = tuple((f"l_{column.name}", column.name) for column in LINKS.c)
-_CLAIM_COLUMNS = tuple((f"c_{column.name}", column.name) for column in CLAIMS.c)
+_HANDLE_LINKS = (select(*_LINK_READ).where(LINKS.c.platform == bindparam("platform"),
+                                           LINKS.c.handle == _MY_HANDLE).order_by(LINKS.c.id))
 # PostgreSQL only (SQLite has no UPDATE in a WITH): _LEASE and _CONTEXT in one statement, a
 # data-modifying CTE whose claim row (prefixed c_) is joined to its mission, hashtag and the
 # links of the member's handle (one row per link; mission columns NULL when it is gone).
@@ -102,7 +109,7 @@ _LEASE_WITH_CONTEXT = (
            select(_TAKEN.c.id).scalar_subquery().label("taken"),
            *(column.label(f"m_{column.name}") for column in MISSIONS.c),
            ActionRow.hashtag.label("hashtag"),
-           *(column.label(f"l_{column.name}") for column in LINKS.c))
+           *(column.label(f"l_{column.name}") for column in _LINK_READ))
     .select_from(_LEASED)
     .outerjoin(MISSIONS, MISSIONS.c.id == _LEASED.c.mission_id)
     .outerjoin(MissionActionRow, and_(MissionActionRow.mission_id == MISSIONS.c.id,
@@ -111,6 +118,13 @@ _LEASE_WITH_CONTEXT = (
     .outerjoin(LINKS, and_(LINKS.c.platform == _LEASED.c.platform,
                            LINKS.c.handle == _LEASED_HANDLE))
     .order_by(LINKS.c.id))
+# Where each part of a row of _LEASE_WITH_CONTEXT (and, without the claim's columns and
+# ``taken``, of _CONTEXT) stands: rows are read by position (a tuple's slice costs less than
+# a mapping's look-up of every label).
+_CLAIM_NAMES = tuple(column.name for column in _CLAIM_READ)
+_MISSION_NAMES = tuple(column.name for column in MISSIONS.c)
+_LINK_NAMES = tuple(column.name for column in _LINK_READ)
+_TAKEN_AT = len(_CLAIM_NAMES)  # the index of ``taken`` in a row of _LEASE_WITH_CONTEXT
 
 
 def worker_name() -> str:
@@ -122,13 +136,13 @@ def worker_name() -> str:
 class Leased:
     """A claim whose lease this worker holds, and what its check needs to know.
 
-    ``row`` is the ``claims`` row as the lease wrote it (its columns as attributes: the outcome
-    starts from its counters, which only the lease holder moves); ``mission`` the mission's
-    columns as attributes, read in the same transaction (None when the mission is gone);
-    ``mission_status`` is ``missing`` when the mission is gone; ``hashtag`` is None when the
-    mission has no action on the claim's platform, ``handle`` when the member has no link
-    there; ``fetch`` is None when the claim cannot be checked (no handle, no hashtag, or the
-    mission is not published).
+    ``row`` is the ``claims`` row as the lease wrote it (its columns as attributes, all but
+    ``lease_owner`` and ``lease_until``: the outcome starts from its counters, which only the
+    lease holder moves); ``mission`` the mission's columns as attributes, read in the same
+    transaction (None when the mission is gone); ``mission_status`` is ``missing`` when the
+    mission is gone; ``hashtag`` is None when the mission has no action on the claim's
+    platform, ``handle`` when the member has no link there; ``fetch`` is None when the claim
+    cannot be checked (no handle, no hashtag, or the mission is not published).
     """
 
     claim: Claim
@@ -153,12 +167,13 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
     with service.db.engine.begin() as connection:
         row: Any
         if connection.dialect.name == "postgresql":  # one round trip instead of two
-            rows = connection.execute(_LEASE_WITH_CONTEXT, lease).mappings().all()
+            rows = connection.execute(_LEASE_WITH_CONTEXT, lease).all()
             if not rows:
                 return None
-            row = SimpleNamespace(**{name: rows[0][label] for label, name in _CLAIM_COLUMNS})
-            mission, hashtag, links = _read_context(rows)
-            taken: bool | None = rows[0]["taken"] is not None
+            first = rows[0]
+            row = SimpleNamespace(**dict(zip(_CLAIM_NAMES, first[:_TAKEN_AT], strict=True)))
+            mission, hashtag, links = _read_context(rows, _TAKEN_AT + 1)
+            taken: bool | None = first[_TAKEN_AT] is not None
         else:
             row = connection.execute(_LEASE, lease).first()
             if row is None:
@@ -180,24 +195,29 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
 
 def _context(connection: Connection, claim: Any) -> tuple[Any, str | None, list[Any]]:
     """The claim's mission (its columns as attributes; None when it is gone), the hashtag of
-    its action on the claim's platform, and the links of the member's handle, oldest first."""
+    its action on the claim's platform, and the links of the member's handle, oldest first
+    (the columns of :data:`_LINK_READ` as attributes)."""
     parameters = {"mission_id": claim.mission_id, "platform": claim.platform,
                   "member_id": claim.member_id}
-    rows = connection.execute(_CONTEXT, parameters).mappings().all()
+    rows = connection.execute(_CONTEXT, parameters).all()
     if not rows:
-        return None, None, list(connection.execute(_HANDLE_LINKS, parameters))
-    return _read_context(rows)
+        return None, None, [SimpleNamespace(**dict(zip(_LINK_NAMES, found, strict=True)))
+                            for found in connection.execute(_HANDLE_LINKS, parameters)]
+    return _read_context(rows, 0)
 
 
-def _read_context(rows: Sequence[Any]) -> tuple[Any, str | None, list[Any]]:
+def _read_context(rows: Sequence[Any], start: int) -> tuple[Any, str | None, list[Any]]:
     """The mission (None when its columns are NULL: it is gone), hashtag and links in the
-    rows of :data:`_CONTEXT` or :data:`_LEASE_WITH_CONTEXT` (mappings, at least one)."""
+    rows of :data:`_CONTEXT` (``start`` 0) or :data:`_LEASE_WITH_CONTEXT` (``start`` the
+    index of its first mission column): at least one row, read by position."""
     first = rows[0]
-    mission = (SimpleNamespace(**{name: first[label] for label, name in _MISSION_COLUMNS})
-               if first["m_id"] is not None else None)
-    links = [SimpleNamespace(**{name: found[label] for label, name in _LINK_COLUMNS})
-             for found in rows if found["l_id"] is not None]
-    return mission, first["hashtag"], links
+    hashtag_at = start + len(_MISSION_NAMES)
+    mission = (SimpleNamespace(**dict(zip(_MISSION_NAMES, first[start:hashtag_at],
+                                          strict=True)))
+               if first[start] is not None else None)
+    links = [SimpleNamespace(**dict(zip(_LINK_NAMES, found[hashtag_at + 1:], strict=True)))
+             for found in rows if found[hashtag_at + 1] is not None]
+    return mission, first[hashtag_at], links
 
 
 def postpone(service: Service, claim_id: int, owner: str, seconds: float) -> None:
@@ -228,7 +248,8 @@ def due_claims(service: Service, limit: int = 100) -> list[int]:
     now = service.now()
     with service.db.sessions() as session:
         return list(session.scalars(
-            select(ClaimRow.id).where(ClaimRow.state.in_(DUE_STATES), ClaimRow.due_at <= now,
+            select(ClaimRow.id).where(constant_in(ClaimRow.state, DUE_STATES),
+                                      ClaimRow.due_at <= now,
                                       or_(ClaimRow.lease_until.is_(None),
                                           ClaimRow.lease_until < now))
             .order_by(ClaimRow.due_at, ClaimRow.id).limit(limit)))
@@ -237,5 +258,6 @@ def due_claims(service: Service, limit: int = 100) -> list[int]:
 def next_due_at(service: Service) -> datetime | None:
     """When the next claim check is due (UTC; for ``worker --once`` and tests)."""
     with service.db.sessions() as session:
-        return session.scalar(select(ClaimRow.due_at).where(ClaimRow.state.in_(DUE_STATES))
+        return session.scalar(select(ClaimRow.due_at)
+                              .where(constant_in(ClaimRow.state, DUE_STATES))
                               .order_by(ClaimRow.due_at).limit(1))

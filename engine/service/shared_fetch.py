@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CassetteMiss, ConfigurationError
 from engine.models import Account, AccountStatus, Snapshot, UnavailableCause
+from engine.storage.database import constant_in
 from engine.storage.models import CheckRow, LinkedAccountRow, SeenPostRow
 
 from . import ownership
@@ -63,7 +64,7 @@ _RECENT_FETCH = (
            .limit(1).scalar_subquery().label("followers"))
     .where(CHECKS.c.platform == bindparam("platform"), CHECKS.c.handle == bindparam("handle"),
            CHECKS.c.shared_from.is_(None), CHECKS.c.fetched_at >= bindparam("since"),
-           CHECKS.c.status.in_(("ok", "private", "not_found")))
+           constant_in(CHECKS.c.status, ("ok", "private", "not_found")))
     .order_by(CHECKS.c.fetched_at.desc()).limit(1))
 
 

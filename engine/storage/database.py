@@ -11,17 +11,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event, literal_column
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
 from engine.errors import ConfigurationError
@@ -33,6 +34,9 @@ SQLITE_POOL_SIZE = 8  # connections kept open per process (threads hold one only
 # JSON columns written without the spaces of json.dumps' default separators (smaller rows:
 # a check's posts, seen posts' hashtags and failures); read back by json.loads as before.
 _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+
+# What constant_in writes into SQL as it is: a word of lower-case letters and underscores.
+_CONSTANT = re.compile(r"[a-z_]+")
 
 # Every engine of this process, so that a forked child never shares a parent's connection.
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -68,6 +72,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def constant_in(column: ColumnElement[Any] | QueryableAttribute[Any],
+                values: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b')`` with the constants ``values`` written into the statement.
+
+    ``column.in_(values)`` makes an "expanding" parameter that SQLAlchemy renders again at
+    every execution of a cached statement (a measurable cost on the hot path); constants
+    known when the module loads need none. Raises ``ValueError`` for a value that is not a
+    word of lower-case letters and underscores (nothing here is ever quoted)."""
+    words = [str(value) for value in values]
+    bad = [word for word in words if not _CONSTANT.fullmatch(word)]
+    if bad or not words:
+        raise ValueError(f"constant_in takes lower-case words, not {bad or words!r}")
+    return column.in_([literal_column(f"'{word}'") for word in words])
 
 
 def sqlite_url(path: str | Path) -> str:

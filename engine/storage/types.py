@@ -21,7 +21,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError(f"only timezone-aware datetimes are stored, not {value!r}")
-        # Stored naive in UTC so SQLite and PostgreSQL compare the same way.
+        # Stored naive in UTC so SQLite and PostgreSQL compare the same way (an instant
+        # already in UTC, as the service's clock gives, needs no conversion).
+        if value.tzinfo is UTC:
+            return value.replace(tzinfo=None)
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
