@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.models import Post
 from engine.service.actions import add_action
 from engine.service.context import Service
+from engine.service.counting import CountOutcome, count_posts
 from engine.service.members import link_account
 from engine.service.missions import add_mission
 from engine.service.records import Mission
 from engine.service.runtime import work
 from engine.service.webhooks import SIGNATURE_HEADER
-from engine.storage.models import CheckRow, LedgerRow
+from engine.storage.models import CheckRow, ClaimRow, LedgerRow, MemberRow, MissionRow
 
 JUNE: dict[str, datetime | None] = {"start": datetime(2025, 6, 1, tzinfo=UTC),
                                     "end": datetime(2025, 7, 1, tzinfo=UTC)}
@@ -38,6 +40,28 @@ def mission(service: Service, *, hashtag: str = "summer2025", points: int = 10,
 def member(service: Service, member_id: str = "ana", handle: str = "ana.summer") -> str:
     link_account(service, member_id, "instagram", handle)
     return member_id
+
+
+def count_in_fresh_check(service: Service, mission_id: int, hashtag: str, posts: list[Post],
+                         now: datetime, member_id: str = "zoe") -> CountOutcome:
+    """:func:`count_posts` of ``posts`` for the mission in a new claim and check of
+    ``member_id`` (created when missing), in one transaction, as a worker's check would."""
+    with service.db.transaction() as session:
+        if session.get(MemberRow, member_id) is None:
+            session.add(MemberRow(id=member_id, created_at=now))
+            session.flush()
+        claim = ClaimRow(member_id=member_id, mission_id=mission_id, platform="instagram",
+                         created_at=now)
+        session.add(claim)
+        session.flush()
+        check = CheckRow(claim_id=claim.id, kind="first", platform="instagram", handle=member_id,
+                         status="ok", fetched_at=now, finished_at=now)
+        session.add(check)
+        session.flush()
+        row = session.get(MissionRow, mission_id)
+        assert row is not None
+        return count_posts(service, session, mission=row, hashtag=hashtag, member_id=member_id,
+                           posts=posts, check_id=check.id, now=now)
 
 
 def run(service: Service) -> None:

@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 from engine.models import Post
 from engine.service.actions import add_action
 from engine.service.context import Service
-from engine.service.counting import count_posts, period_bounds
+from engine.service.counting import period_bounds
 from engine.service.missions import add_mission, add_months_in
-from engine.storage.models import CheckRow, ClaimRow, MemberRow, MissionRow
 
-from .helpers import mission
+from .helpers import count_in_fresh_check, mission
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -48,23 +47,8 @@ def _counted(service: Service, zone: str) -> dict[str, str]:
                  ("late1430", datetime(2025, 6, 14, 21, 30, tzinfo=UTC)),  # 23:30 Paris, 14th
                  ("night0030", datetime(2025, 6, 14, 22, 30, tzinfo=UTC)),  # 00:30 Paris, 15th
                  ("noon1500", datetime(2025, 6, 15, 10, 0, tzinfo=UTC)))]  # 12:00 Paris, 15th
-    with service.db.transaction() as session:
-        if session.get(MemberRow, "zoe") is None:
-            session.add(MemberRow(id="zoe", created_at=now))
-            session.flush()
-        claim = ClaimRow(member_id="zoe", mission_id=capped.id, platform="instagram",
-                         created_at=now)
-        session.add(claim)
-        session.flush()
-        check = CheckRow(claim_id=claim.id, kind="first", platform="instagram", handle="zoe",
-                         status="ok", fetched_at=now, finished_at=now)
-        session.add(check)
-        session.flush()
-        row = session.get(MissionRow, capped.id)
-        assert row is not None
-        outcome = count_posts(service, session, mission=row, hashtag=f"cap{zone[:2].lower()}",
-                              member_id="zoe", posts=posts, check_id=check.id, now=now)
-        return {judged.post.id: judged.verdict for judged in outcome.posts}
+    outcome = count_in_fresh_check(service, capped.id, f"cap{zone[:2].lower()}", posts, now)
+    return {judged.post.id: judged.verdict for judged in outcome.posts}
 
 
 def test_a_daily_cap_follows_the_paris_day(service: Service) -> None:

@@ -29,18 +29,17 @@ from engine.service.actions import add_action
 from engine.service.claim_checks import process_claim
 from engine.service.claims import create_claim, get_claim
 from engine.service.context import Service
-from engine.service.counting import count_posts
 from engine.service.members import link_account, unlink_account
 from engine.service.missions import add_mission, set_status
 from engine.service.records import Mission
 from engine.service.report import report_rows
 from engine.service.thresholds import Threshold
-from engine.storage.models import CheckRow, ClaimRow, MemberRow, MissionRow
 from engine.verdicts import Window, judge_post
 from engine.web.app import create_app
 from engine.web.reasons import ENGINE_TEMPLATES, NEAR_REASONS, localized_detail, split_detail
 from engine.web.texts import load_texts
 from engine.web.tokens import create_token
+from tests.service.helpers import count_in_fresh_check
 
 from .pages_helpers import ACCOUNTS, World, login_link
 
@@ -105,24 +104,9 @@ def _mission(service: Service, hashtag: str, **options: Any) -> Mission:
 
 def _count(service: Service, mission: Mission, hashtag: str, posts: list[Post]) -> list[str]:
     """The details count_posts gives ``posts`` for ``mission`` in a fresh check of ``zoe``."""
-    now = datetime(2025, 6, 30, 9, tzinfo=UTC)
-    with service.db.transaction() as session:
-        if session.get(MemberRow, "zoe") is None:
-            session.add(MemberRow(id="zoe", created_at=now))
-            session.flush()
-        claim = ClaimRow(member_id="zoe", mission_id=mission.id, platform="instagram",
-                         created_at=now)
-        session.add(claim)
-        session.flush()
-        check = CheckRow(claim_id=claim.id, kind="first", platform="instagram", handle="zoe",
-                         status="ok", fetched_at=now, finished_at=now)
-        session.add(check)
-        session.flush()
-        row = session.get(MissionRow, mission.id)
-        assert row is not None
-        outcome = count_posts(service, session, mission=row, hashtag=hashtag, member_id="zoe",
-                              posts=posts, check_id=check.id, now=now)
-        return [judged.detail for judged in outcome.posts]
+    outcome = count_in_fresh_check(service, mission.id, hashtag, posts,
+                                   datetime(2025, 6, 30, 9, tzinfo=UTC))
+    return [judged.detail for judged in outcome.posts]
 
 
 def _counting_details(service: Service) -> list[str]:
