@@ -5,12 +5,19 @@ with their checks and causes, the diagnosis per mission claimed), and member pag
 mission (created here, shown in a read-only field with a copy button; the same link as
 ``social-missions member link-url`` and the API's ``POST /member-links``).
 
+A member's page also carries the privacy actions (docs/privacy.md): download everything held
+about the member as JSON (:func:`engine.service.privacy.export_member`), revoke every member page
+link issued so far (:func:`engine.service.link_revocations.revoke_member_links`), and erase the
+member (:func:`engine.service.privacy.erase_member`), confirmed by typing the member's id.
+
 Every form carries the session's CSRF token and works without JavaScript. Dates are in the
 community's time zone (named at the foot of the page).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +32,7 @@ from engine.service.context import Service
 from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
+from engine.service.link_revocations import revoke_member_links
 from engine.service.member_ids import member_id_problem
 from engine.service.members import (
     claimed_missions,
@@ -36,6 +44,7 @@ from engine.service.members import (
 )
 from engine.service.missions import list_missions
 from engine.service.ownership import TRANSFER_REASON, mark_verified
+from engine.service.privacy import Erasure, erase_member, erasure_plan, export_member
 from engine.service.records import Diagnosis, Member, Mission
 from engine.web.member_links import MAX_LIFETIME, sign_member_link
 from engine.web.pages.rendering import service_of
@@ -195,11 +204,102 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
 # -- one member --------------------------------------------------------------------------------
 
 
+# The export's route is declared before the member's page: ``{member_id:path}`` would take
+# ``ana/export`` as a member id.
+@router.get("/members/{member_id:path}/export", include_in_schema=False)
+@base.admin_page
+def export_download(request: Request, member_id: str) -> Response:
+    """Everything held about the member (:func:`engine.service.privacy.export_member`, what
+    ``GET /api/v1/members/{member}/export`` answers), downloaded as
+    ``member-<id>-export.json`` (the id reduced to a safe file name); the console's 404 for an
+    unknown (or erased) member.
+
+    The console writes a member id's ``/`` as ``%2F``: a path whose last ``/export`` was typed
+    encoded is the page of a member whose id ends in ``/export``, not this download."""
+    if not _typed_suffix(request, "export"):
+        return _member_view(request, member_id + "/export",
+                            link_form=LinkForm(member=member_id + "/export"))
+    found = _member_or_404(request, member_id)
+    if isinstance(found, Response):
+        return found
+    _, service, _ = found
+    try:
+        document = export_member(service, member_id)
+    except NotFound:  # erased between the check and the export
+        return _not_found(request, member_id, base.console_lang(request))
+    body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return Response(body, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{export_file_name(member_id)}"',
+        "Cache-Control": "no-store"})  # personal data: no copy in a cache
+
+
+def export_file_name(member_id: str) -> str:
+    """``member-<id>-export.json`` with every character of the id but ASCII letters, digits,
+    ``.``, ``_`` and ``-`` replaced by ``_`` (no quote, slash or line break reaches the
+    header), leading dots dropped and the id cut to 100 characters."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", member_id).lstrip(".")[:100]
+    return f"member-{safe or '_'}-export.json"
+
+
+def _typed_suffix(request: Request, suffix: str) -> bool:
+    """True when the path as sent (before percent-decoding) ends with ``/suffix``."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    return path.split("?", 1)[0].endswith("/" + suffix)
+
+
 @router.get("/members/{member_id:path}", response_class=HTMLResponse, include_in_schema=False)
 @base.admin_page
 def member_page(request: Request, member_id: str) -> Response:
-    """One member: accounts and ownership, balance, ledger, claims and checks, diagnoses."""
+    """One member: accounts and ownership, balance, ledger, claims and checks, diagnoses; and
+    after an erasure (``?done=erased:…``), what was erased."""
+    if request.query_params.get("done", "").startswith("erased:"):
+        erased = _erased_view(request, member_id)
+        if erased is not None:
+            return erased
     return _member_view(request, member_id, link_form=LinkForm(member=member_id))
+
+
+# The counts of an erasure carried by ``?done=erased:…`` (in this order, dot-separated).
+ERASURE_COUNTS = ("linked_accounts", "claims", "cancelled_claims", "checks", "seen_posts",
+                  "credits", "ledger_rows", "webhook_events", "event_queued")
+
+
+def erasure_done(erasure: Erasure) -> str:
+    """The ``done`` value of the redirect after an erasure: ``erased:`` and the counts of
+    :data:`ERASURE_COUNTS` (``event_queued`` as 0 or 1)."""
+    return "erased:" + ".".join(str(int(getattr(erasure, name))) for name in ERASURE_COUNTS)
+
+
+def _erasure_counts(done: str) -> dict[str, int] | None:
+    """The counts :func:`erasure_done` wrote, or None when ``done`` is not of that shape."""
+    parts = done.removeprefix("erased:").split(".")
+    if len(parts) != len(ERASURE_COUNTS) or not all(
+            part.isascii() and part.isdigit() and len(part) <= 9 for part in parts):
+        return None
+    return dict(zip(ERASURE_COUNTS, map(int, parts), strict=True))
+
+
+def _erased_view(request: Request, member_id: str) -> Response | None:
+    """The page after an erasure: the member id, when it was erased (read from the
+    erasure's record, so a made-up ``?done=`` cannot claim an erasure that did not happen)
+    and the counts the redirect carried; None when ``member_id`` is a member or was never
+    erased (its usual page or 404)."""
+    lang = base.console_lang(request)
+    service = service_of(request)
+    if not valid_member_id(member_id) or _member_or_none(service, member_id) is not None:
+        return None
+    try:
+        plan = erasure_plan(service, member_id)
+    except NotFound:
+        return None
+    if not plan.already_erased:
+        return None
+    counts = _erasure_counts(request.query_params.get("done", ""))
+    return base.render_console(request, "console_member.html", {
+        "t": TEXTS, "erased": {"member": member_id, "counts": counts,
+                               "at": _dates(request, lang)(plan.erased_at)},
+    }, lang=lang, section="members")
 
 
 def _not_found(request: Request, member_id: str, lang: str) -> Response:
@@ -232,7 +332,7 @@ def _member_or_404(request: Request, member_id: str) -> tuple[str, Service, Memb
 
 def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
                  verify_error: tuple[str, str] | None = None, reason: str = "",
-                 status_code: int = 200) -> Response:
+                 erase_error: str | None = None, status_code: int = 200) -> Response:
     found = _member_or_404(request, member_id)
     if isinstance(found, Response):
         return found
@@ -265,6 +365,8 @@ def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
         if account is not None:
             notice = TEXTS("verified_done", lang, platform=_title(request, platform),
                            handle=account.handle)
+    if done == "links_revoked":
+        notice = TEXTS("links_revoked_done", lang)
     return base.render_console(request, "console_member.html", {
         "t": TEXTS, "word": word, "member": member, "ledger": ledger, "claims": claims,
         "diagnoses": diagnoses, "titles": titles, "when": _dates(request, lang),
@@ -283,6 +385,7 @@ def _member_view(request: Request, member_id: str, *, link_form: LinkForm,
         "verify_error": verify_error, "reason": reason[:REASON_MAX], "notice": notice,
         "member_path": member_path, "missions": _missions(request), "form": link_form,
         "max_days": MAX_LINK_DAYS, "transfer_reason": TRANSFER_REASON,
+        "erase_error": erase_error, "erased": None,
     }, lang=lang, section="members", status_code=status_code)
 
 
@@ -337,3 +440,41 @@ def verify_account(request: Request, member_id: str, csrf_token: str = Form(""),
         return _member_view(request, member_id, link_form=form, status_code=400,
                             verify_error=("", TEXTS("no_such_account", lang)))
     return base.done_redirect(request, member_path(member_id), f"verified:{platform}")
+
+
+@router.post("/members/{member_id:path}/revoke-links", include_in_schema=False)
+@base.form_post
+def revoke_links_form(request: Request, member_id: str, csrf_token: str = Form("")) -> Response:
+    """Revoke every member page link (``/m/…``) of the member issued until now
+    (:func:`engine.service.link_revocations.revoke_member_links`); links created afterwards
+    work. Links are signed, not stored: none is listed, so none can be counted."""
+    found = _member_or_404(request, member_id)
+    if isinstance(found, Response):
+        return found
+    _, service, _ = found
+    revoke_member_links(service, member_id)
+    return base.done_redirect(request, member_path(member_id), "links_revoked")
+
+
+@router.post("/members/{member_id:path}/erase", include_in_schema=False)
+@base.form_post
+def erase_member_form(request: Request, member_id: str, csrf_token: str = Form(""),
+                      confirm: str = Form("")) -> Response:
+    """Erase the member (:func:`engine.service.privacy.erase_member`, what ``DELETE
+    /api/v1/members/{member}`` does) once ``confirm`` is the member's id exactly; else the
+    member's page again (400) saying so, nothing erased. Then to the page saying what was
+    erased (303)."""
+    found = _member_or_404(request, member_id)
+    if isinstance(found, Response):
+        return found
+    lang, service, _ = found
+    if confirm != member_id:  # exactly as shown: no trimming, no case folding
+        return _member_view(request, member_id, link_form=LinkForm(member=member_id),
+                            status_code=400, erase_error=TEXTS(
+                                "erase_confirm_empty" if not confirm else "erase_confirm_wrong",
+                                lang))
+    try:
+        erasure = erase_member(service, member_id)
+    except NotFound:  # erased meanwhile, and no record of it
+        return _not_found(request, member_id, lang)
+    return base.done_redirect(request, member_path(member_id), erasure_done(erasure))
