@@ -36,10 +36,11 @@ from .progress import goal_met
 from .records import CheckResult
 from .shared_fetch import (
     MAX_WAIT_FOR_SHARED_FETCH,
-    RELEASE_FETCH,
+    RELEASE_AFTER_FETCH,
+    SHAREABLE,
     SHARED_FETCH_POLL,
     WAIT_FOR_SHARED_FETCH,
-    clear_fetch_lease,
+    clear_fetch_lease_after,
     fetch_account,
     obtain_snapshot,
     release_fetch,
@@ -89,10 +90,10 @@ _LOCK_MEMBER_AND_INSERT_CHECK = _LOCK_MEMBER_AND_LINK.add_columns(
 # moves). Only while this worker holds the lease: no row updated means the lease was lost.
 _WRITE_CLAIM = CLAIMS.update().where(CLAIMS.c.id == bindparam("claim_id"),
                                      CLAIMS.c.lease_owner == bindparam("owner"))
-# PostgreSQL only: the same, and the account's fetch lease released (clear_fetch_lease) in
-# the same round trip, as a data-modifying CTE (rolled back with the claim's row when the
-# lease was lost).
-_WRITE_CLAIM_AND_RELEASE = _WRITE_CLAIM.add_cte(RELEASE_FETCH.cte("released_fetch"))
+# PostgreSQL only: the same, and the account's fetch lease released with the time of a
+# shareable fetch recorded (clear_fetch_lease_after) in the same round trip, as a
+# data-modifying CTE (rolled back with the claim's row when the lease was lost).
+_WRITE_CLAIM_AND_RELEASE = _WRITE_CLAIM.add_cte(RELEASE_AFTER_FETCH.cte("released_fetch"))
 
 
 class _LeaseLost(Exception):
@@ -356,13 +357,16 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
     values = {**vars(schedule), "claim_id": claim_id, "owner": owner,
               "last_status": snapshot.status.value, "last_detail": detail,
               "last_cause": cause, "lease_owner": None, "lease_until": None}
+    # The time of this fetch, for the claims that may share it (shared_fetch.LastFetch).
+    fetched = (now if shared_from is None and snapshot.status.value in SHAREABLE else None)
     if release and postgresql:  # and the account's fetch lease, in the same round trip
         written = connection.execute(_WRITE_CLAIM_AND_RELEASE, {
-            **values, "b_platform": account.platform, "b_handle": account.handle})
+            **values, "b_platform": account.platform, "b_handle": account.handle,
+            "b_fetched": fetched})
     else:
         written = connection.execute(_WRITE_CLAIM, values)
         if release:  # last: members are locked before links (as a proof's settlement does)
-            clear_fetch_lease(session, account)
+            clear_fetch_lease_after(session, account, fetched)
     if written.rowcount != 1:
         raise _LeaseLost(claim_id)
     result = CheckResult(

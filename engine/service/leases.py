@@ -29,7 +29,7 @@ from .claim_states import DUE_STATES, CheckKind, ClaimState
 from .claims import to_claim
 from .context import Service
 from .records import Claim
-from .shared_fetch import DROP_FETCH, FETCH_LEASE_FREE, FetchPlan, plan_fetch
+from .shared_fetch import DROP_FETCH, FETCH_LEASE_FREE, FetchPlan, LastFetch, plan_fetch
 
 # The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
 CLAIMS = cast(Table, ClaimRow.__table__)
@@ -103,10 +103,13 @@ _CHECKABLE = (select(MISSIONS.c.id)
 _TAKEN = (update(LINKS)
           .where(LINKS.c.id == _OLDEST_LINK, _CHECKABLE, FETCH_LEASE_FREE)
           .values(fetch_lease_until=bindparam("until"))
-          .returning(LINKS.c.id).cte("taken"))
+          .returning(LINKS.c.id, LINKS.c.last_fetched_at).cte("taken"))
 _LEASE_WITH_CONTEXT = (
     select(*(column.label(f"c_{column.name}") for column in _LEASED.c),
            select(_TAKEN.c.id).scalar_subquery().label("taken"),
+           # The account's latest shareable fetch, as the row the take updated says
+           # (shared_fetch.LastFetch): when it is old, no look for a fetch to share.
+           select(_TAKEN.c.last_fetched_at).scalar_subquery().label("taken_fetched"),
            *(column.label(f"m_{column.name}") for column in MISSIONS.c),
            ActionRow.hashtag.label("hashtag"),
            *(column.label(f"l_{column.name}") for column in _LINK_READ))
@@ -124,7 +127,8 @@ _LEASE_WITH_CONTEXT = (
 _CLAIM_NAMES = tuple(column.name for column in _CLAIM_READ)
 _MISSION_NAMES = tuple(column.name for column in MISSIONS.c)
 _LINK_NAMES = tuple(column.name for column in _LINK_READ)
-_TAKEN_AT = len(_CLAIM_NAMES)  # the index of ``taken`` in a row of _LEASE_WITH_CONTEXT
+# The index of ``taken`` in a row of _LEASE_WITH_CONTEXT (``taken_fetched`` follows it).
+_TAKEN_AT = len(_CLAIM_NAMES)
 
 
 def worker_name() -> str:
@@ -172,14 +176,15 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
                 return None
             first = rows[0]
             row = SimpleNamespace(**dict(zip(_CLAIM_NAMES, first[:_TAKEN_AT], strict=True)))
-            mission, hashtag, links = _read_context(rows, _TAKEN_AT + 1)
+            mission, hashtag, links = _read_context(rows, _TAKEN_AT + 2)
             taken: bool | None = first[_TAKEN_AT] is not None
+            last_fetch = LastFetch(first[_TAKEN_AT + 1]) if taken else None
         else:
             row = connection.execute(_LEASE, lease).first()
             if row is None:
                 return None
             mission, hashtag, links = _context(connection, row)
-            taken = None  # plan_fetch takes the fetch lease
+            taken, last_fetch = None, None  # plan_fetch takes the fetch lease
         status = mission.status if mission is not None else "missing"
         handle = next((link.handle for link in links if link.member_id == row.member_id), None)
         leased = Leased(claim=to_claim(row), row=row, kind=CheckKind.of(row.state),
@@ -189,7 +194,8 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
                 connection.execute(DROP_FETCH, {"link_id": links[0].id})
             return leased
         plan = plan_fetch(service, connection, links, Account(platform=row.platform,
-                                                              handle=handle), now, taken=taken)
+                                                              handle=handle), now, taken=taken,
+                          last_fetch=last_fetch)
         return replace(leased, fetch=plan)
 
 

@@ -21,6 +21,7 @@ from .errors import Conflict, HandleVerified, NotFound
 from .ledger import balance, entries
 from .member_ids import check_member_id
 from .records import Claim, LedgerEntry, Member
+from .shared_fetch import last_fetch_of
 
 ERASED_PREFIX = "erased-"  # the pseudonyms of erased members (engine.service.privacy)
 
@@ -61,14 +62,18 @@ def link_account(service: Service, member_id: str, platform: str, handle: str) -
             LinkedAccountRow.member_id == member_id,
             LinkedAccountRow.platform == account.platform))
         if current is None:
-            current = LinkedAccountRow(member_id=member_id, platform=account.platform,
-                                       handle=account.handle, linked_at=now,
-                                       verification_code=ownership.new_code(session))
+            current = LinkedAccountRow(
+                member_id=member_id, platform=account.platform, handle=account.handle,
+                linked_at=now, verification_code=ownership.new_code(session),
+                last_fetched_at=last_fetch_of(session.connection(), account.platform,
+                                              account.handle))
             session.add(current)
         elif current.handle != account.handle:
             previous = current.handle
             current.handle = account.handle
             current.linked_at = now
+            current.last_fetched_at = last_fetch_of(session.connection(), account.platform,
+                                                    account.handle)
             current.verified_at = None
             current.verified_by = None
             current.contested = False

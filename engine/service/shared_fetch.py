@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -56,6 +56,17 @@ RELEASE_FETCH = (update(LINKS)
                          LINKS.c.handle == bindparam("b_handle"),
                          LINKS.c.fetch_lease_until.is_not(None))
                   .values(fetch_lease_until=None))
+# The same after the fetch's check is written, which also records when a shareable fetch
+# happened (``b_fetched``, its fetched_at; None for a fetch that cannot be shared) on every
+# link of the handle, in the transaction that writes the check: see :class:`LastFetch`.
+RELEASE_AFTER_FETCH = (update(LINKS)
+                       .where(LINKS.c.platform == bindparam("b_platform"),
+                              LINKS.c.handle == bindparam("b_handle"))
+                       .values(fetch_lease_until=None, last_fetched_at=func.coalesce(
+                           bindparam("b_fetched", type_=LINKS.c.last_fetched_at.type),
+                           LINKS.c.last_fetched_at)))
+# The statuses of a fetch that simultaneous claims may share.
+SHAREABLE = ("ok", "private", "not_found")
 _RECENT_FETCH = (
     select(CHECKS.c.id, CHECKS.c.status, CHECKS.c.posts, CHECKS.c.backend, CHECKS.c.detail,
            CHECKS.c.fetched_at,
@@ -64,8 +75,33 @@ _RECENT_FETCH = (
            .limit(1).scalar_subquery().label("followers"))
     .where(CHECKS.c.platform == bindparam("platform"), CHECKS.c.handle == bindparam("handle"),
            CHECKS.c.shared_from.is_(None), CHECKS.c.fetched_at >= bindparam("since"),
-           constant_in(CHECKS.c.status, ("ok", "private", "not_found")))
+           constant_in(CHECKS.c.status, SHAREABLE))
     .order_by(CHECKS.c.fetched_at.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class LastFetch:
+    """When the account's latest shareable fetch happened (``at``, UTC; None: never), as
+    the link holding its fetch lease says (``linked_accounts.last_fetched_at``).
+
+    Read by the statement that took the fetch lease, it is the latest: a worker whose fetch
+    committed before the take is counted (a take that waited for that worker's release
+    re-reads the row), and no other fetch can start while this worker holds the lease. So
+    when ``at`` is older than ``[missions] share_fetch`` seconds there is nothing to share and
+    :func:`plan_fetch` spares the look for one (a statement per claim).
+    """
+
+    at: datetime | None
+
+
+def last_fetch_of(connection: Connection, platform: str, handle: str) -> datetime | None:
+    """The ``fetched_at`` of the handle's latest shareable fetch (None: never), from its
+    checks: where a new link's ``last_fetched_at`` starts."""
+    at = connection.execute(
+        select(func.max(CHECKS.c.fetched_at)).where(
+            CHECKS.c.platform == platform, CHECKS.c.handle == handle,
+            CHECKS.c.shared_from.is_(None), constant_in(CHECKS.c.status, SHAREABLE))).scalar()
+    return cast(datetime | None, at)
 
 
 @dataclass(frozen=True)
@@ -83,12 +119,15 @@ class FetchPlan:
 
 
 def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
-               account: Account, now: datetime, *, taken: bool | None = None) -> FetchPlan:
+               account: Account, now: datetime, *, taken: bool | None = None,
+               last_fetch: LastFetch | None = None) -> FetchPlan:
     """Inside a transaction (on its connection): share a recent fetch of ``account``, or take its fetch lease
     (held on the handle's oldest link, ``links[0]``, for ``[missions] lease`` seconds), or
     neither (another worker is fetching). ``taken``: whether an earlier statement of the
     same transaction already tried the fetch lease (the claim's lease on PostgreSQL does);
-    None to try it here.
+    None to try it here. ``last_fetch``: what that statement read of the account's latest
+    fetch (:class:`LastFetch`), when it took the lease; with nothing recent enough to share,
+    the look for a recent fetch is spared.
 
     The lease is tried before the look for a recent fetch: a worker whose fetch committed
     before our lease is seen by the look; one that has not committed still holds the lease.
@@ -97,7 +136,12 @@ def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
         until = now + timedelta(seconds=service.settings.lease)
         taken = connection.execute(TAKE_FETCH, {"link_id": links[0].id, "now": now,
                                                 "until": until}).rowcount == 1
-    shared = recent_fetch(service, connection, account, now)
+    if taken and last_fetch is not None and (
+            last_fetch.at is None
+            or last_fetch.at < now - timedelta(seconds=service.settings.share_fetch)):
+        shared = None  # nothing to share (see LastFetch)
+    else:
+        shared = recent_fetch(service, connection, account, now)
     if shared is not None:
         if taken:
             connection.execute(DROP_FETCH, {"link_id": links[0].id})
@@ -172,6 +216,15 @@ def clear_fetch_lease(session: Session, account: Account) -> None:
     """Inside a transaction: free the fetch lease of ``account`` (every link of the handle)."""
     session.connection().execute(RELEASE_FETCH, {"b_platform": account.platform,
                                                   "b_handle": account.handle})
+
+
+def clear_fetch_lease_after(session: Session, account: Account,
+                            fetched: datetime | None) -> None:
+    """Inside the transaction that writes the fetch's check: free the fetch lease of
+    ``account`` and record ``fetched`` (its ``fetched_at`` when the fetch may be shared, None
+    when it may not) on every link of the handle (:class:`LastFetch`)."""
+    session.connection().execute(RELEASE_AFTER_FETCH, {
+        "b_platform": account.platform, "b_handle": account.handle, "b_fetched": fetched})
 
 
 def release_fetch(service: Service, account: Account) -> None:

@@ -123,6 +123,8 @@ class LinkedAccountRow(Base):
     handle: Mapped[str] = mapped_column(String(200))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fetch_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The fetched_at of the handle's latest shareable fetch (None: never); see shared_fetch.
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     verification_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # "check:<id>" (the code was seen by that check) or "admin: <reason>".
