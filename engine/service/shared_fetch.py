@@ -43,9 +43,10 @@ SHARED_FETCH_POLL = 0.05
 FETCH_LEASE_FREE = or_(LINKS.c.fetch_lease_until.is_(None),
                        LINKS.c.fetch_lease_until < bindparam("now"))
 # Take the account's fetch lease on its oldest link (``link_id``) unless a worker holds it:
-# one row updated when taken.
+# one row, with the account's last shareable fetch (:class:`LastFetch`), when taken.
 TAKE_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"), FETCH_LEASE_FREE)
-              .values(fetch_lease_until=bindparam("until")))
+              .values(fetch_lease_until=bindparam("until"))
+              .returning(LINKS.c.last_fetched_at))
 # Give back a fetch lease just taken (on ``link_id``).
 DROP_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"))
               .values(fetch_lease_until=None))
@@ -125,17 +126,20 @@ def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
     (held on the handle's oldest link, ``links[0]``, for ``[missions] lease`` seconds), or
     neither (another worker is fetching). ``taken``: whether an earlier statement of the
     same transaction already tried the fetch lease (the claim's lease on PostgreSQL does);
-    None to try it here. ``last_fetch``: what that statement read of the account's latest
-    fetch (:class:`LastFetch`), when it took the lease; with nothing recent enough to share,
-    the look for a recent fetch is spared.
+    None to try it here. ``last_fetch``: what the take read of the account's latest fetch
+    (:class:`LastFetch`), when it took the lease; with nothing recent enough to share, the
+    look for a recent fetch is spared. (On SQLite the transaction holds the database's write
+    lock from its start, so the take reads the latest row as well.)
 
     The lease is tried before the look for a recent fetch: a worker whose fetch committed
     before our lease is seen by the look; one that has not committed still holds the lease.
     """
     if taken is None:
         until = now + timedelta(seconds=service.settings.lease)
-        taken = connection.execute(TAKE_FETCH, {"link_id": links[0].id, "now": now,
-                                                "until": until}).rowcount == 1
+        took = connection.execute(TAKE_FETCH, {"link_id": links[0].id, "now": now,
+                                               "until": until}).first()
+        taken = took is not None
+        last_fetch = LastFetch(took[0]) if took is not None else None
     if taken and last_fetch is not None and (
             last_fetch.at is None
             or last_fetch.at < now - timedelta(seconds=service.settings.share_fetch)):
