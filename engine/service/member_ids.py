@@ -8,6 +8,14 @@ nor U+FFFD (the replacement character: what an invalid UTF-8 or percent-encoding
 ``%FF`` decodes to, never a real id).
 The API, the CLI, the console and :func:`engine.service.members.link_account` all apply
 :func:`check_member_id`.
+
+A *new* id (a member not yet known: the first link of a handle, a member page link made for
+them) is also refused when it holds ``/`` (the API's URLs address a member by id in one path
+segment, and servers decode ``%2F`` before routing, so such a member could never be read,
+exported or erased through the API), an invisible format character (zero-width space, byte
+order mark, word joiner…; the zero-width joiner and non-joiner, which some scripts need, are
+allowed) or a Unicode noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their counterparts in
+every plane). Ids already stored keep working wherever they are looked up.
 """
 
 from __future__ import annotations
@@ -24,6 +32,36 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 class InvalidMemberId(InvalidInput):
     """A member id that breaks the rule; the message names the fault and the fix."""
+
+
+# Format characters (Unicode category Cf) a new id may hold: the zero-width non-joiner and
+# joiner, which Persian, Indic scripts and emoji sequences need.
+JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_noncharacter(char: str) -> bool:
+    """Whether ``char`` is one of Unicode's 66 noncharacters (never assigned, meant for
+    internal use only)."""
+    point = ord(char)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+
+
+def new_member_id_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the id of a member not yet known (the rule above and
+    the new-id rule of this module's docstring), in words, or None when it is valid."""
+    problem = member_id_problem(value)
+    if problem is not None:
+        return problem
+    if "/" in value:
+        return ("the member id holds '/', which the API's URLs cannot carry (a member id is one "
+                "path segment); use another separator, for example ':'")
+    for char in value:
+        if _is_noncharacter(char):
+            return f"the member id holds U+{ord(char):04X} (a Unicode noncharacter)"
+        if unicodedata.category(char) == "Cf" and char not in JOINERS:
+            return (f"the member id holds U+{ord(char):04X} (an invisible format character): "
+                    "an id holding one looks like another on screen")
+    return None
 
 
 def member_id_problem(value: str) -> str | None:
@@ -46,9 +84,10 @@ def member_id_problem(value: str) -> str | None:
     return None
 
 
-def check_member_id(value: str) -> str:
-    """``value`` unchanged when it is a valid member id; raises :class:`InvalidMemberId`."""
-    problem = member_id_problem(value)
+def check_member_id(value: str, *, new: bool = False) -> str:
+    """``value`` unchanged when it is a valid member id (``new``: of a member not yet known,
+    :func:`new_member_id_problem`); raises :class:`InvalidMemberId`."""
+    problem = new_member_id_problem(value) if new else member_id_problem(value)
     if problem is not None:
         raise InvalidMemberId(problem)
     return value

@@ -56,6 +56,7 @@ def link_account(service: Service, member_id: str, platform: str, handle: str) -
                 "member, who proved it is theirs; if it is yours, contact the community's admins")
         member = session.get(MemberRow, member_id)
         if member is None:
+            check_member_id(member_id, new=True)  # a new member: no '/', nothing invisible
             session.add(MemberRow(id=member_id, created_at=now))
             session.flush()
         current = session.scalar(select(LinkedAccountRow).where(

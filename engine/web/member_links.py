@@ -23,6 +23,8 @@ from engine.dates import from_epoch
 from engine.errors import InvalidInput
 from engine.service.context import Service
 from engine.service.link_revocations import is_revoked
+from engine.service.member_ids import check_member_id
+from engine.storage.models import MemberRow
 
 from .errors import LinkRejected
 from .signing import serializer
@@ -57,8 +59,13 @@ class SignedLink:
 def create_member_link(service: Service, member_id: str, mission_id: int, *,
                        expires_at: datetime | None = None) -> SignedLink:
     """A new link, valid seven days unless ``expires_at`` (timezone-aware, at most
-    :data:`MAX_LIFETIME` from now). Raises ``ValueError`` for a naive ``expires_at`` and
-    :class:`InvalidInput` for one in the past or too far."""
+    :data:`MAX_LIFETIME` from now). Raises ``ValueError`` for a naive ``expires_at``,
+    :class:`InvalidInput` for one in the past or too far, and
+    :class:`~engine.service.member_ids.InvalidMemberId` for the id of a member not yet known
+    that no member could be created with (the new-id rule)."""
+    with service.db.sessions() as session:
+        if session.get(MemberRow, member_id) is None:
+            check_member_id(member_id, new=True)
     now = service.now()
     expires = expires_at or now + DEFAULT_LIFETIME
     if expires.tzinfo is None:

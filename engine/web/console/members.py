@@ -33,7 +33,7 @@ from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
 from engine.service.link_revocations import revoke_member_links
-from engine.service.member_ids import member_id_problem
+from engine.service.member_ids import member_id_problem, new_member_id_problem
 from engine.service.members import (
     claimed_missions,
     claims_page,
@@ -176,6 +176,8 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
     errors: dict[str, str] = {}
     if not valid_member_id(member):
         errors["member"] = TEXTS("bad_member", lang)
+    elif new_member_id_problem(member) and _member_or_none(service, member) is None:
+        errors["member"] = TEXTS("bad_new_member", lang)  # no member could be created
     missions = {str(m.id): m for m in _missions(request)}
     mission = missions.get(mission_id.strip())
     if mission is None:
@@ -303,10 +305,12 @@ def _erased_view(request: Request, member_id: str) -> Response | None:
 
 
 def _not_found(request: Request, member_id: str, lang: str) -> Response:
+    """The page for an id that names no member: 404, or 422 when it is no valid member id
+    at all (as the API answers)."""
+    valid = valid_member_id(member_id)
     return base.render_console(request, "console_member_missing.html", {
-        "t": TEXTS, "member": member_id[:MEMBER_ID_MAX] if valid_member_id(member_id)
-        else "", "valid": valid_member_id(member_id),
-    }, lang=lang, section="members", status_code=404)
+        "t": TEXTS, "member": member_id[:MEMBER_ID_MAX] if valid else "", "valid": valid,
+    }, lang=lang, section="members", status_code=404 if valid else 422)
 
 
 def _member_or_none(service: Service, member_id: str) -> Member | None:
@@ -321,7 +325,7 @@ def _member_or_none(service: Service, member_id: str) -> Member | None:
 
 def _member_or_404(request: Request, member_id: str) -> tuple[str, Service, Member] | Response:
     """What a page or a post about one member works on: ``(lang, service, member)``; or the 404
-    page when ``member_id`` names no member."""
+    page when ``member_id`` names no member (422 when it is no valid member id)."""
     lang = base.console_lang(request)
     service = service_of(request)
     member = _member_or_none(service, member_id)

@@ -1,0 +1,83 @@
+"""A new member's id holds no '/' (the API's URLs could never reach that member: no export, no
+erasure), no invisible format character and no noncharacter; ids already stored keep working
+(a new-user session created "team/alice", who then earned points the API could not reach)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.service.member_ids import InvalidMemberId, check_member_id
+from engine.service.members import link_account
+from engine.storage.models import MemberRow
+
+from .api_helpers import Api, Clock, api_for, build_service, database_setup, seed_mission
+from .pages_helpers import World
+from .test_console_people import csrf_of, signed_in
+
+REFUSED = {"team/alice": "'/'", "lea\u200b": "U+200B", "\ufeffana": "U+FEFF",
+           "a\u2060b": "U+2060", "x\uffff": "U+FFFF", "a\ufdd0": "U+FDD0",
+           "b\U0010fffe": "U+10FFFE"}
+
+
+@pytest.mark.parametrize("member_id", sorted(REFUSED))
+def test_a_new_id_is_refused_naming_the_character(member_id: str) -> None:
+    assert check_member_id(member_id) == member_id  # a stored one is still looked up
+    with pytest.raises(InvalidMemberId, match=REFUSED[member_id].replace("+", r"\+")):
+        check_member_id(member_id, new=True)
+
+
+@pytest.mark.parametrize("member_id", ["نرم\u200cافزار", "👩\u200d💻", "team:alice", "élodie"])
+def test_joiners_and_plain_ids_are_fine_for_a_new_member(member_id: str) -> None:
+    assert check_member_id(member_id, new=True) == member_id
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    with database_setup("sqlite", tmp_path) as urls:
+        service = build_service(urls, Clock())
+        try:
+            with api_for(service) as client:
+                seed_mission(client)
+                yield client
+        finally:
+            service.engine.close()
+            service.close()
+
+
+def test_the_api_refuses_to_create_such_a_member(api: Api) -> None:
+    link = api.post("/api/v1/member-links", json={"member_id": "team/alice", "mission_id": 1})
+    assert link.status_code == 400 and link.json()["code"] == "invalid_input"
+    assert "'/'" in link.json()["message"] and "':'" in link.json()["message"]
+    answer = api.client.put("/api/v1/members/lea%E2%80%8B/accounts/instagram",
+                            headers=api.admin, json={"handle": "lea.voyage"})
+    assert answer.status_code == 400 and "U+200B" in answer.json()["message"]
+    with api.service.db.sessions() as session:
+        assert session.get(MemberRow, "lea\u200b") is None
+    assert api.post("/api/v1/member-links",
+                    json={"member_id": "team:alice", "mission_id": 1}).status_code == 201
+
+
+def test_a_stored_member_with_a_slash_keeps_working(api: Api) -> None:
+    with api.service.db.transaction() as session:  # stored before the rule
+        session.add(MemberRow(id="old/member", created_at=datetime.now(UTC)))
+    link_account(api.service, "old/member", "instagram", "old.member")  # known: allowed
+    link = api.post("/api/v1/member-links", json={"member_id": "old/member", "mission_id": 1})
+    assert link.status_code == 201
+
+
+def test_the_console_says_why_it_cannot_make_a_link_for_such_an_id(world: World) -> None:
+    client: TestClient
+    client, _ = signed_in(world)
+    with client:
+        token = csrf_of(client, "/admin/members")
+        for lang, words in (("fr", "ne peut contenir ni « / »"), ("en", "cannot hold '/'")):
+            answer = client.post(f"/admin/members/link?lang={lang}", data={
+                "csrf_token": token, "member_id": "team/alice",
+                "mission_id": str(world.mission.id), "days": "3"})
+            assert answer.status_code == 400 and words in html.unescape(answer.text)
