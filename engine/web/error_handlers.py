@@ -39,8 +39,14 @@ from .errors import Unauthorized, WebError, error_body
 from .texts import load_texts
 
 log = logging.getLogger(__name__)
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
-              403: "forbidden", 413: "too_large", 415: "unsupported_media_type"}
+HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed",
+              401: "unauthorized", 403: "forbidden", 413: "too_large",
+              415: "unsupported_media_type"}
+# FastAPI's words for a body that json.loads gave up on with another error than a decoding
+# one (a document nested thousands deep): answered as the other unreadable bodies are.
+UNPARSED_BODY = "There was an error parsing the body"
+UNPARSED_MESSAGE = ("body: the request body could not be read as JSON (nested too deeply?); "
+                    "send a JSON document")
 
 
 def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None,
@@ -235,6 +241,8 @@ async def on_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code in (204, 304) or error.status_code < 400:
         return await http_exception_handler(request, error)
+    if error.status_code == 400 and error.detail == UNPARSED_BODY and wants_json(request):
+        return _json(422, "validation_error", UNPARSED_MESSAGE)
     message = _http_message(request, error)
     lang = page_lang(request)
     if not wants_json(request) and lang is not None:

@@ -511,3 +511,13 @@ def test_webhook_errors_mask_only_the_userinfo() -> None:
     assert "***@hooks.example.org/in" in text and "u:" not in text
     short = redact_text("Connection refused for user u", "https://u:p@h.example/x")
     assert short == "Connection refused for user u"
+
+
+def test_a_body_nested_too_deeply_is_a_validation_error(api: Api) -> None:
+    """json.loads gives up on 100,000 nested arrays with a RecursionError, which FastAPI
+    answers with a bare 400 "http_error"; the API answers it as any unreadable body."""
+    answer = api.client.post("/api/v1/missions", content=b"[" * 3000, headers={
+        **api.admin, "content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "validation_error"
+    assert "could not be read as JSON" in answer.json()["message"]
