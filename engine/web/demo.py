@@ -98,7 +98,7 @@ def seed(service: Service) -> DemoSite:
         cap="3/day", start=JUNE_2025[0], end=None, publish=True,
         description="10 points pour chaque publication #summer2025 (3 par jour au plus).")
     winter = add_action(service, "instagram", "winter2025")
-    add_mission(service, title="Hiver 2025 (brouillon)", action_ids=[winter.id], points=50,
+    add_mission(service, title="Hiver 2025", action_ids=[winter.id], points=50,
                 goal_posts=1, description="Pas encore publiée.")
     link_account(service, "ana", "instagram", "ana.summer")
     create_claim(service, "ana", summer.id, "instagram")
