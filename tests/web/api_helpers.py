@@ -120,6 +120,23 @@ def api_for(service: Service, *, run_worker: bool = False) -> Iterator[Api]:
         yield api
 
 
+@contextlib.contextmanager
+def sqlite_api(tmp_path: Path, *, seed: bool = False, **settings: Any) -> Iterator[Api]:
+    """An :class:`Api` on a fresh SQLite service in ``tmp_path`` (``settings`` as
+    :func:`build_service` takes them; ``seed``: with one published mission, id 1), closed
+    after use."""
+    with database_setup("sqlite", tmp_path) as urls:
+        service = build_service(urls, Clock(), **settings)
+        try:
+            with api_for(service) as client:
+                if seed:
+                    seed_mission(client)
+                yield client
+        finally:
+            service.engine.close()
+            service.close()
+
+
 def seed_mission(api: Api, *, recurring: bool = True, publish: bool = True) -> dict[str, Any]:
     action = api.post("/api/v1/actions", json={"platform": "instagram", "hashtag": "summer2025"})
     assert action.status_code == 201, action.text

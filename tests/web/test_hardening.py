@@ -26,7 +26,7 @@ from engine.service.settings import load_settings
 from engine.storage.models import MemberRow, MissionRow
 from engine.web.body_limit import LINGER_MAX_BYTES, BodyLimit
 
-from .api_helpers import Api, Clock, api_for, build_service, database_setup, seed_mission
+from .api_helpers import Api, sqlite_api
 from .pages_helpers import World
 from .test_console_report import signed_in
 
@@ -35,15 +35,8 @@ LIMIT = 4096
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    with database_setup("sqlite", tmp_path) as urls:
-        service = build_service(urls, Clock(), max_body=LIMIT)
-        try:
-            with api_for(service) as client:
-                seed_mission(client)
-                yield client
-        finally:
-            service.engine.close()
-            service.close()
+    with sqlite_api(tmp_path, seed=True, max_body=LIMIT) as client:
+        yield client
 
 
 def count(api: Api, table: Any) -> int:

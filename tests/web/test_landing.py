@@ -14,21 +14,15 @@ from fastapi.testclient import TestClient
 from engine.config import Config
 from engine.web.app import create_app
 
-from .api_helpers import Api, Clock, api_for, build_service, database_setup
+from .api_helpers import Api, Clock, build_service, database_setup, sqlite_api
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    with database_setup("sqlite", tmp_path) as urls:
-        service = build_service(urls, Clock())
-        try:
-            with api_for(service) as client:
-                yield client
-        finally:
-            service.engine.close()
-            service.close()
+    with sqlite_api(tmp_path) as client:
+        yield client
 
 
 def links(html: str) -> list[str]:

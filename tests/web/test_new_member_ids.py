@@ -16,7 +16,7 @@ from engine.service.member_ids import InvalidMemberId, check_member_id
 from engine.service.members import link_account
 from engine.storage.models import MemberRow
 
-from .api_helpers import Api, Clock, api_for, build_service, database_setup, seed_mission
+from .api_helpers import Api, sqlite_api
 from .pages_helpers import World
 from .test_console_people import csrf_of, signed_in
 
@@ -39,15 +39,8 @@ def test_joiners_and_plain_ids_are_fine_for_a_new_member(member_id: str) -> None
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    with database_setup("sqlite", tmp_path) as urls:
-        service = build_service(urls, Clock())
-        try:
-            with api_for(service) as client:
-                seed_mission(client)
-                yield client
-        finally:
-            service.engine.close()
-            service.close()
+    with sqlite_api(tmp_path, seed=True) as client:
+        yield client
 
 
 def test_the_api_refuses_to_create_such_a_member(api: Api) -> None:
