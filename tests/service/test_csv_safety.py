@@ -15,7 +15,7 @@ from engine.service.report import ReportFilter, spreadsheet_safe, stream_csv, st
 
 from .helpers import member, mission, run
 
-HOSTILE = '=HYPERLINK("http://evil.example","x")'
+HOSTILE = '=HYPERLINK("evil.example","x")+cmd|\x27 -C calc\x27!A0'
 
 
 @pytest.mark.parametrize("cell", [HOSTILE, "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"])
