@@ -68,15 +68,19 @@ RELEASE_AFTER_FETCH = (update(LINKS)
                            LINKS.c.last_fetched_at)))
 # The statuses of a fetch that simultaneous claims may share.
 SHAREABLE = ("ok", "private", "not_found")
+# The checks of the account (``platform``, ``handle``) that read the platform and may be
+# shared: what the look for a recent fetch and a new link's last_fetched_at both search.
+_SHAREABLE_FETCHES = (CHECKS.c.platform == bindparam("platform"),
+                      CHECKS.c.handle == bindparam("handle"), CHECKS.c.shared_from.is_(None),
+                      constant_in(CHECKS.c.status, SHAREABLE))
+_LAST_FETCH = select(func.max(CHECKS.c.fetched_at)).where(*_SHAREABLE_FETCHES)
 _RECENT_FETCH = (
     select(CHECKS.c.id, CHECKS.c.status, CHECKS.c.posts, CHECKS.c.backend, CHECKS.c.detail,
            CHECKS.c.fetched_at,
            # The account's followers that fetch read, kept on its seen posts (issue 17).
            select(SEEN_POSTS.c.followers).where(SEEN_POSTS.c.check_id == CHECKS.c.id)
            .limit(1).scalar_subquery().label("followers"))
-    .where(CHECKS.c.platform == bindparam("platform"), CHECKS.c.handle == bindparam("handle"),
-           CHECKS.c.shared_from.is_(None), CHECKS.c.fetched_at >= bindparam("since"),
-           constant_in(CHECKS.c.status, SHAREABLE))
+    .where(*_SHAREABLE_FETCHES, CHECKS.c.fetched_at >= bindparam("since"))
     .order_by(CHECKS.c.fetched_at.desc()).limit(1))
 
 
@@ -98,10 +102,7 @@ class LastFetch:
 def last_fetch_of(connection: Connection, platform: str, handle: str) -> datetime | None:
     """The ``fetched_at`` of the handle's latest shareable fetch (None: never), from its
     checks: where a new link's ``last_fetched_at`` starts."""
-    at = connection.execute(
-        select(func.max(CHECKS.c.fetched_at)).where(
-            CHECKS.c.platform == platform, CHECKS.c.handle == handle,
-            CHECKS.c.shared_from.is_(None), constant_in(CHECKS.c.status, SHAREABLE))).scalar()
+    at = connection.execute(_LAST_FETCH, {"platform": platform, "handle": handle}).scalar()
     return cast(datetime | None, at)
 
 
