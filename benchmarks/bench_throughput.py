@@ -203,6 +203,8 @@ def _worker(setup: Setup, base_url: str, results: Any, stop: Any = None,
     event.listen(service.db.engine, "before_cursor_execute", statement)
     event.listen(service.db.engine, "commit", commit)
     at_last_verdict: dict[str, Any] = {}
+    # What work() does first, done here so that it counts in the start-up (once per process).
+    service.engine.warm_up()
     if ready is not None and go is not None:
         ready.release()
         go.wait()

@@ -169,6 +169,18 @@ class Engine:
             self._budget = budget_for(self.config)
         return self._budget if not self.replaying else None
 
+    def warm_up(self) -> None:
+        """Build now what the first checks would otherwise build while members wait: every
+        platform's HTTP client (its connection pool and the process's TLS context, tens of
+        milliseconds of CPU) and the connection to the shared budgets. A worker calls it
+        once at its start (:func:`engine.service.runtime.work`); calling it again does
+        nothing more. Raises what opening the budget's storage raises (``ConfigurationError``
+        for a bad ``[limits] storage``)."""
+        for name in self.platforms:
+            _ = self.http(name).client
+        if self.budget is not None:
+            self.budget.warm_up()
+
     def close(self) -> None:
         for client in self._http.values():
             client.close()

@@ -330,6 +330,12 @@ class PlatformBudget:
         # A pause written by something else than this module is not obeyed.
         return pause if pause is not None and pause.cause in PAUSING_CAUSES else None
 
+    def warm_up(self) -> None:
+        """Open the pauses' storage now (for Redis: the client and a first connection), as
+        a worker's first check would; a storage that fails is warned about, as
+        :meth:`paused` does, and tried again by the checks."""
+        self.paused("", "")
+
     def _pause_key(self, platform: str, backend: str) -> str:
         return f"{self.key_prefix}:pause:{platform}/{backend}"
 

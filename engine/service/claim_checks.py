@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -235,9 +236,9 @@ def _record_failure(service: Service, leased: Leased, owner: str, snapshot: Snap
 def _record_once(service: Service, leased: Leased, owner: str, snapshot: Snapshot,
                  shared_from: int | None, release: bool) -> CheckResult | None:
     try:
-        with service.db.transaction() as session:
-            result, deliveries = _write_outcome(service, session, leased, owner, snapshot,
-                                                shared_from, release)
+        with service.db.connection_transaction() as (connection, session):
+            result, deliveries = _write_outcome(service, session, connection, leased, owner,
+                                                snapshot, shared_from, release)
     except _LeaseLost:
         log.warning("claim %s: lease lost to another worker; dropping this check",
                     leased.claim.id)
@@ -248,13 +249,15 @@ def _record_once(service: Service, leased: Leased, owner: str, snapshot: Snapsho
     return result
 
 
-def _write_outcome(service: Service, session: Session, leased: Leased, owner: str,
-                   snapshot: Snapshot, shared_from: int | None,
+def _write_outcome(service: Service, session: Session, connection: Connection, leased: Leased,
+                   owner: str, snapshot: Snapshot, shared_from: int | None,
                    release: bool = False) -> tuple[CheckResult, list[int]]:
     """The check row, proofs, verdicts, credits, awards and the claim's next state (with
     ``release``, the account's fetch lease freed last); returns the result and the
-    deliveries written. Raises :class:`_LeaseLost` when another worker
-    took the lease over (the claim's row is written last, only by the lease holder).
+    deliveries written. Core statements run on ``connection``; ``session`` (joined to its
+    transaction) serves the rarer ORM work (proofs, an award key already used, webhooks).
+    Raises :class:`_LeaseLost` when another worker took the lease over (the claim's row is
+    written last, only by the lease holder).
 
     The claim's counters and the mission are the ones the lease transaction read: only the
     lease holder moves a claim's counters, and a mission edited during the fetch applies from
@@ -262,7 +265,6 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
     settings = service.settings
     now = service.now()
     claim_id = leased.claim.id
-    connection = session.connection()
     claim = leased.row
     mission = leased.mission
     assert leased.hashtag is not None and mission is not None
@@ -341,7 +343,8 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
                 if not posts:
                     detail = (f"post {claim.post_id} is not among the {len(snapshot.posts)} "
                               f"most recent posts of @{account.handle}; only those are read")
-            outcome = count_posts(service, session, mission=mission, hashtag=leased.hashtag,
+            outcome = count_posts(service, session, connection, mission=mission,
+                                  hashtag=leased.hashtag,
                                   member_id=claim.member_id, posts=posts, check_id=check_id,
                                   now=now, handle=account.handle, unproven=unproven,
                                   followers=snapshot.followers,
@@ -366,7 +369,7 @@ def _write_outcome(service: Service, session: Session, leased: Leased, owner: st
     else:
         written = connection.execute(_WRITE_CLAIM, values)
         if release:  # last: members are locked before links (as a proof's settlement does)
-            clear_fetch_lease_after(session, account, fetched)
+            clear_fetch_lease_after(connection, account, fetched)
     if written.rowcount != 1:
         raise _LeaseLost(claim_id)
     result = CheckResult(

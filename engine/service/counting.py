@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Table,
+    any_,
     bindparam,
     func,
     insert,
@@ -75,37 +76,47 @@ def _known_part(tag: str, key: Any = None, number: Any = None, moment: Any = Non
                   else type_coerce(null(), CREDITS.c.published_at.type))
 
 
-# What the database holds about a check's matching posts, in one statement (a union whose
-# rows are tagged): c = an active key already credited and its check; e = an exclusive key
-# credited to another mission and that mission; p = the member's live credits for the
-# mission (N-post goal); t = the publication instant of each live credit in the cap's periods;
-# s = each post of the check that an earlier reading left a seen row of (engagement refresh).
-_CREDITED = _known_part("c", CREDITS.c.active_key, CREDITS.c.check_id).where(
-    CREDITS.c.active_key.in_(bindparam("keys", expanding=True)))
-_ELSEWHERE = _known_part("e", CREDITS.c.exclusive_key, CREDITS.c.mission_id).where(
-    CREDITS.c.exclusive_key.in_(bindparam("exclusive_keys", expanding=True)),
-    CREDITS.c.mission_id != bindparam("mission_id"))
-_PROGRESS = _known_part("p", number=func.count(CREDITS.c.id)).where(*_LIVE)
-_IN_PERIODS = _known_part("t", moment=CREDITS.c.published_at).where(
-    *_LIVE, CREDITS.c.published_at >= bindparam("start"), CREDITS.c.published_at < bindparam("end"))
-_NEEDS: dict[str, list[Any]] = {"posts": [_PROGRESS], "cap": [_IN_PERIODS], "": []}
-_SEEN_BEFORE = _known_part("s", SEEN_POSTS.c.post_id).where(
-    SEEN_POSTS.c.platform == bindparam("platform"),
-    SEEN_POSTS.c.post_id.in_(bindparam("post_ids", expanding=True)),
-    or_(SEEN_POSTS.c.measured_at.is_(None),
-        SEEN_POSTS.c.measured_at < bindparam("measured_at"))).group_by(SEEN_POSTS.c.post_id)
+def _one_of(column: Any, name: str, postgresql_array: bool) -> Any:
+    """``column`` is one of the list parameter ``name``: on PostgreSQL ``= ANY(%(name)s)``
+    with the list bound as one array (the statement's text is the same for any number of
+    posts: SQLAlchemy renders nothing at each execution and the server may keep its plan),
+    elsewhere an expanding ``IN``."""
+    if postgresql_array:
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
-def _known_query(exclusive: bool, need: str) -> Any:
-    """The union for posts ``exclusive`` or not and what the mission's goal ``need``s."""
-    return union_all(_CREDITED, *([_ELSEWHERE] if exclusive else []), *_NEEDS[need],
-                     _SEEN_BEFORE)
+def _known_query(exclusive: bool, need: str, postgresql_array: bool) -> Any:
+    """What the database holds about a check's matching posts, in one statement (a union
+    whose rows are tagged): c = an active key already credited and its check; e = an
+    exclusive key credited to another mission and that mission (with ``exclusive``); p = the
+    member's live credits for the mission (``need`` "posts": an N-post goal); t = the
+    publication instant of each live credit in the cap's periods (``need`` "cap"); s = each
+    post of the check that an earlier reading left a seen row of (engagement refresh)."""
+    credited = _known_part("c", CREDITS.c.active_key, CREDITS.c.check_id).where(
+        _one_of(CREDITS.c.active_key, "keys", postgresql_array))
+    elsewhere = _known_part("e", CREDITS.c.exclusive_key, CREDITS.c.mission_id).where(
+        _one_of(CREDITS.c.exclusive_key, "exclusive_keys", postgresql_array),
+        CREDITS.c.mission_id != bindparam("mission_id"))
+    needs = {"posts": [_known_part("p", number=func.count(CREDITS.c.id)).where(*_LIVE)],
+             "cap": [_known_part("t", moment=CREDITS.c.published_at).where(
+                 *_LIVE, CREDITS.c.published_at >= bindparam("start"),
+                 CREDITS.c.published_at < bindparam("end"))],
+             "": []}
+    seen_before = _known_part("s", SEEN_POSTS.c.post_id).where(
+        SEEN_POSTS.c.platform == bindparam("platform"),
+        _one_of(SEEN_POSTS.c.post_id, "post_ids", postgresql_array),
+        or_(SEEN_POSTS.c.measured_at.is_(None),
+            SEEN_POSTS.c.measured_at < bindparam("measured_at"))).group_by(SEEN_POSTS.c.post_id)
+    return union_all(credited, *([elsewhere] if exclusive else []), *needs[need], seen_before)
 
 
-# By (exclusive posts, what the mission's goal needs: "posts", "cap" or ""), built once.
-_KNOWN_QUERIES: dict[tuple[bool, str], Any] = {
-    (exclusive, need): _known_query(exclusive, need)
-    for exclusive in (False, True) for need in _NEEDS}
+# By (PostgreSQL, exclusive posts, what the mission's goal needs: "posts", "cap" or ""),
+# built once.
+_KNOWN_QUERIES: dict[tuple[bool, bool, str], Any] = {
+    (postgresql_array, exclusive, need): _known_query(exclusive, need, postgresql_array)
+    for postgresql_array in (False, True) for exclusive in (False, True)
+    for need in ("posts", "cap", "")}
 _LIVE_POSTS = select(CREDITS.c.platform, CREDITS.c.post_id).where(*_LIVE).order_by(CREDITS.c.id)
 _INSERT_CREDITS = insert(CREDITS)
 # Awards whose key is free, in one statement; a key already used (an award that stands, or a
@@ -197,7 +208,8 @@ def _load_known(service: Service, connection: Connection, mission: MissionRow, m
         parameters["start"] = min(start for start, _ in periods)
         parameters["end"] = max(end for _, end in periods)
     for tag, key, number, moment in connection.execute(
-            _KNOWN_QUERIES[(exclusive, need)], parameters):
+            _KNOWN_QUERIES[(connection.dialect.name == "postgresql", exclusive, need)],
+            parameters):
         if tag == "c" and key is not None:
             known.credited[keys[key]] = number
         elif tag == "e" and key is not None:
@@ -216,6 +228,7 @@ def _load_known(service: Service, connection: Connection, mission: MissionRow, m
 def count_posts(
     service: Service,
     session: Session,
+    connection: Connection | None = None,
     *,
     mission: MissionRow,
     hashtag: str,
@@ -239,6 +252,8 @@ def count_posts(
     R11), no post is credited: matching posts get ``ownership_unproven``, and every post lists
     it among its failures. Raises ``IntegrityError`` when a concurrent writer credited the same
     post or paid the same award (the caller retries its transaction).
+
+    The statements run on ``connection`` (Core), by default the session's.
     """
     outcome = CountOutcome()
     window = mission_window(mission)
@@ -246,7 +261,7 @@ def count_posts(
     ordered = sorted(posts, key=lambda p: (p.published_at, p.id))
     judged = [(post, judge_post(post, hashtag, window)) for post in ordered]
     measured_at = measured_at or now
-    connection = session.connection()  # the statements below run on it (Core)
+    connection = connection or session.connection()  # the statements below run on it
     known = _load_known(service, connection, mission, member_id,
                         [] if unproven else [post for post, j in judged if j.matched],
                         exclusive, ordered, measured_at)

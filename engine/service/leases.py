@@ -160,15 +160,21 @@ class Leased:
 
 
 def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
-    """One short transaction: the claim's lease, what the check needs to know (mission status,
-    hashtag, the member's handle), and the account's fetch (a recent one to share, or the
-    fetch lease). None when the claim is not due or another worker holds it.
+    """The claim's lease, what the check needs to know (mission status, hashtag, the member's
+    handle), and the account's fetch (a recent one to share, or the fetch lease). None when
+    the claim is not due or another worker holds it.
 
-    On a plain connection (Core only: an ORM session costs more than the statements here)."""
+    On a plain connection (Core only: an ORM session costs more than the statements here).
+    On PostgreSQL one statement, in autocommit (no ``BEGIN`` or ``COMMIT`` round trip): the
+    claim's lease, its context and the account's fetch lease are written and read together;
+    when a recent fetch may be shared, the look for it (and dropping the fetch lease just
+    taken, when it finds one) are statements of their own, each standing alone: an error
+    between them leaves at worst a lease that expires, as a worker's death does. On SQLite
+    one transaction (``BEGIN IMMEDIATE``: the database's write lock)."""
     now = service.now()
     until = now + timedelta(seconds=service.settings.lease)
     lease = {"claim_id": claim_id, "now": now, "owner": owner, "until": until}
-    with service.db.engine.begin() as connection:
+    with service.db.statements() as connection:
         row: Any
         if connection.dialect.name == "postgresql":  # one round trip instead of two
             rows = connection.execute(_LEASE_WITH_CONTEXT, lease).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, run_worker
+from engine.queue import QUEUE_NAME, JobQueue, WorkerStats, build_huey, check_queue, run_worker
 
 from .alerts import evaluate as evaluate_alerts
 from .backlog import watch_backlog
@@ -53,6 +53,8 @@ def work(service: Service, *, once: bool = False, threads: int | None = None,
     (:func:`engine.service.backlog.watch_backlog`)."""
     apply_stored_settings(service)  # the webhook URL and secret set through the API
     queue = service.queue if isinstance(service.queue, JobQueue) else attach_queue(service)
+    check_queue(queue)  # a queue that does not answer stops the worker before anything else
+    service.engine.warm_up()  # HTTP clients and budget connection before the first claim
     return run_worker(queue, lambda: sweep(service), once=once,
                       threads=threads or service.settings.workers,
                       poll_interval=service.settings.poll_interval, stop=stop,

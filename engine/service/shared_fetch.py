@@ -223,12 +223,12 @@ def clear_fetch_lease(session: Session, account: Account) -> None:
                                                   "b_handle": account.handle})
 
 
-def clear_fetch_lease_after(session: Session, account: Account,
+def clear_fetch_lease_after(connection: Connection, account: Account,
                             fetched: datetime | None) -> None:
-    """Inside the transaction that writes the fetch's check: free the fetch lease of
-    ``account`` and record ``fetched`` (its ``fetched_at`` when the fetch may be shared, None
-    when it may not) on every link of the handle (:class:`LastFetch`)."""
-    session.connection().execute(RELEASE_AFTER_FETCH, {
+    """Inside the transaction that writes the fetch's check (on its ``connection``): free
+    the fetch lease of ``account`` and record ``fetched`` (its ``fetched_at`` when the fetch
+    may be shared, None when it may not) on every link of the handle (:class:`LastFetch`)."""
+    connection.execute(RELEASE_AFTER_FETCH, {
         "b_platform": account.platform, "b_handle": account.handle, "b_fetched": fetched})
 
 

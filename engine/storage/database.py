@@ -9,17 +9,20 @@ the busy timeout makes the second wait instead. On PostgreSQL, rows are locked w
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
+import select
 import sqlite3
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, literal_column
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event, literal_column
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
@@ -69,6 +72,39 @@ class Database:
         """A session whose work is committed at the end, rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def connection_transaction(self) -> Iterator[tuple[Connection, Session]]:
+        """A transaction on a plain connection (committed at the end, rolled back on error)
+        and a session joined to it for ORM work, as ``(connection, session)``. Core
+        statements run on the connection directly: cheaper than :meth:`transaction` when
+        the session is seldom used (it then costs its construction only). The session never
+        commits or rolls back the transaction itself (``join_transaction_mode=
+        "rollback_only"``: its ``rollback()`` would); it is closed at the end."""
+        with self.engine.begin() as connection, Session(
+                bind=connection, join_transaction_mode="rollback_only",
+                expire_on_commit=False) as session:
+            yield connection, session
+
+    @contextlib.contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection for work that is one statement, or several each of which stands on
+        its own: on PostgreSQL in autocommit (each statement commits by itself, which spares
+        the ``BEGIN`` and ``COMMIT`` round trips of a transaction); on SQLite a transaction
+        committed at the end, as :meth:`transaction` (its ``BEGIN IMMEDIATE`` is what makes a
+        second writer wait). An error rolls back only what is not committed yet."""
+        if self.is_sqlite:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._autocommit.connect() as connection:
+            yield connection
+
+    @functools.cached_property
+    def _autocommit(self) -> Engine:
+        """The engine with ``isolation_level="AUTOCOMMIT"`` (the same pool: a connection goes
+        back to the pool with its usual isolation level)."""
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -120,8 +156,9 @@ def open_database(url: str, *, echo: bool = False) -> Database:
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        # No pool_pre_ping: its SELECT 1 through a cursor costs a claim more Python than
-        # the empty query of _ping_postgresql_on_checkout, which detects the same restarts.
+        # No pool_pre_ping: its SELECT 1 through a cursor is a round trip and more Python on
+        # every checkout; _check_postgresql_on_checkout detects the same restarts without one
+        # for a connection used in the last PING_AFTER_IDLE_SECONDS.
         kwargs["pool_size"] = 10
     else:
         raise ConfigurationError(
@@ -132,26 +169,60 @@ def open_database(url: str, *, echo: bool = False) -> Database:
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     else:
-        event.listen(engine, "checkout", _ping_postgresql_on_checkout)
+        event.listen(engine, "checkout", _check_postgresql_on_checkout)
+        event.listen(engine, "checkin", _note_postgresql_checkin)
     return Database(url=url, engine=engine,
                     sessions=sessionmaker(engine, expire_on_commit=False))
 
 
-def _ping_postgresql_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """Before a pooled PostgreSQL connection is handed out: send it an empty query, straight
-    through libpq (no cursor, no result rows). A connection the server dropped (a restart,
-    an idle timeout) raises :class:`DisconnectionError`, on which the pool discards it and
-    checks out another, opening a new one when needed (SQLAlchemy's documented "pessimistic"
-    disconnect handling; up to three attempts before the error reaches the caller)."""
+# Seconds a pooled PostgreSQL connection may rest unused before its checkout sends it an
+# empty query; a connection used more recently is only looked at (see _check_postgresql).
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _note_postgresql_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """When a PostgreSQL connection goes back to the pool: note the time (``time.monotonic``
+    seconds) for :func:`_check_postgresql_on_checkout`."""
+    if record is not None:
+        record.info["returned_at"] = time.monotonic()
+
+
+def _check_postgresql_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Before a pooled PostgreSQL connection is handed out, make sure the server still holds
+    it; raise :class:`DisconnectionError` otherwise, on which the pool discards it and checks
+    out another, opening a new one when needed (SQLAlchemy's documented "pessimistic"
+    disconnect handling; up to three attempts before the error reaches the caller).
+
+    An idle connection's socket has nothing to read: a server that ends it (a restart, an
+    administrator, an idle timeout) sends a last error message and closes it, which makes the
+    socket readable. So a connection that came back to the pool less than
+    :data:`PING_AFTER_IDLE_SECONDS` ago is only polled (one system call, no round trip: a
+    claim checks out two connections); an older one is also sent an empty query straight
+    through libpq (no cursor, no result rows), for a peer that vanished without a word."""
     from psycopg import Error as PsycopgError  # only PostgreSQL databases need psycopg
     from psycopg.pq import ExecStatus
 
     try:
-        answered = dbapi_connection.pgconn.exec_(b"").status == ExecStatus.EMPTY_QUERY
-    except PsycopgError:  # libpq could not even send it
+        if dbapi_connection.closed or _readable(dbapi_connection.pgconn.socket):
+            answered = False
+        else:
+            returned = record.info.get("returned_at") if record is not None else None
+            recent = (returned is not None
+                      and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS)
+            answered = recent or (dbapi_connection.pgconn.exec_(b"").status
+                                  == ExecStatus.EMPTY_QUERY)
+    except (PsycopgError, OSError, ValueError):  # libpq could not even send it; a closed fd
         answered = False
     if not answered:
         raise DisconnectionError("the PostgreSQL connection no longer answers")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket ``fd`` has something to read now (no wait). Raises ``OSError`` or
+    ``ValueError`` for a descriptor that is not open."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _configure_sqlite(engine: Engine) -> None:
