@@ -11,19 +11,23 @@ concurrent writer. Rows just written are not read back; counting is batched
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import logging
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.models import Account, AccountStatus, Snapshot, UnavailableCause
 from engine.storage.models import CheckRow, ClaimRow, LinkedAccountRow, MemberRow
+from engine.storage.multi_insert import Tail, record_type
 from engine.verdicts import Verdict
 
 from . import alerts, metrics, ownership, privacy
@@ -95,6 +99,33 @@ _WRITE_CLAIM = CLAIMS.update().where(CLAIMS.c.id == bindparam("claim_id"),
 # shareable fetch recorded (clear_fetch_lease_after) in the same round trip, as a
 # data-modifying CTE (rolled back with the claim's row when the lease was lost).
 _WRITE_CLAIM_AND_RELEASE = _WRITE_CLAIM.add_cte(RELEASE_AFTER_FETCH.cte("released_fetch"))
+# PostgreSQL only, the same two statements as parts of the statement that inserts a check's
+# credits, awards and seen posts (multi_insert.Tail; parameters prefixed t_, bound by
+# psycopg as they are: see _bound): one round trip fewer for a check that credits posts.
+_CLAIM_WRITTEN = (*(item.name for item in dataclasses.fields(ClaimSchedule)), "last_status",
+                  "last_detail", "last_cause", "lease_owner", "lease_until")
+_CLAIM_TAIL = (
+    ("released_fetch",
+     "UPDATE linked_accounts SET fetch_lease_until = NULL, last_fetched_at = "
+     f"coalesce(%(t_fetched)s::{record_type(LINKS, 'last_fetched_at')}, last_fetched_at) "
+     "WHERE platform = %(t_platform)s::text AND handle = %(t_handle)s::text"),
+    ("claim_written",
+     "UPDATE claims SET " + ", ".join(f"{name} = %(t_{name})s::{record_type(CLAIMS, name)}"
+                                      for name in _CLAIM_WRITTEN)
+     + " WHERE id = %(t_claim_id)s::integer AND lease_owner = %(t_owner)s::text RETURNING id"))
+
+
+def _bound(value: Any) -> Any:
+    """A value as psycopg should bind it for a column of ours: an aware datetime as naive
+    UTC (as :class:`~engine.storage.types.UTCDateTime` stores it; a naive one raises
+    ``ValueError``), an enum as its value, anything else as it is."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"only timezone-aware datetimes are stored, not {value!r}")
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
 
 
 class _LeaseLost(Exception):
@@ -187,7 +218,7 @@ def _record(service: Service, leased: Leased, owner: str, snapshot: Snapshot,
     for attempt in range(RECORD_ATTEMPTS):
         try:
             return _record_once(service, leased, owner, snapshot, shared_from, release)
-        except (IntegrityError, OperationalError) as error:
+        except DBAPIError as error:  # IntegrityError, OperationalError, a lost connection…
             if not _retry_record(leased, error, attempt):
                 return _record_failure(service, leased, owner, snapshot, shared_from, error,
                                        release)
@@ -199,7 +230,8 @@ def _record(service: Service, leased: Leased, owner: str, snapshot: Snapshot,
 
 
 def _retry_record(leased: Leased, error: Exception, attempt: int) -> bool:
-    """Whether ``error`` is a concurrent writer's, so that the outcome is written again."""
+    """Whether the outcome is written again after ``error``: a concurrent writer's, or a
+    connection the server ended."""
     if isinstance(error, IntegrityError):
         # A concurrent worker credited the same post or paid the same key: count again.
         log.info("claim %s: concurrent write, counting again (%s)", leased.claim.id,
@@ -208,6 +240,14 @@ def _retry_record(leased: Leased, error: Exception, attempt: int) -> bool:
     if isinstance(error, OperationalError) and _is_serialization_failure(error):
         log.info("claim %s: deadlock or serialization failure, counting again (%s)",
                  leased.claim.id, attempt + 1)
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        # The server ended the connection (a restart, an administrator): nothing of this
+        # transaction was kept; the pool gives a new connection and the platform's answer
+        # is written, not thrown away as an error. (Had the COMMIT gone through before the
+        # connection dropped, the claim's lease is no longer ours: the retry writes nothing.)
+        log.warning("claim %s: the database connection was lost, writing the outcome again "
+                    "(%s)", leased.claim.id, attempt + 1)
         return True
     return False
 
@@ -322,6 +362,31 @@ def _write_outcome(service: Service, session: Session, connection: Connection, l
         # LinkedAccountRow).
         link = connection.execute(_MEMBER_LINK, {"member_id": claim.member_id,
                                                  "platform": claim.platform}).first()
+    # The time of this fetch, for the claims that may share it (shared_fetch.LastFetch).
+    fetched = (now if shared_from is None and snapshot.status.value in SHAREABLE else None)
+
+    def move(counted: int, progress: int | None, below: bool) -> None:
+        """The claim's next state (``schedule`` moved: called once)."""
+        complete = (progress >= (mission.goal_posts or 0)
+                    if progress is not None and mission.goal_posts is not None
+                    else goal_met(session, mission, claim.member_id))
+        next_state(schedule, leased.kind, snapshot.status, counted, now, settings,
+                   complete=complete, below_threshold=below, threshold_due=next_recheck(
+                       claim.created_at, now, settings.threshold_rechecks) if below else None)
+
+    def claim_values() -> dict[str, Any]:
+        return {**vars(schedule), "claim_id": claim_id, "owner": owner,
+                "last_status": snapshot.status.value, "last_detail": detail,
+                "last_cause": cause, "lease_owner": None, "lease_until": None}
+
+    def claim_tail(counted: int, progress: int | None, below: bool) -> Tail:
+        """The claim's next state and the fetch lease's release, written by the statement
+        that inserts the credits, awards and seen posts (PostgreSQL: one round trip)."""
+        move(counted, progress, below)
+        return Tail(_CLAIM_TAIL, {f"t_{name}": _bound(value) for name, value in {
+            **claim_values(), "platform": account.platform, "handle": account.handle,
+            "fetched": fetched}.items()}, counted="claim_written")
+
     if link is None or link.handle != account.handle:
         # This member's link ended (another member proved the handle) or changed.
         detail = (f"@{account.handle} is no longer linked to this member: another member "
@@ -348,29 +413,23 @@ def _write_outcome(service: Service, session: Session, connection: Connection, l
                                   member_id=claim.member_id, posts=posts, check_id=check_id,
                                   now=now, handle=account.handle, unproven=unproven,
                                   followers=snapshot.followers,
-                                  measured_at=now if shared_from is None else snapshot.fetched_at)
+                                  measured_at=now if shared_from is None else snapshot.fetched_at,
+                                  tail=claim_tail if release and postgresql else None)
             deliveries += outcome.deliveries
-        complete = (outcome.progress >= (mission.goal_posts or 0)
-                    if outcome.progress is not None and mission.goal_posts is not None
-                    else goal_met(session, mission, claim.member_id))
-        below = any(judged.verdict is Verdict.BELOW_THRESHOLD for judged in outcome.posts)
-        next_state(schedule, leased.kind, snapshot.status, outcome.counted, now, settings,
-                   complete=complete, below_threshold=below, threshold_due=next_recheck(
-                       claim.created_at, now, settings.threshold_rechecks) if below else None)
-    values = {**vars(schedule), "claim_id": claim_id, "owner": owner,
-              "last_status": snapshot.status.value, "last_detail": detail,
-              "last_cause": cause, "lease_owner": None, "lease_until": None}
-    # The time of this fetch, for the claims that may share it (shared_fetch.LastFetch).
-    fetched = (now if shared_from is None and snapshot.status.value in SHAREABLE else None)
-    if release and postgresql:  # and the account's fetch lease, in the same round trip
-        written = connection.execute(_WRITE_CLAIM_AND_RELEASE, {
-            **values, "b_platform": account.platform, "b_handle": account.handle,
-            "b_fetched": fetched})
+        if outcome.tail_rows is None:  # the tail, which moves the schedule, did not run
+            move(outcome.counted, outcome.progress,
+                 any(judged.verdict is Verdict.BELOW_THRESHOLD for judged in outcome.posts))
+    if outcome.tail_rows is not None:  # written with the credits
+        rows = outcome.tail_rows
+    elif release and postgresql:  # and the account's fetch lease, in the same round trip
+        rows = connection.execute(_WRITE_CLAIM_AND_RELEASE, {
+            **claim_values(), "b_platform": account.platform, "b_handle": account.handle,
+            "b_fetched": fetched}).rowcount
     else:
-        written = connection.execute(_WRITE_CLAIM, values)
+        rows = connection.execute(_WRITE_CLAIM, claim_values()).rowcount
         if release:  # last: members are locked before links (as a proof's settlement does)
             clear_fetch_lease_after(connection, account, fetched)
-    if written.rowcount != 1:
+    if rows != 1:
         raise _LeaseLost(claim_id)
     result = CheckResult(
         claim_id=claim_id, check_id=check_id, kind=leased.kind, status=snapshot.status.value,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, cast
@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Post
 from engine.storage.models import CreditRow, LedgerRow, MissionRow, SeenPostRow
-from engine.storage.multi_insert import TableRows, insert_into_tables
+from engine.storage.multi_insert import TableRows, Tail, insert_into_tables, insert_into_tables_then
 from engine.verdicts import JudgedPost, Verdict, Window, judge_post
 
 from . import ledger as ledger_module
@@ -141,6 +141,8 @@ class CountOutcome:
     points: int = 0
     deliveries: list[int] = field(default_factory=list)
     progress: int | None = None
+    # Rows returned by the counted part of count_posts' ``tail`` (None: the tail did not run).
+    tail_rows: int | None = None
 
 
 def mission_window(mission: MissionRow) -> Window:
@@ -240,6 +242,7 @@ def count_posts(
     unproven: str | None = None,
     followers: int | None = None,
     measured_at: datetime | None = None,
+    tail: Callable[[int, int | None, bool], Tail] | None = None,
 ) -> CountOutcome:
     """Judge ``posts`` for ``mission``, credit what counts, write seen posts and awards.
 
@@ -254,6 +257,13 @@ def count_posts(
     post or paid the same award (the caller retries its transaction).
 
     The statements run on ``connection`` (Core), by default the session's.
+
+    ``tail``, given (posts counted, the N-post goal's progress after counting or None, whether
+    a post fell below its engagement threshold), returns more statements for the round trip
+    that inserts the credits, awards and seen posts on PostgreSQL (the claim's next state);
+    ``outcome.tail_rows`` then says how many rows its counted part returned. It is called at
+    most once, before anything is inserted; ``tail_rows`` stays None when it was not run (on
+    SQLite, or when the check completes an N-post goal): the caller writes it itself.
     """
     outcome = CountOutcome()
     window = mission_window(mission)
@@ -291,11 +301,14 @@ def count_posts(
             else:
                 failures = (verdict,)
         verdicts.append((post, verdict, detail, failures))
+    progress = known.progress if mission.goal_kind == "posts" and credited else None
+    below = any(verdict is Verdict.BELOW_THRESHOLD for _, verdict, _, _ in verdicts)
     points, seen_rows = _write(
         service, session, connection, mission, member_id, credited, verdicts, check_id=check_id,
         now=now, exclusive=exclusive, outcome=outcome, handle=handle,
         progress_before=known.progress - len(credited), followers=followers,
-        measured_at=measured_at)
+        measured_at=measured_at,
+        tail=(lambda: tail(len(credited), progress, below)) if tail is not None else None)
     # Only the posts an earlier reading saw have rows to refresh (when the query above
     # looked; first sightings, the usual case for new posts, cost no UPDATE).
     refresh_seen(connection, seen_rows if known.seen_before is None else
@@ -305,8 +318,7 @@ def count_posts(
                      for post, verdict, detail, failures in verdicts]
     outcome.counted = len(credited)
     outcome.points = sum(points.values())
-    if mission.goal_kind == "posts" and credited:
-        outcome.progress = known.progress
+    outcome.progress = progress
     return outcome
 
 
@@ -380,8 +392,8 @@ _SEEN_POINTS = update(SEEN_POSTS).where(
 def _write(service: Service, session: Session, connection: Connection, mission: MissionRow,
            member_id: str, credited: list[Post], verdicts: _Judged, *, check_id: int,
            now: datetime, exclusive: bool, outcome: CountOutcome, handle: str | None,
-           progress_before: int, followers: int | None,
-           measured_at: datetime) -> tuple[dict[str, int], list[dict[str, Any]]]:
+           progress_before: int, followers: int | None, measured_at: datetime,
+           tail: Callable[[], Tail] | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Insert the credits of ``credited``, their awards (the post that completes an N-post
     goal earns the mission's points, each post of a recurring mission does) and the seen row
     of every judged post. Returns the points per post id (posts that earned nothing are
@@ -408,11 +420,15 @@ def _write(service: Service, session: Session, connection: Connection, mission: 
         values = _ledger_values(wanted, mission, member_id, check_id, now)
         # A concurrent credit of the same post fails here (IntegrityError on active_key); a
         # concurrent award of the same key waits for the other transaction, then is skipped.
-        ids: dict[str, int] = {key: row_id for key, row_id in insert_into_tables(connection, [
-            TableRows(CREDITS, credit_rows),
-            TableRows(LEDGER, values, conflict=("idempotency_key",),
-                      returning=("idempotency_key", "id")),
-            TableRows(SEEN_POSTS, seen_rows)])}
+        parts = [TableRows(CREDITS, credit_rows),
+                 TableRows(LEDGER, values, conflict=("idempotency_key",),
+                           returning=("idempotency_key", "id")),
+                 TableRows(SEEN_POSTS, seen_rows)]
+        if tail is not None:  # and the caller's statements, in the same round trip
+            returned, outcome.tail_rows = insert_into_tables_then(connection, parts, tail())
+        else:
+            returned = insert_into_tables(connection, parts)
+        ids: dict[str, int] = {key: row_id for key, row_id in returned}
         points = _settle(service, session, mission, member_id, wanted, values, ids,
                          check_id=check_id, now=now, outcome=outcome)
         if points != planned:  # a key was already used: the rows say what was really paid

@@ -9,6 +9,7 @@ member's handle) and plans the account's fetch (:mod:`.shared_fetch`).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -30,6 +31,8 @@ from .claims import to_claim
 from .context import Service
 from .records import Claim
 from .shared_fetch import DROP_FETCH, FETCH_LEASE_FREE, FetchPlan, LastFetch, plan_fetch
+
+log = logging.getLogger(__name__)
 
 # The tables, for Core statements (cheaper than the ORM's unit of work on the hot path).
 CLAIMS = cast(Table, ClaimRow.__table__)
@@ -199,10 +202,36 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
             if taken:  # never expected (same conditions in SQL); never keep it then
                 connection.execute(DROP_FETCH, {"link_id": links[0].id})
             return leased
-        plan = plan_fetch(service, connection, links, Account(platform=row.platform,
-                                                              handle=handle), now, taken=taken,
-                          last_fetch=last_fetch)
+        try:
+            plan = plan_fetch(service, connection, links, Account(platform=row.platform,
+                                                                  handle=handle), now,
+                              taken=taken, last_fetch=last_fetch)
+        except Exception:
+            if taken is not None:  # PostgreSQL: the leases were committed by the first statement
+                _give_back(service, claim_id, owner, links[0].id if taken else None)
+            raise
         return replace(leased, fetch=plan)
+
+
+_GIVE_BACK = (update(CLAIMS).where(CLAIMS.c.id == bindparam("claim_id"),
+                                   CLAIMS.c.lease_owner == bindparam("owner"))
+              .values(lease_owner=None, lease_until=None))
+
+
+def _give_back(service: Service, claim_id: int, owner: str, link_id: int | None) -> None:
+    """After an error that followed the autocommitted lease statement (PostgreSQL): give the
+    claim's lease back, and the account's fetch lease when it was taken (on its link
+    ``link_id``), on a fresh connection, so that the next worker does not wait for them to
+    expire. Best effort: a database that still fails is logged and the leases expire, as a
+    killed worker's do."""
+    try:
+        with service.db.statements() as connection:
+            connection.execute(_GIVE_BACK, {"claim_id": claim_id, "owner": owner})
+            if link_id is not None:
+                connection.execute(DROP_FETCH, {"link_id": link_id})
+    except Exception:  # the database is still failing: the leases expire instead
+        log.warning("claim %s: could not give its leases back after an error; they expire "
+                    "after [missions] lease seconds", claim_id, exc_info=True)
 
 
 def _context(connection: Connection, claim: Any) -> tuple[Any, str | None, list[Any]]:

@@ -123,10 +123,12 @@ class FetchPlan:
 def plan_fetch(service: Service, connection: Connection, links: Sequence[Any],
                account: Account, now: datetime, *, taken: bool | None = None,
                last_fetch: LastFetch | None = None) -> FetchPlan:
-    """Inside a transaction (on its connection): share a recent fetch of ``account``, or take its fetch lease
-    (held on the handle's oldest link, ``links[0]``, for ``[missions] lease`` seconds), or
-    neither (another worker is fetching). ``taken``: whether an earlier statement of the
-    same transaction already tried the fetch lease (the claim's lease on PostgreSQL does);
+    """On the lease's connection (:func:`engine.service.leases.take_lease`: a transaction
+    on SQLite, autocommit on PostgreSQL): share a recent fetch of ``account``, or take its
+    fetch lease (held on the handle's oldest link, ``links[0]``, for ``[missions] lease``
+    seconds), or neither (another worker is fetching). ``taken``: whether an earlier
+    statement on this connection already tried the fetch lease (the claim's lease on
+    PostgreSQL does);
     None to try it here. ``last_fetch``: what the take read of the account's latest fetch
     (:class:`LastFetch`), when it took the lease; with nothing recent enough to share, the
     look for a recent fetch is spared. (On SQLite the transaction holds the database's write

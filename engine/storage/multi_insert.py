@@ -58,9 +58,10 @@ def _instant(value: Any) -> str:
 _ENCODER = json.JSONEncoder(default=_instant, separators=(",", ":"), ensure_ascii=False)
 
 
-def _record_type(table: Table, column: str) -> str:
-    """The type ``jsonb_to_recordset`` reads ``column`` of ``table`` as: ``text`` for strings
-    (the insert then checks the length), ``json`` for JSON, else the column's own type."""
+def record_type(table: Table, column: str) -> str:
+    """The PostgreSQL type a value for ``column`` of ``table`` is read or cast as before it
+    is assigned: ``text`` for strings (the assignment then checks the length, where a cast
+    to ``VARCHAR(n)`` would cut the value), ``json`` for JSON, else the column's own type."""
     kind = table.c[column].type
     if isinstance(kind, String):
         return "text"
@@ -69,15 +70,33 @@ def _record_type(table: Table, column: str) -> str:
     return str(kind.compile(dialect=_DIALECT))
 
 
+@dataclass(frozen=True)
+class Tail:
+    """More data-modifying statements for the same round trip as the inserts: ``parts`` are
+    ``(name, sql)`` pairs, each an ``INSERT``, ``UPDATE`` or ``DELETE`` (no ``WITH`` of its
+    own) with ``%(name)s`` parameters from ``parameters`` (which must not use ``rows``); the
+    statement reports how many rows the part named ``counted`` returned (its ``RETURNING``).
+    Values are bound by psycopg as they are: give naive UTC datetimes for ``timestamp``
+    columns (as :class:`~engine.storage.types.UTCDateTime` stores them)."""
+
+    parts: tuple[tuple[str, str], ...]
+    parameters: dict[str, Any]
+    counted: str
+
+
 @lru_cache(maxsize=64)
 def _statement(shape: tuple[tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...]],
-                            ...]) -> str:
+                            ...], tail: tuple[tuple[str, str], ...] = (),
+               counted: str = "") -> str:
     """The SQL for ``shape`` (per part: table, columns, conflict columns, returned columns);
-    parameter ``%(rows)s`` is a JSON array with one array of rows per part."""
-    parts, final = [], "SELECT 0"
+    parameter ``%(rows)s`` is a JSON array with one array of rows per part. With ``tail``
+    (:class:`Tail`'s parts), its parts follow and the final ``SELECT`` starts with the count
+    of the rows the part ``counted`` returned, on every row (one row of NULLs after it when
+    no part returns rows)."""
+    parts, returned = [], ""
     for index, (table, columns, conflict, returning) in enumerate(shape):
         names = ", ".join(columns)
-        record = ", ".join(f"{name} {_record_type(table, name)}" for name in columns)
+        record = ", ".join(f"{name} {record_type(table, name)}" for name in columns)
         sql = (f"part{index} AS (INSERT INTO {table.name} ({names}) SELECT {names} "
                f"FROM jsonb_to_recordset((SELECT document -> {index} FROM document)) "
                f"AS x({record})")
@@ -85,8 +104,16 @@ def _statement(shape: tuple[tuple[Table, tuple[str, ...], tuple[str, ...], tuple
             sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
         if returning:
             sql += f" RETURNING {', '.join(returning)}"
-            final = f"SELECT {', '.join(returning)} FROM part{index}"
+            returned = f"{', '.join(returning)} FROM part{index}"
         parts.append(sql + ")")
+    parts += [f"{name} AS ({sql})" for name, sql in tail]
+    if not tail:
+        final = f"SELECT {returned}" if returned else "SELECT 0"
+    elif returned:  # the count on every returned row, and on one row when none is returned
+        final = (f"SELECT (SELECT count(*) FROM {counted}), returned.* FROM (SELECT 1) AS one "
+                 f"LEFT JOIN (SELECT {returned}) AS returned ON true")
+    else:
+        final = f"SELECT (SELECT count(*) FROM {counted})"
     return (f"WITH document AS (SELECT CAST(%(rows)s AS jsonb) AS document), "
             f"{', '.join(parts)} {final}")
 
@@ -98,13 +125,37 @@ def insert_into_tables(connection: Connection,
     left out. Raises ``ValueError`` when more than one part asks for ``returning`` or a
     datetime is naive, ``TypeError`` for a value JSON cannot hold, and what the database
     raises (``IntegrityError`` on a unique key, ``DataError`` on a value too long)."""
+    return _insert(connection, parts, None)[0]
+
+
+def insert_into_tables_then(connection: Connection, parts: Sequence[TableRows],
+                            tail: Tail) -> tuple[list[tuple[Any, ...]], int]:
+    """:func:`insert_into_tables` and ``tail``'s statements in the same statement (one round
+    trip); returns the rows of the part with ``returning`` (its first column must never be
+    NULL) and how many rows ``tail``'s part ``counted`` returned. Raises as
+    :func:`insert_into_tables` does, and ``ValueError`` when ``tail`` uses the parameter
+    ``rows``."""
+    return _insert(connection, parts, tail)
+
+
+def _insert(connection: Connection, parts: Sequence[TableRows],
+            tail: Tail | None) -> tuple[list[tuple[Any, ...]], int]:
     parts = [part for part in parts if part.rows]
-    if not parts:
-        return []
     if sum(1 for part in parts if part.returning) > 1:
         raise ValueError("at most one part returns columns")
+    if tail is not None and "rows" in tail.parameters:
+        raise ValueError("a tail's parameters cannot be named 'rows'")
+    if not parts and tail is None:
+        return [], 0
     shape = tuple((part.table, tuple(part.rows[0]), part.conflict, part.returning)
                   for part in parts)
     document = _ENCODER.encode([list(part.rows) for part in parts])
-    result = connection.exec_driver_sql(_statement(shape), {"rows": document})
-    return [tuple(row) for row in result] if any(part.returning for part in parts) else []
+    returns = any(part.returning for part in parts)
+    if tail is None:
+        result = connection.exec_driver_sql(_statement(shape), {"rows": document})
+        return ([tuple(row) for row in result] if returns else []), 0
+    result = connection.exec_driver_sql(_statement(shape, tail.parts, tail.counted),
+                                        {**tail.parameters, "rows": document})
+    rows = [tuple(row) for row in result]
+    count = int(rows[0][0]) if rows else 0
+    return ([row[1:] for row in rows if returns and row[1] is not None]), count

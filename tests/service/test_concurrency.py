@@ -138,3 +138,32 @@ def test_a_check_whose_lease_was_taken_over_writes_nothing(
     result = process_claim(service, receipt.claim_id)
     assert result is not None and result.counted == 4
     assert check_count(service) == 1 and len(ledger_rows(service)) == 4
+
+
+def test_an_outcome_whose_connection_was_lost_is_written_again(
+        service: Service, replay: Any, monkeypatch: Any) -> None:
+    # The server ended the connection while the outcome was being written (a restart, an
+    # administrator): nothing of that transaction was kept, and the platform's answer is
+    # written again on a new connection, not recorded as the engine's own error.
+    from sqlalchemy.exc import OperationalError
+
+    from engine.service import claim_checks
+
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    count_posts = claim_checks.count_posts
+    calls = []
+
+    def dropped_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT …", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
+        return count_posts(*args, **kwargs)
+
+    monkeypatch.setattr(claim_checks, "count_posts", dropped_once)
+    result = process_claim(service, receipt.claim_id)
+    assert result is not None and result.status == "ok" and result.counted == 4
+    assert len(calls) == 2 and check_count(service) == 1 and len(ledger_rows(service)) == 4
+    assert get_claim(service, receipt.claim_id).state == "done"

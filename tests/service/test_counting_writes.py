@@ -106,3 +106,48 @@ def test_one_statement_refuses_a_naive_instant(service: Service) -> None:
     with pytest.raises(ValueError, match="timezone-aware"), service.db.transaction() as session:
         insert_into_tables(session.connection(), [TableRows(
             CreditRow.__table__, [{"published_at": datetime(2025, 6, 2)}])])  # type: ignore[arg-type]
+
+
+def test_the_tail_reports_its_rows_with_and_without_awards(service: Service) -> None:
+    # The claim's next state rides on the inserts' statement (multi_insert.Tail): the count
+    # of the rows its part returned comes back whether or not an award was inserted, and the
+    # awards' ids come back as they do without a tail.
+    from engine.storage.models import ClaimRow
+    from engine.storage.multi_insert import Tail, insert_into_tables_then
+
+    if service.db.is_sqlite:
+        pytest.skip("the one-statement write is PostgreSQL's")
+    chosen = mission(service, recurring=True, points=5)
+    member(service)
+    claim_id = create_claim(service, "ana", chosen.id, "instagram").claim_id
+    checked = process_claim(service, claim_id)
+    assert checked is not None
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    tail_parts = (("claim_written", "UPDATE claims SET last_detail = %(t_detail)s::text "
+                                    "WHERE id = %(t_claim)s::integer RETURNING id"),)
+    award = {"member_id": "ana", "mission_id": chosen.id, "points": 5,
+             "reason": "recurring_post", "posts": ["instagram:t1"],
+             "check_id": checked.check_id,
+             "idempotency_key": "tail-test-key", "created_at": now, "reverses_id": None}
+    awards = TableRows(LedgerRow.__table__, [award], conflict=("idempotency_key",),  # type: ignore[arg-type]
+                       returning=("idempotency_key", "id"))
+    with service.db.transaction() as session:
+        connection = session.connection()
+        returned, count = insert_into_tables_then(connection, [awards], Tail(
+            tail_parts, {"t_detail": "written by the tail", "t_claim": claim_id},
+            counted="claim_written"))
+        assert count == 1 and [key for key, _ in returned] == ["tail-test-key"]
+        # The same key again: no award returned, the count still comes back.
+        returned, count = insert_into_tables_then(connection, [awards], Tail(
+            tail_parts, {"t_detail": "again", "t_claim": claim_id}, counted="claim_written"))
+        assert count == 1 and returned == []
+        # No row for the tail's part (no such claim): 0, and nothing else is lost.
+        returned, count = insert_into_tables_then(connection, [], Tail(
+            tail_parts, {"t_detail": "none", "t_claim": -1}, counted="claim_written"))
+        assert count == 0 and returned == []
+        with pytest.raises(ValueError, match="rows"):
+            insert_into_tables_then(connection, [], Tail(tail_parts, {"rows": 1},
+                                                         counted="claim_written"))
+    with service.db.sessions() as session:
+        claim = session.get(ClaimRow, claim_id)
+        assert claim is not None and claim.last_detail == "again"

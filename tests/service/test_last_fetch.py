@@ -82,3 +82,37 @@ def test_a_fetch_that_cannot_be_shared_records_nothing(service: Service, replay:
     assert result is not None and result.status == "unavailable"
     assert _last_fetched(service, "no.such.recorded.handle") == [None]
     assert _last_fetched(service) == [earlier]  # other handles untouched
+
+
+def test_an_error_after_the_lease_gives_both_leases_back(
+        service: Service, replay: Any, monkeypatch: Any) -> None:
+    # On PostgreSQL the claim's lease and the account's fetch lease are committed by the
+    # lease's first statement (autocommit). When the look for a recent fetch that follows it
+    # fails (the database dropped the connection, say), both are given back at once, as the
+    # rolled-back transaction on SQLite leaves them: the next claim of the account does not
+    # wait for them to expire.
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from engine.service import shared_fetch
+    from engine.storage.models import ClaimRow
+
+    first, second = mission(service, recurring=True), mission(service, recurring=True)
+    member(service)
+    process_claim(service, create_claim(service, "ana", first.id, "instagram").claim_id)
+    looked = shared_fetch.recent_fetch
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("SELECT …", {}, Exception("the server closed the connection"))
+
+    monkeypatch.setattr(shared_fetch, "recent_fetch", failing)
+    claim_id = create_claim(service, "ana", second.id, "instagram").claim_id
+    with pytest.raises(OperationalError):
+        process_claim(service, claim_id)
+    with service.db.sessions() as session:
+        claim = session.get(ClaimRow, claim_id)
+        assert claim is not None and claim.lease_owner is None and claim.lease_until is None
+        assert session.scalars(select(LinkedAccountRow.fetch_lease_until)).all() == [None]
+    monkeypatch.setattr(shared_fetch, "recent_fetch", looked)
+    again = process_claim(service, claim_id)  # at once: nothing to wait for
+    assert again is not None and again.shared_from is not None
