@@ -16,18 +16,20 @@ import enum
 import logging
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.models import Account, AccountStatus, Snapshot, UnavailableCause
 from engine.storage.models import CheckRow, ClaimRow, LinkedAccountRow, MemberRow
-from engine.storage.multi_insert import Tail, record_type
+from engine.storage.multi_insert import Tail
+from engine.storage.types import stored_instant
 from engine.verdicts import Verdict
 
 from . import alerts, metrics, ownership, privacy
@@ -100,19 +102,16 @@ _WRITE_CLAIM = CLAIMS.update().where(CLAIMS.c.id == bindparam("claim_id"),
 # data-modifying CTE (rolled back with the claim's row when the lease was lost).
 _WRITE_CLAIM_AND_RELEASE = _WRITE_CLAIM.add_cte(RELEASE_AFTER_FETCH.cte("released_fetch"))
 # PostgreSQL only, the same two statements as parts of the statement that inserts a check's
-# credits, awards and seen posts (multi_insert.Tail; parameters prefixed t_, bound by
-# psycopg as they are: see _bound): one round trip fewer for a check that credits posts.
+# credits, awards and seen posts (multi_insert.Tail): one round trip fewer for a check that
+# credits posts. Compiled once from the statements above; their parameters are bound by
+# psycopg as they are (see _bound).
 _CLAIM_WRITTEN = (*(item.name for item in dataclasses.fields(ClaimSchedule)), "last_status",
                   "last_detail", "last_cause", "lease_owner", "lease_until")
+_POSTGRESQL = psycopg.dialect()
 _CLAIM_TAIL = (
-    ("released_fetch",
-     "UPDATE linked_accounts SET fetch_lease_until = NULL, last_fetched_at = "
-     f"coalesce(%(t_fetched)s::{record_type(LINKS, 'last_fetched_at')}, last_fetched_at) "
-     "WHERE platform = %(t_platform)s::text AND handle = %(t_handle)s::text"),
-    ("claim_written",
-     "UPDATE claims SET " + ", ".join(f"{name} = %(t_{name})s::{record_type(CLAIMS, name)}"
-                                      for name in _CLAIM_WRITTEN)
-     + " WHERE id = %(t_claim_id)s::integer AND lease_owner = %(t_owner)s::text RETURNING id"))
+    ("released_fetch", str(RELEASE_AFTER_FETCH.compile(dialect=_POSTGRESQL))),
+    ("claim_written", str(_WRITE_CLAIM.returning(CLAIMS.c.id).compile(
+        dialect=_POSTGRESQL, column_keys=list(_CLAIM_WRITTEN)))))
 
 
 def _bound(value: Any) -> Any:
@@ -120,9 +119,7 @@ def _bound(value: Any) -> Any:
     UTC (as :class:`~engine.storage.types.UTCDateTime` stores it; a naive one raises
     ``ValueError``), an enum as its value, anything else as it is."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"only timezone-aware datetimes are stored, not {value!r}")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return stored_instant(value)
     if isinstance(value, enum.Enum):
         return value.value
     return value
@@ -383,9 +380,10 @@ def _write_outcome(service: Service, session: Session, connection: Connection, l
         """The claim's next state and the fetch lease's release, written by the statement
         that inserts the credits, awards and seen posts (PostgreSQL: one round trip)."""
         move(counted, progress, below)
-        return Tail(_CLAIM_TAIL, {f"t_{name}": _bound(value) for name, value in {
-            **claim_values(), "platform": account.platform, "handle": account.handle,
-            "fetched": fetched}.items()}, counted="claim_written")
+        return Tail(_CLAIM_TAIL, {name: _bound(value) for name, value in {
+            **claim_values(), "fetch_lease_until": None, "b_platform": account.platform,
+            "b_handle": account.handle, "b_fetched": fetched}.items()},
+            counted="claim_written")
 
     if link is None or link.handle != account.handle:
         # This member's link ended (another member proved the handle) or changed.

@@ -20,13 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, String, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+
+from .types import stored_instant
 
 _DIALECT = postgresql.dialect()
 
@@ -49,19 +51,16 @@ class TableRows:
 def _instant(value: Any) -> str:
     """``json.dumps``' fallback: an aware datetime as naive UTC ISO 8601 text (``timestamp``)."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"only timezone-aware datetimes are stored, not {value!r}")
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat()
+        return stored_instant(value).isoformat()
     raise TypeError(f"a value of type {type(value).__name__} cannot be stored as JSON: {value!r}")
 
 
 _ENCODER = json.JSONEncoder(default=_instant, separators=(",", ":"), ensure_ascii=False)
 
 
-def record_type(table: Table, column: str) -> str:
-    """The PostgreSQL type a value for ``column`` of ``table`` is read or cast as before it
-    is assigned: ``text`` for strings (the assignment then checks the length, where a cast
-    to ``VARCHAR(n)`` would cut the value), ``json`` for JSON, else the column's own type."""
+def _record_type(table: Table, column: str) -> str:
+    """The type ``jsonb_to_recordset`` reads ``column`` of ``table`` as: ``text`` for strings
+    (the insert then checks the length), ``json`` for JSON, else the column's own type."""
     kind = table.c[column].type
     if isinstance(kind, String):
         return "text"
@@ -96,7 +95,7 @@ def _statement(shape: tuple[tuple[Table, tuple[str, ...], tuple[str, ...], tuple
     parts, returned = [], ""
     for index, (table, columns, conflict, returning) in enumerate(shape):
         names = ", ".join(columns)
-        record = ", ".join(f"{name} {record_type(table, name)}" for name in columns)
+        record = ", ".join(f"{name} {_record_type(table, name)}" for name in columns)
         sql = (f"part{index} AS (INSERT INTO {table.name} ({names}) SELECT {names} "
                f"FROM jsonb_to_recordset((SELECT document -> {index} FROM document)) "
                f"AS x({record})")
