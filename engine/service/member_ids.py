@@ -12,7 +12,8 @@ The API, the CLI, the console and :func:`engine.service.members.link_account` al
 A *new* id (a member not yet known: the first link of a handle, a member page link made for
 them) is also refused when it holds ``/`` (the API's URLs address a member by id in one path
 segment, and servers decode ``%2F`` before routing, so such a member could never be read,
-exported or erased through the API), an invisible format character (zero-width space, byte
+exported or erased through the API), is ``.`` or ``..`` (path steps that clients remove
+from a URL before sending it), an invisible format character (zero-width space, byte
 order mark, word joiner…; the zero-width joiner and non-joiner, which some scripts need, are
 allowed) or a Unicode noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their counterparts in
 every plane). Ids already stored keep working wherever they are looked up.
@@ -55,6 +56,10 @@ def new_member_id_problem(value: str) -> str | None:
     if "/" in value:
         return ("the member id holds '/', which the API's URLs cannot carry (a member id is one "
                 "path segment); use another separator, for example ':'")
+    if value in (".", ".."):
+        return (f"the member id {value!r} is a path step that browsers and HTTP clients "
+                "remove from URLs, so the API could never address this member; choose "
+                "another id")
     for char in value:
         if _is_noncharacter(char):
             return f"the member id holds U+{ord(char):04X} (a Unicode noncharacter)"

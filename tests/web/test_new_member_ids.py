@@ -1,6 +1,7 @@
-"""A new member's id holds no '/' (the API's URLs could never reach that member: no export, no
-erasure), no invisible format character and no noncharacter; ids already stored keep working
-(a new-user session created "team/alice", who then earned points the API could not reach)."""
+"""A new member's id holds no '/' and is not '.' or '..' (the API's URLs could never reach that
+member: no export, no erasure), no invisible format character and no noncharacter; ids
+already stored keep working (a new-user session created "team/alice", who then earned points
+the API could not reach)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .test_console_people import csrf_of, signed_in
 
 REFUSED = {"team/alice": "'/'", "lea\u200b": "U+200B", "\ufeffana": "U+FEFF",
            "a\u2060b": "U+2060", "x\uffff": "U+FFFF", "a\ufdd0": "U+FDD0",
-           "b\U0010fffe": "U+10FFFE"}
+           "b\U0010fffe": "U+10FFFE", ".": "path step", "..": "path step"}
 
 
 @pytest.mark.parametrize("member_id", sorted(REFUSED))
@@ -32,7 +33,8 @@ def test_a_new_id_is_refused_naming_the_character(member_id: str) -> None:
         check_member_id(member_id, new=True)
 
 
-@pytest.mark.parametrize("member_id", ["نرم\u200cافزار", "👩\u200d💻", "team:alice", "élodie"])
+@pytest.mark.parametrize("member_id", ["نرم\u200cافزار", "👩\u200d💻", "team:alice", "élodie",
+                                       "...", ".lea", "lea.voyage"])
 def test_joiners_and_plain_ids_are_fine_for_a_new_member(member_id: str) -> None:
     assert check_member_id(member_id, new=True) == member_id
 
@@ -50,8 +52,12 @@ def test_the_api_refuses_to_create_such_a_member(api: Api) -> None:
     answer = api.client.put("/api/v1/members/lea%E2%80%8B/accounts/instagram",
                             headers=api.admin, json={"handle": "lea.voyage"})
     assert answer.status_code == 400 and "U+200B" in answer.json()["message"]
+    dots = api.client.put("/api/v1/members/%2e%2e/accounts/instagram", headers=api.admin,
+                          json={"handle": "zz.test"})
+    assert dots.status_code == 400 and "path step" in dots.json()["message"]
     with api.service.db.sessions() as session:
         assert session.get(MemberRow, "lea\u200b") is None
+        assert session.get(MemberRow, "..") is None
     assert api.post("/api/v1/member-links",
                     json={"member_id": "team:alice", "mission_id": 1}).status_code == 201
 
