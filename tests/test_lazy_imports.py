@@ -131,3 +131,32 @@ def test_main_with_arguments_leaves_the_collector_alone() -> None:
     main(["check", "instagram", "lea.voyage", "--hashtag", "summer2025", "--cassette",
           str(ROOT / "cassettes" / "instagram" / "web" / "public.yaml")])
     assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+ALONE = """
+import importlib, json, pkgutil, sys
+import engine, plugins
+names = sorted(info.name for package in (engine, plugins)
+               for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+               if not info.name.endswith(".__main__"))  # the program itself: it runs
+failures = {}
+for name in names:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in ("engine", "plugins")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        failures[name] = f"{type(error).__name__}: {error}"
+print(json.dumps({"modules": len(names), "failures": failures}))
+"""
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """Each module of ``engine`` and ``plugins`` imports first, in a process where no other
+    module of theirs is loaded (a tool, a test or a plugin may import any one first): no
+    import cycle that only the usual order hides (``engine.web.console`` alone once failed)."""
+    finished = subprocess.run([sys.executable, "-c", ALONE], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert result["modules"] > 100
+    assert result["failures"] == {}

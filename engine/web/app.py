@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -101,11 +100,13 @@ def create_app(service: Service, *, run_worker: bool = False) -> FastAPI:
     app.include_router(health_router)
     if web_settings.api_docs:
         app.include_router(api_docs_router)
-    # The pages are optional while they are being written; a broken import still fails loudly.
-    if importlib.util.find_spec("engine.web.pages") is not None:
-        from .pages import router as pages_router
+    # The member's pages, then the admin console (imported here: the console's modules use
+    # the pages' rendering, so neither package imports the other's router).
+    from .console import router as console_router
+    from .pages import router as pages_router
 
-        app.include_router(pages_router)
+    app.include_router(pages_router)
+    app.include_router(console_router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
