@@ -16,7 +16,10 @@ exported or erased through the API), is ``.`` or ``..`` (path steps that clients
 from a URL before sending it), an invisible format character (zero-width space, byte
 order mark, word joiner…; the zero-width joiner and non-joiner, which some scripts need, are
 allowed) or a Unicode noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their counterparts in
-every plane). Ids already stored keep working wherever they are looked up.
+every plane), or is not in Unicode's normal form NFKC: a decomposed accent ("e" and U+0301
+for "é"), a full-width letter ("ａｎａ") or a ligature ("ﬁ") shows like its normal form, which
+may be another member's id (:func:`look_alike_of`). Ids already stored keep working wherever
+they are looked up.
 """
 
 from __future__ import annotations
@@ -60,6 +63,12 @@ def new_member_id_problem(value: str) -> str | None:
         return (f"the member id {value!r} is a path step that browsers and HTTP clients "
                 "remove from URLs, so the API could never address this member; choose "
                 "another id")
+    normal = look_alike_of(value)
+    if normal is not None:
+        fix = (f"send {normal!r} if that is the member's id"
+               if new_member_id_problem(normal) is None else "choose another id")
+        return (f"the member id is not in Unicode's normal form NFKC: it shows like {normal!r}, "
+                f"which is another id; {fix}")
     for char in value:
         if _is_noncharacter(char):
             return f"the member id holds U+{ord(char):04X} (a Unicode noncharacter)"
@@ -67,6 +76,16 @@ def new_member_id_problem(value: str) -> str | None:
             return (f"the member id holds U+{ord(char):04X} (an invisible format character): "
                     "an id holding one looks like another on screen")
     return None
+
+
+def look_alike_of(value: str) -> str | None:
+    """``value`` in Unicode's normal form NFKC when that differs from it (the id it shows
+    like), else None. Compatibility characters (full-width and half-width forms, ligatures,
+    superscripts) and decomposed sequences are what NFKC rewrites."""
+    if value.isascii():
+        return None
+    normal = unicodedata.normalize("NFKC", value)
+    return normal if normal != value else None
 
 
 def member_id_problem(value: str) -> str | None:

@@ -1,17 +1,21 @@
 """A new member's id holds no '/' and is not '.' or '..' (the API's URLs could never reach that
-member: no export, no erasure), no invisible format character and no noncharacter; ids
+member: no export, no erasure), no invisible format character, no noncharacter, and is in
+Unicode's normal form NFKC (a full-width or decomposed id shows like another member's); ids
 already stored keep working (a new-user session created "team/alice", who then earned points
 the API could not reach)."""
 
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.service.member_ids import InvalidMemberId, check_member_id
 from engine.service.members import link_account
@@ -23,7 +27,9 @@ from .test_console_people import csrf_of, signed_in
 
 REFUSED = {"team/alice": "'/'", "lea\u200b": "U+200B", "\ufeffana": "U+FEFF",
            "a\u2060b": "U+2060", "x\uffff": "U+FFFF", "a\ufdd0": "U+FDD0",
-           "b\U0010fffe": "U+10FFFE", ".": "path step", "..": "path step"}
+           "b\U0010fffe": "U+10FFFE", ".": "path step", "..": "path step",
+           "\uff41\uff4e\uff41": "shows like 'ana'", "e\u0301lodie": "shows like '\u00e9lodie'",
+           "\ufb01ona": "shows like 'fiona'", "team\uff0falice": "choose another id"}
 
 
 @pytest.mark.parametrize("member_id", sorted(REFUSED))
@@ -37,6 +43,17 @@ def test_a_new_id_is_refused_naming_the_character(member_id: str) -> None:
                                        "...", ".lea", "lea.voyage"])
 def test_joiners_and_plain_ids_are_fine_for_a_new_member(member_id: str) -> None:
     assert check_member_id(member_id, new=True) == member_id
+
+
+@given(st.text(min_size=1, max_size=12))
+def test_a_new_id_never_shows_like_another(member_id: str) -> None:
+    """Whatever a client sends, an id accepted for a new member is its own NFKC normal form:
+    two new members never differ only by full-width, ligature or decomposed characters."""
+    try:
+        check_member_id(member_id, new=True)
+    except InvalidMemberId:
+        return
+    assert unicodedata.normalize("NFKC", member_id) == member_id
 
 
 @pytest.fixture
@@ -78,5 +95,17 @@ def test_the_console_says_why_it_cannot_make_a_link_for_such_an_id(world: World)
         for lang, words in (("fr", "ne peut contenir ni « / »"), ("en", "cannot hold '/'")):
             answer = client.post(f"/admin/members/link?lang={lang}", data={
                 "csrf_token": token, "member_id": "team/alice",
+                "mission_id": str(world.mission.id), "days": "3"})
+            assert answer.status_code == 400 and words in html.unescape(answer.text)
+
+
+def test_the_console_names_the_id_a_look_alike_shows_like(world: World) -> None:
+    client: TestClient
+    client, _ = signed_in(world)
+    with client:
+        token = csrf_of(client, "/admin/members")
+        for lang, words in (("fr", "s'affiche comme « ana »"), ("en", "shows like 'ana'")):
+            answer = client.post(f"/admin/members/link?lang={lang}", data={
+                "csrf_token": token, "member_id": "\uff41\uff4e\uff41",
                 "mission_id": str(world.mission.id), "days": "3"})
             assert answer.status_code == 400 and words in html.unescape(answer.text)

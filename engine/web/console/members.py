@@ -33,7 +33,7 @@ from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
 from engine.service.link_revocations import revoke_member_links
-from engine.service.member_ids import member_id_problem, new_member_id_problem
+from engine.service.member_ids import look_alike_of, member_id_problem, new_member_id_problem
 from engine.service.members import (
     claimed_missions,
     claims_page,
@@ -177,7 +177,10 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
     if not valid_member_id(member):
         errors["member"] = TEXTS("bad_member", lang)
     elif new_member_id_problem(member) and _member_or_none(service, member) is None:
-        errors["member"] = TEXTS("bad_new_member", lang)  # no member could be created
+        # No member could be created with this id.
+        normal = look_alike_of(member)
+        errors["member"] = (TEXTS("look_alike_member", lang, normal=normal) if normal
+                            else TEXTS("bad_new_member", lang))
     missions = {str(m.id): m for m in _missions(request)}
     mission = missions.get(mission_id.strip())
     if mission is None:
