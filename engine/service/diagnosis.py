@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from engine.verdicts import Verdict
 from . import ownership
 from .causes import cause_text
 from .context import Service
-from .human_dates import human_instant
+from .human_dates import babel_locale, human_instant
 from .members import linked_handle, linked_row, load_member_row
 from .missions import DEFAULT_LABEL, DEFAULT_LABEL_EN, load_mission_row, to_mission
 from .records import Diagnosis, DiagnosisLine, Mission
@@ -28,14 +29,20 @@ from .thresholds import Threshold, number_text, threshold_of
 
 LANGUAGES = ("fr", "en")
 
-TEXTS: dict[str, dict[str, str]] = {
+# A text, or for a counted one a text per CLDR plural category ("one", "other"), picked by
+# Babel for the value that COUNTED names in that language (French counts 0 and 1 as one).
+TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "rewarded": {
-        "fr": "Bravo : {points} point(s) gagné(s) avec cette mission.",
-        "en": "Well done: {points} point(s) earned with this mission.",
+        "fr": {"one": "Bravo : {points} point gagné avec cette mission.",
+               "other": "Bravo : {points} points gagnés avec cette mission."},
+        "en": {"one": "Well done: {points} point earned with this mission.",
+               "other": "Well done: {points} points earned with this mission."},
     },
     "progress": {
-        "fr": "Progression : {count} publication(s) comptée(s) sur {goal}.",
-        "en": "Progress: {count} of {goal} post(s) counted.",
+        "fr": {"one": "Progression : {count} publication comptée sur {goal}.",
+               "other": "Progression : {count} publications comptées sur {goal}."},
+        "en": {"one": "Progress: {count} of {goal} post counted.",
+               "other": "Progress: {count} of {goal} posts counted."},
     },
     "no_handle": {
         "fr": "Aucun compte {platform} n'est lié à votre profil : ajoutez votre identifiant "
@@ -143,13 +150,22 @@ TEXTS: dict[str, dict[str, str]] = {
               "{place}. The next check reads it; you may remove it afterwards.{contest}",
     },
     "ownership_lost": {
-        "fr": "Un autre membre a prouvé que le compte {platform} @{handle} est le sien : il "
-              "n'est plus lié à votre profil, et les {points} point(s) gagnés avec ses "
-              "publications ont été repris. Si ce compte est le vôtre, contactez les "
-              "administrateurs de la communauté.",
-        "en": "Another member proved that the {platform} account @{handle} is theirs: it is no "
-              "longer linked to your profile, and the {points} point(s) earned with its posts "
-              "were taken back. If this account is yours, contact the community's admins.",
+        "fr": {"one": "Un autre membre a prouvé que le compte {platform} @{handle} est le sien : "
+                      "il n'est plus lié à votre profil, et le {points} point gagné avec ses "
+                      "publications a été repris. Si ce compte est le vôtre, contactez les "
+                      "administrateurs de la communauté.",
+               "other": "Un autre membre a prouvé que le compte {platform} @{handle} est le "
+                        "sien : il n'est plus lié à votre profil, et les {points} points gagnés "
+                        "avec ses publications ont été repris. Si ce compte est le vôtre, "
+                        "contactez les administrateurs de la communauté."},
+        "en": {"one": "Another member proved that the {platform} account @{handle} is theirs: "
+                      "it is no longer linked to your profile, and the {points} point earned "
+                      "with its posts was taken back. If this account is yours, contact the "
+                      "community's admins.",
+               "other": "Another member proved that the {platform} account @{handle} is "
+                        "theirs: it is no longer linked to your profile, and the {points} "
+                        "points earned with its posts were taken back. If this account is "
+                        "yours, contact the community's admins."},
     },
     "ownership_unproven": {
         "fr": "{url} : correspond à la mission, comptée dès que la propriété du compte est "
@@ -184,8 +200,23 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# Which value a counted text agrees with, per language ("1 publication comptée sur 3", but
+# "1 of 3 posts counted").
+COUNTED: dict[str, dict[str, str]] = {
+    "rewarded": {"fr": "points", "en": "points"},
+    "progress": {"fr": "count", "en": "goal"},
+    "ownership_lost": {"fr": "points", "en": "points"},
+}
+
+
 def _say(code: str, lang: str, **values: object) -> str:
-    return TEXTS[code][lang].format(**values)
+    """The text ``code`` in ``lang`` with ``values`` put in; a counted text in the plural
+    category Babel (CLDR) gives for the value :data:`COUNTED` names."""
+    text = TEXTS[code][lang]
+    if isinstance(text, dict):
+        count = abs(int(cast(int, values[COUNTED[code][lang]])))
+        text = text.get(babel_locale(lang).plural_form(count), text["other"])
+    return text.format(**values)
 
 
 def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr",

@@ -53,7 +53,8 @@ def is_utc(zone: tzinfo | None) -> bool:
     return zone_name(zone) == "UTC"
 
 
-def _locale(lang: str) -> Locale:
+def babel_locale(lang: str) -> Locale:
+    """Babel's locale for ``lang`` (``fr`` or ``en``; anything else: French, the default)."""
     return Locale.parse(LOCALES.get(lang, LOCALES["fr"]))
 
 
@@ -77,7 +78,7 @@ def human_instant(moment: datetime, lang: str = "fr", zone: tzinfo | None = None
     ``"Nov 30, 2026, 9:15 AM"`` (``en``, ``Europe/Paris``). A naive ``moment`` is taken as UTC.
     The zone is named only when it is UTC, the page's fallback without JavaScript.
     """
-    locale = _locale(lang)
+    locale = babel_locale(lang)
     shown = zone or UTC
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     local = aware.astimezone(shown)
@@ -91,7 +92,7 @@ def human_instant(moment: datetime, lang: str = "fr", zone: tzinfo | None = None
 def human_date(moment: datetime, lang: str = "fr", zone: tzinfo | None = None) -> str:
     """The medium date of ``moment`` in ``zone``: ``"30 nov. 2026"``, ``"Nov 30, 2026"``."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return format_date(aware.astimezone(zone or UTC), "medium", locale=_locale(lang))
+    return format_date(aware.astimezone(zone or UTC), "medium", locale=babel_locale(lang))
 
 
 def human_delay(delay: timedelta | float, lang: str = "fr") -> str:
@@ -103,10 +104,10 @@ def human_delay(delay: timedelta | float, lang: str = "fr") -> str:
     """
     seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
     return format_timedelta(timedelta(seconds=seconds), add_direction=True,
-                            locale=_locale(lang))
+                            locale=babel_locale(lang))
 
 
 def human_length(length: timedelta | float, lang: str = "fr") -> str:
     """A length of time without direction, rounded: ``"2 semaines"``, ``"3 hours"``."""
     seconds = length.total_seconds() if isinstance(length, timedelta) else float(length)
-    return format_timedelta(timedelta(seconds=abs(seconds)), locale=_locale(lang))
+    return format_timedelta(timedelta(seconds=abs(seconds)), locale=babel_locale(lang))

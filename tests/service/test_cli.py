@@ -65,7 +65,7 @@ def test_scripted_run(config: str, capsys: pytest.CaptureFixture[str]) -> None:
                         "--verdict", "counted")
     assert status == 0 and len(out.strip().splitlines()) == 4
     status, out, _ = sm(capsys, "why", "--config", config, "ana", "1")
-    assert status == 0 and "Bravo : 100 point(s)" in out
+    assert status == 0 and "Bravo : 100 points" in out
     status, out, _ = sm(capsys, "why", "--config", config, "ana", "1", "--lang", "en")
     assert "fix the hashtag typo" in out
     status, out, _ = sm(capsys, "mission", "list", "--config", config)

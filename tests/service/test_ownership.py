@@ -112,7 +112,7 @@ def test_the_prover_is_paid_and_the_other_members_points_are_reversed(
     assert get_member(service, "bob").accounts == ()
     lost = [line.text for line in diagnose(service, "bob", goal.id, "en").lines
             if line.code == "ownership_lost"]
-    assert lost and "@ana.summer" in lost[0] and "40 point(s)" in lost[0]
+    assert lost and "@ana.summer" in lost[0] and "40 points" in lost[0]
     bob_claims = list_claims(service, member_id="bob")
     assert bob_claims[-1].state == "done"
     clock.advance(hours=25)

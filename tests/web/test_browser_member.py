@@ -159,7 +159,7 @@ def test_select_your_post_names_every_failed_criterion(world: World, browser: An
         page.locator("#claim-instagram").click()
         worker.start()
         expect(page.locator("#outcome-instagram")).to_contain_text(
-            "3 publication(s) comptée(s)", timeout=20_000)
+            "3 publications comptées", timeout=20_000)
 
         page.get_by_text("Vérifier une publication précise").click()
         expect(page.locator("#select-instagram legend")).to_have_text(

@@ -165,7 +165,7 @@ def test_member_page_shows_accounts_balance_ledger_claims_checks_and_diagnosis(
     page = admin.get("/admin/members/lea")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert "Membre lea" in text and "Solde 10 point(s)" in text
+    assert "Membre lea" in text and "Solde 10 points" in text
     assert "Instagram @lea.voyage" in text and "Non vérifié" in text
     code = get_member(world.service, "lea").accounts[0].verification_code
     assert f"<code>{code}</code>" in page.text
@@ -173,13 +173,13 @@ def test_member_page_shows_accounts_balance_ledger_claims_checks_and_diagnosis(
     assert "Mission terminée" in text and "+10" in text and "Été 2025" in text
     assert "Demande n° 1 · Été 2025 · Instagram" in text and "Terminée" in text
     assert "Première vérification · @lea.voyage · Compte lu" in text
-    assert "1 publication(s) comptée(s)" in text
+    assert "1 publication comptée" in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text) is None  # no raw ISO instant
-    assert "Bravo : 10 point(s) gagné(s) avec cette mission." in text
+    assert "Bravo : 10 points gagnés avec cette mission." in text
     english = text_of(admin.get("/admin/members/lea?lang=en").text)
-    assert "Balance 10 point(s)" in english and "Not verified" in english
+    assert "Balance 10 points" in english and "Not verified" in english
     assert "Claim no. 1 · Été 2025 · Instagram" in english and "Account read" in english
-    assert "Well done: 10 point(s) earned with this mission." in english
+    assert "Well done: 10 points earned with this mission." in english
     assert "Linked Jun 16, 2025, 9:00 AM UTC" in english  # (text_of squeezes U+202F)
 
 

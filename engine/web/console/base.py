@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.service.alerts import degraded_backends
 from engine.service.context import Service
+from engine.service.human_dates import babel_locale
 from engine.web.api.schemas import text_problem
 from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
@@ -52,6 +53,15 @@ class Catalogue:
         unknown key (a bug)."""
         text = self.texts[key]
         return text.get(lang, text[DEFAULT_LANG]).format(**values)
+
+    def count(self, key: str, lang: str, n: int, **values: object) -> str:
+        """The counted text ``key`` for ``n`` (put in as ``{n}``) in ``lang``: the entry
+        ``<key>_one`` or ``<key>_other``, by the CLDR plural category Babel gives for ``n``
+        in that language (French counts 0 and 1 as one); ``_other`` when the category has no
+        entry. Raises ``KeyError`` when ``<key>_other`` is missing (a bug)."""
+        category = babel_locale(lang if lang in LANGUAGES else DEFAULT_LANG).plural_form(abs(n))
+        chosen = f"{key}_{category}" if f"{key}_{category}" in self.texts else f"{key}_other"
+        return self(chosen, lang, n=n, **values)
 
     @classmethod
     def load(cls, name: str) -> Catalogue:

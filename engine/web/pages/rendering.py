@@ -11,10 +11,11 @@ from fastapi.templating import Jinja2Templates
 
 from engine.service.context import Service
 
-from .messages import say
+from .messages import say, say_count
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.globals["say"] = say
+TEMPLATES.env.globals["say_count"] = say_count
 
 
 def render(request: Request, name: str, context: dict[str, Any],
