@@ -45,8 +45,24 @@ HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed",
 # FastAPI's words for a body that json.loads gave up on with another error than a decoding
 # one (a document nested thousands deep): answered as the other unreadable bodies are.
 UNPARSED_BODY = "There was an error parsing the body"
-UNPARSED_MESSAGE = ("body: the request body could not be read as JSON (nested too deeply?); "
-                    "send a JSON document")
+UNPARSED_MESSAGE = "body: the request body could not be read as JSON; send a JSON document"
+
+
+def unparsed_message(cause: BaseException | None) -> str:
+    """Why FastAPI could not read a JSON body, from the error ``json.loads`` raised (the
+    ``__cause__`` of its "There was an error parsing the body"): bytes that are not UTF-8,
+    a number longer than Python reads (4,300 digits), a document nested too deeply."""
+    if isinstance(cause, UnicodeDecodeError):
+        bad = cause.object[cause.start:cause.start + 1]
+        return (f"body: the request body is not valid UTF-8 (byte 0x{bad.hex().upper()} at "
+                f"offset {cause.start}); send JSON encoded in UTF-8")
+    if isinstance(cause, RecursionError):
+        return ("body: the request body is nested too deeply to be read (thousands of "
+                "arrays or objects inside each other); send a flatter JSON document")
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return ("body: a number in the request body has more than 4300 digits, more than "
+                "any field accepts; send numbers within the documented ranges")
+    return UNPARSED_MESSAGE
 
 
 def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None,
@@ -222,6 +238,15 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
     details = [{"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")),
                 "type": str(item.get("type", ""))} for item in error.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid request"}
+    if first.get("type") == "json_invalid":  # FastAPI's loc is ["body", character offset]
+        item = error.errors()[0]
+        reason = str((item.get("ctx") or {}).get("error") or "not valid JSON")
+        offset = first["loc"][1] if len(first["loc"]) > 1 else "?"
+        first = {**first, "loc": ["body"],
+                 "msg": (f"the request body is not valid JSON at character {offset} "
+                         f"({reason}); send a JSON document")}
+    elif first["loc"] == ["body"] and first.get("type") == "missing":
+        first = {**first, "msg": "the request body is empty; send a JSON document"}
     where = ".".join(str(part) for part in first["loc"])
     lang = page_lang(request)
     if not wants_json(request) and lang is not None:
@@ -242,7 +267,7 @@ async def on_http_exception(request: Request, error: Exception) -> Response:
     if error.status_code in (204, 304) or error.status_code < 400:
         return await http_exception_handler(request, error)
     if error.status_code == 400 and error.detail == UNPARSED_BODY and wants_json(request):
-        return _json(422, "validation_error", UNPARSED_MESSAGE)
+        return _json(422, "validation_error", unparsed_message(error.__cause__))
     message = _http_message(request, error)
     lang = page_lang(request)
     if not wants_json(request) and lang is not None:

@@ -513,4 +513,21 @@ def test_a_body_nested_too_deeply_is_a_validation_error(api: Api) -> None:
         **api.admin, "content-type": "application/json"})
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "validation_error"
-    assert "could not be read as JSON" in answer.json()["message"]
+    assert "nested too deeply" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    (b'{"title": "\xff"}', "not valid UTF-8 (byte 0xFF at offset 11)"),
+    (b'{"points": ' + b"9" * 5000 + b"}", "more than 4300 digits"),
+    (b'{"title": "x"', "not valid JSON at character 13 (Expecting ',' delimiter)"),
+    (b"", "the request body is empty"),
+])
+def test_an_unreadable_body_says_why(tmp_path: Path, body: bytes, words: str) -> None:
+    """Each way a body cannot be read is named: bytes that are not UTF-8, a number Python
+    will not read, a syntax error and where, no body at all (the default body limit)."""
+    with sqlite_api(tmp_path) as api:
+        answer = api.client.post("/api/v1/missions", content=body, headers={
+            **api.admin, "content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "validation_error"
+    assert words in answer.json()["message"] and "send" in answer.json()["message"]
