@@ -228,7 +228,7 @@ def diagnose(service: Service, member_id: str, mission_id: int, lang: str = "fr"
     time zone (UTC when None, and then the texts say "UTC").
     """
     if lang not in LANGUAGES:
-        raise InvalidInput(f"--lang must be fr or en, not {lang!r}")
+        raise InvalidInput(f"the language (lang, --lang) must be fr or en, not {lang!r}")
     lines: list[DiagnosisLine] = []
 
     def add(code: str, where: str | None = None, link: str | None = None,

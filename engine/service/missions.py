@@ -135,15 +135,18 @@ def _check_fields(title: str, action_ids: Sequence[int], points: int, goal_posts
     if not title.strip():
         raise InvalidInput("a mission needs a title")
     if recurring == (goal_posts is not None):
-        raise InvalidInput("choose one goal: --posts N or --recurring")
+        raise InvalidInput("choose one goal: a number of posts (goal_posts; on the command line "
+                           "--posts N) or recurring (recurring: true; --recurring), not both "
+                           "nor neither")
     if goal_posts is not None and goal_posts < 1:
-        raise InvalidInput(f"--posts must be at least 1, not {goal_posts}")
+        raise InvalidInput(f"the number of posts (goal_posts, --posts) must be at least 1, not "
+                           f"{goal_posts}")
     if cap and not recurring:
-        raise InvalidInput("--cap applies to recurring missions only")
+        raise InvalidInput("a cap (cap, --cap) applies to recurring missions only")
     if points < 1:
-        raise InvalidInput(f"--points must be at least 1, not {points}")
+        raise InvalidInput(f"points (points, --points) must be at least 1, not {points}")
     if not action_ids:
-        raise InvalidInput("a mission needs at least one action (--action ID)")
+        raise InvalidInput("a mission needs at least one action (action_ids; --action ID)")
     return parse_cap(cap) if cap else (None, None)
 
 

@@ -521,7 +521,7 @@ def purge_post_texts(service: Service, *, days: int | None = None) -> int:
     if keep < 1:
         from engine.errors import InvalidInput
 
-        raise InvalidInput(f"--days must be at least 1, not {keep}")
+        raise InvalidInput(f"the days to keep (days, --days) must be at least 1, not {keep}")
     cutoff = service.now() - timedelta(days=keep)
     cleared = 0
     while True:

@@ -531,3 +531,17 @@ def test_an_unreadable_body_says_why(tmp_path: Path, body: bytes, words: str) ->
     assert answer.status_code == 422, answer.text
     assert answer.json()["code"] == "validation_error"
     assert words in answer.json()["message"] and "send" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"recurring": True, "goal_posts": 3}, "goal_posts"),
+    ({"recurring": False}, "recurring: true"),
+    ({"goal_posts": 2, "cap": "1/day"}, "a cap (cap"),
+])
+def test_a_mission_s_rule_names_the_api_field(api: Api, body: dict[str, object],
+                                               field: str) -> None:
+    """The rules shared with the command line name the API's field, not only a CLI flag."""
+    answer = api.post("/api/v1/missions", json={"title": "x", "action_ids": [1], "points": 1,
+                                                **body})
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid_input"
+    assert field in answer.json()["message"]
