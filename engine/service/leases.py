@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from engine.models import Account
 from engine.storage.database import constant_in
@@ -54,7 +55,10 @@ _LINK_READ = (LINKS.c.id, LINKS.c.member_id, LINKS.c.handle, LINKS.c.verified_at
 _LEASE = (update(CLAIMS)
           .where(CLAIMS.c.id == bindparam("claim_id"), constant_in(CLAIMS.c.state, DUE_STATES),
                  CLAIMS.c.due_at <= bindparam("now"),
-                 or_(CLAIMS.c.lease_until.is_(None), CLAIMS.c.lease_until < bindparam("now")))
+                 # Free, expired, or already this worker's (a lease whose answer was lost
+                 # with its connection, taken again by the same thread: never two checks).
+                 or_(CLAIMS.c.lease_until.is_(None), CLAIMS.c.lease_until < bindparam("now"),
+                     CLAIMS.c.lease_owner == bindparam("owner")))
           .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
           .returning(*_CLAIM_READ))
 # The member's handle on the claim's platform (None when not linked).
@@ -162,10 +166,36 @@ class Leased:
     fetch: FetchPlan | None = None
 
 
+# A lease statement whose connection the database dropped (a restart, an administrator's
+# pg_terminate_backend) runs again once, on a new connection.
+LEASE_ATTEMPTS = 2
+
+
 def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
+    """:func:`lease_once`, run again once on a new connection when the database dropped the
+    connection (``DBAPIError`` with ``connection_invalidated``), with the same ``now``: the
+    lease's statements are safe to repeat, since the claim's lease they may have committed
+    is ``owner``'s (``owner`` may take it again) and the fetch lease ends at the very instant
+    they write (:data:`~.shared_fetch.FETCH_LEASE_FREE`). Raises the second error, or any
+    other ``DBAPIError`` at once."""
+    now = service.now()
+    for attempt in range(LEASE_ATTEMPTS):
+        try:
+            return lease_once(service, claim_id, owner, now)
+        except DBAPIError as error:
+            if not error.connection_invalidated or attempt + 1 == LEASE_ATTEMPTS:
+                raise
+            log.warning("claim %s: the database connection was lost while taking the lease; "
+                        "taking it again", claim_id)
+    raise AssertionError("unreachable")
+
+
+def lease_once(service: Service, claim_id: int, owner: str,
+               now: datetime | None = None) -> Leased | None:
     """The claim's lease, what the check needs to know (mission status, hashtag, the member's
     handle), and the account's fetch (a recent one to share, or the fetch lease). None when
-    the claim is not due or another worker holds it.
+    the claim is not due or another worker holds it (a lease ``owner`` already holds is
+    taken again).
 
     On a plain connection (Core only: an ORM session costs more than the statements here).
     On PostgreSQL one statement, in autocommit (no ``BEGIN`` or ``COMMIT`` round trip): the
@@ -173,8 +203,9 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
     when a recent fetch may be shared, the look for it (and dropping the fetch lease just
     taken, when it finds one) are statements of their own, each standing alone: an error
     between them leaves at worst a lease that expires, as a worker's death does. On SQLite
-    one transaction (``BEGIN IMMEDIATE``: the database's write lock)."""
-    now = service.now()
+    one transaction (``BEGIN IMMEDIATE``: the database's write lock). ``now``: the
+    service's clock when None; the leases end ``[missions] lease`` seconds after it."""
+    now = service.now() if now is None else now
     until = now + timedelta(seconds=service.settings.lease)
     lease = {"claim_id": claim_id, "now": now, "owner": owner, "until": until}
     with service.db.statements() as connection:

@@ -167,3 +167,65 @@ def test_an_outcome_whose_connection_was_lost_is_written_again(
     assert result is not None and result.status == "ok" and result.counted == 4
     assert len(calls) == 2 and check_count(service) == 1 and len(ledger_rows(service)) == 4
     assert get_claim(service, receipt.claim_id).state == "done"
+
+
+def test_a_lease_whose_answer_was_lost_is_taken_again(
+        service: Service, replay: Any, monkeypatch: Any) -> None:
+    # The lease's statement committed, then the connection dropped before its answer came
+    # back (a restart, an administrator): the worker takes the lease again on a new
+    # connection (it is its own) instead of failing the job and leaving the claim to wait
+    # for the lease to expire.
+    from sqlalchemy.exc import OperationalError
+
+    from engine.service import leases
+
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    lease_once = leases.lease_once
+    calls = []
+
+    def answer_lost_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        leased = lease_once(*args, **kwargs)
+        if len(calls) == 1:
+            assert leased is not None  # committed
+            raise OperationalError("UPDATE claims …", {}, Exception("server closed the "
+                                   "connection"), connection_invalidated=True)
+        return leased
+
+    monkeypatch.setattr(leases, "lease_once", answer_lost_once)
+    result = process_claim(service, receipt.claim_id)
+    assert result is not None and result.status == "ok" and result.counted == 4
+    assert len(calls) == 2 and check_count(service) == 1 and len(ledger_rows(service)) == 4
+    # Another worker still cannot take a lease it does not hold.
+    other = create_claim(service, "ana", mission(service, recurring=True).id, "instagram")
+    monkeypatch.setattr(leases, "lease_once", lease_once)
+    assert leases.take_lease(service, other.claim_id, "worker-a") is not None
+    assert leases.take_lease(service, other.claim_id, "worker-b") is None
+    assert leases.take_lease(service, other.claim_id, "worker-a") is not None
+
+
+def test_a_lease_error_that_is_not_a_lost_connection_is_raised_at_once(
+        service: Service, replay: Any, monkeypatch: Any) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from engine.service import leases
+
+    goal = mission(service, recurring=True)
+    member(service)
+    receipt = create_claim(service, "ana", goal.id, "instagram")
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        raise OperationalError("UPDATE claims …", {}, Exception("disk full"))
+
+    monkeypatch.setattr(leases, "lease_once", failing)
+    try:
+        process_claim(service, receipt.claim_id)
+    except OperationalError:
+        pass
+    else:
+        raise AssertionError("the error was swallowed")
+    assert len(calls) == 1
