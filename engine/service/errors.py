@@ -21,6 +21,13 @@ class Conflict(InvalidInput):
     code = "conflict"
 
 
+class GoalLocked(Conflict):
+    """A mission with credited posts cannot switch between an N-post and a recurring goal:
+    its credits were earned under the goal it has."""
+
+    code = "goal_locked"
+
+
 class GoalMet(Conflict):
     """R2/R7: the member already met this N-post mission's goal; it takes no more claims."""
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
-from engine.storage.models import ActionRow, MissionActionRow, MissionRow
+from engine.storage.models import ActionRow, CreditRow, MissionActionRow, MissionRow
 
 from .actions import load_action, to_action
 from .context import Service
-from .errors import Conflict, NotFound
+from .errors import Conflict, GoalLocked, NotFound
 from .records import Mission
 
 DEFAULT_LABEL = "C'est fait ! Vérifiez mon profil !"
@@ -190,7 +190,11 @@ def update_mission(
 
     An archived mission is not edited (:class:`Conflict`): duplicate it instead. Claims,
     checks and credits already recorded stay as they are; a new threshold applies from the
-    next check (a scheduled re-check included).
+    next check (a scheduled re-check included). A mission with credited posts keeps its kind
+    of goal (:class:`GoalLocked` for a switch between N posts and recurring). A lower N pays
+    the members whose live credits reach it at once
+    (:func:`~.completions.pay_lowered_goal`, webhook events included); a higher N leaves the
+    completions already paid as they are.
     """
     cap_count, cap_period = _check_fields(title, action_ids, points, goal_posts, recurring, cap)
     check_threshold(min_views, min_likes)
@@ -200,9 +204,21 @@ def update_mission(
         if row.status == "archived":
             raise Conflict(f"mission {mission_id} is archived; duplicate it to change it")
         actions = _load_actions(session, action_ids)
+        kind, lowered = "recurring" if recurring else "posts", False
+        if kind != row.goal_kind and session.scalar(
+                select(CreditRow.id).where(CreditRow.mission_id == mission_id).limit(1)):
+            before = ("recurring" if row.goal_kind == "recurring"
+                      else f"{row.goal_posts} posts")
+            raise GoalLocked(
+                f"mission {mission_id} has credited posts: its goal cannot change from "
+                f"{before} to {'recurring' if recurring else f'{goal_posts} posts'} (its "
+                "members' credits were earned under the current goal); duplicate the mission "
+                "to use another kind of goal")
+        if kind == "posts" and row.goal_kind == "posts" and goal_posts is not None:
+            lowered = row.goal_posts is not None and goal_posts < row.goal_posts
         row.title, row.description = title.strip(), description
         row.label = label or DEFAULT_LABEL
-        row.goal_kind = "recurring" if recurring else "posts"
+        row.goal_kind = kind
         row.goal_posts, row.cap_count, row.cap_period = goal_posts, cap_count, cap_period
         row.points, row.start_at, row.end_at = points, start, end
         row.min_views, row.min_likes = min_views, min_likes
@@ -218,7 +234,16 @@ def update_mission(
             session.add(MissionActionRow(mission_id=row.id, action_id=action.id,
                                          platform=action.platform))
         session.flush()
-        return to_mission(session, row)
+        deliveries: list[int] = []
+        if lowered:
+            from .completions import pay_lowered_goal  # it needs ledger and webhooks
+
+            deliveries = pay_lowered_goal(service, session, row, service.now())
+        mission = to_mission(session, row)
+    if deliveries and service.queue is not None:
+        for delivery_id in deliveries:
+            service.queue.enqueue_webhook(delivery_id)
+    return mission
 
 
 def duplicate_mission(service: Service, mission_id: int, title: str | None = None) -> Mission:

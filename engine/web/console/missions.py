@@ -27,7 +27,7 @@ from engine.dates import FIRST_YEAR, LAST_YEAR
 from engine.errors import InvalidInput
 from engine.service.actions import list_actions
 from engine.service.context import Service
-from engine.service.errors import Conflict, NotFound
+from engine.service.errors import Conflict, GoalLocked, NotFound
 from engine.service.human_dates import LOCALES, human_instant, human_length
 from engine.service.missions import (
     CAP_MAX,
@@ -446,6 +446,9 @@ async def edit_mission(request: Request, mission_id: IdPath, csrf_token: str = F
             cap=values.cap, start=values.start, end=values.end, label=values.label,
             description=values.description, min_views=values.min_views,
             min_likes=values.min_likes)
+    except GoalLocked:
+        return _form_page(request, lang, form, mission=mission,
+                          error=TEXTS("goal_locked", lang), status_code=409)
     except Conflict:
         return _form_page(request, lang, form, mission=mission,
                           error=TEXTS("archived_no_edit", lang), status_code=409)
