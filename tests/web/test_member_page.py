@@ -356,3 +356,19 @@ def test_a_verified_account_says_so_with_its_date(client: TestClient, world: Wor
     assert "Account verified on Jun 16, 2025, 9:00" + NNBSP + "AM UTC" in words(
         client, url + "?lang=en")
     assert 'id="proof-instagram"' not in client.get(url).text
+
+
+def test_an_outcome_of_a_handle_no_longer_linked_says_so(client: TestClient,
+                                                        world: World) -> None:
+    """A member who links another handle after a check sees that the outcome shown was the
+    old handle's (a new-user session saw @lea.voyage's counted posts under @ana.summer)."""
+    five = add_mission_to(world)
+    url = member_url(world, "lea", five)
+    link_and_check(client, world, url)
+    assert "concernent @" not in words(client, url)
+    client.post(url + "/link", data={"platform": "instagram", "handle": "zoe.switch"})
+    page = words(client, url)
+    assert "Compte lié : @zoe.switch" in page
+    assert ("Ce résultat et les publications vues concernent @lea.voyage, le compte lié lors "
+            "de cette vérification. Appuyez sur le bouton pour vérifier @zoe.switch.") in page
+    assert "This outcome and the posts seen are of @lea.voyage" in words(client, url + "?lang=en")

@@ -44,7 +44,7 @@ from engine.service.records import (
 from engine.service.thresholds import number_text, threshold_of
 
 from .messages import say, say_count
-from .posts import SeenPost, criteria, find, judged_post, last_seen_posts
+from .posts import SeenPost, checked_handle, criteria, find, judged_post, last_seen_posts
 
 # Seconds a queued check may spin before the page says it is queued, with when it is expected.
 QUEUED_PATIENCE = 30.0
@@ -186,6 +186,12 @@ class PlatformView:
     target: SeenPost | None = None
     target_criteria: list[tuple[str, str]] = field(default_factory=list)
     target_missing: bool = False
+    checked: str | None = None  # the handle the claim's latest check read
+
+    @property
+    def other_handle(self) -> bool:
+        """True when the outcome shown is of a handle the member no longer links."""
+        return bool(self.checked and self.handle and self.checked != self.handle)
 
     @property
     def checking(self) -> bool:
@@ -330,6 +336,8 @@ def build_views(service: Service, member_id: str, mission: Mission, lang: str, z
         if view.ownership is not None and view.ownership.needs_proof:
             view.lines = [line for line in view.lines if line.code not in PROOF_CODES]
         if account is not None:
+            if view.claim is not None:
+                view.checked = checked_handle(service, view.claim.id)
             _posts(service, view, member_id, mission, lang, zone, (picks or {}).get(view.name))
         views.append(view)
     general = [line for line in lines if line.platform is None and line.code not in FACT_CODES]

@@ -90,6 +90,14 @@ def last_seen_posts(service: Service, member_id: str, mission_id: int,
         return [_seen(row, check.finished_at) for row in rows]
 
 
+def checked_handle(service: Service, claim_id: int) -> str | None:
+    """The handle the claim's latest check read (None before its first check): the member
+    may have linked another handle since."""
+    with service.db.sessions() as session:
+        return session.scalar(select(CheckRow.handle).where(CheckRow.claim_id == claim_id)
+                              .order_by(CheckRow.id.desc()).limit(1))
+
+
 def judged_post(service: Service, claim_id: int) -> SeenPost | None:
     """The post a claim aimed at one post was judged on by its latest check, if that check saw
     it (None while no check ran, or when the post was not among the recent ones)."""
