@@ -45,7 +45,8 @@ def member_journey(world: World, base: str, worker: Worker, browser: Any) -> Non
     page.get_by_label("Identifiant Instagram").fill("not a handle!")
     page.get_by_role("button", name="Lier ce compte").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "« not a handle! » n'est pas un identifiant Instagram valide.")
+        "« not a handle! » n'est pas un identifiant Instagram valide. L'espace n'est pas "
+        "permis.")
     screenshot(page, "member-page-link-error.png")
     page.get_by_label("Identifiant Instagram").fill("lea.voyage")
     page.get_by_role("button", name="Lier ce compte").click()

@@ -88,7 +88,16 @@ def test_linking_errors_are_inline_in_the_members_language(client: TestClient,
     bad = client.post(url + "/link", data={"platform": "instagram", "handle": "not a handle!",
                                            "lang": "fr"})
     assert bad.status_code == 400
-    assert "« not a handle! » n'est pas un identifiant Instagram valide." in text_of(bad.text)
+    assert ("« not a handle! » n'est pas un identifiant Instagram valide. L'espace n'est pas "
+            "permis.") in text_of(bad.text)
+    # The reason in French too: the first character refused, a length, or the form.
+    for typed, reason in (("été.voyage", "La lettre « é » n'est pas permise : seules les "
+                           "lettres sans accent (de a à z) le sont."),
+                          ("lea..voyage", "Sa forme n'est pas permise"),
+                          ("a" * 31, "Il faut au plus 30 caractères, pas 31.")):
+        refused = client.post(url + "/link", data={"platform": "instagram", "handle": typed,
+                                                   "lang": "fr"})
+        assert refused.status_code == 400 and reason in text_of(refused.text)
     assert 'value="not a handle!"' in bad.text  # what was typed stays in the field
     # Under the ownership policy "off", a handle another member holds is refused.
     world.service.settings = replace(world.service.settings, ownership="off")

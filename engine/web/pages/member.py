@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from engine.dates import iso_utc
 from engine.errors import InvalidInput
+from engine.platforms import HandleRule
 from engine.service.claims import create_claim, list_claims
 from engine.service.context import Service
 from engine.service.errors import Conflict, CooldownActive, GoalMet, HandleVerified, NotFound
@@ -166,6 +167,32 @@ def member_page(request: Request, token: str, lang: str | None = None,
                  notice=notice, notice_platform=platform, picks=picks)
 
 
+def french_handle_reason(rule: HandleRule, typed: str) -> str:
+    """Why ``typed`` breaks the platform's handle ``rule``, in French (the engine's reasons are
+    English): the first character refused, else a length out of range, else the form."""
+    handle = rule.reduce(typed)
+    for ch in handle:
+        if not rule.allows(ch):
+            if ch == " ":
+                return "l'espace n'est pas permis"
+            if ch == "@":
+                return "« @ » n'est permis qu'au début"
+            if ch.isspace() or not ch.isprintable():
+                return f"le caractère invisible U+{ord(ch):04X} n'est pas permis"
+            if not ch.isascii() and ch.isalpha():
+                return (f"la lettre « {ch} » n'est pas permise : seules les lettres sans accent "
+                        "(de a à z) le sont")
+            return f"le caractère « {ch} » n'est pas permis"
+    if rule.length is not None:
+        fewest, most = rule.length
+        if len(handle) < fewest:
+            return f"il faut au moins {fewest} caractères, pas {len(handle)}"
+        if len(handle) > most:
+            return f"il faut au plus {most} caractères, pas {len(handle)}"
+    return ("sa forme n'est pas permise (par exemple un point au début, à la fin ou deux de "
+            "suite) : recopiez l'identifiant tel que votre profil l'affiche")
+
+
 @router.post("/m/{token}/link", include_in_schema=False)
 def link_handle(request: Request, token: str, platform: str = Form(...),
                 handle: str = Form(""), lang: str = Form("fr")) -> Response:
@@ -195,7 +222,9 @@ def link_handle(request: Request, token: str, platform: str = Form(...),
         message = say("handle_empty" if not typed else "handle_invalid", chosen, handle=shown,
                       platform=title)
         reason = str(error).split(" handle: ", 1)[-1] if " handle: " in str(error) else ""
-        if chosen == "en" and reason:
+        if chosen == "fr" and typed:
+            reason = french_handle_reason(service.engine.platform(platform).handle_rule, typed)
+        if reason:
             message = f"{message} {reason[0].upper()}{reason[1:]}."
     else:
         return RedirectResponse(_page_url(token, chosen, f"platform-{platform}"),
