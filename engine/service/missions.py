@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,11 +130,19 @@ def add_mission(
         return to_mission(session, row)
 
 
+def shows(text: str) -> bool:
+    """Whether ``text`` has a character that shows on screen: not only spaces, controls and
+    invisible format characters (a zero-width space alone makes a blank title)."""
+    return any(ch.isprintable() and not ch.isspace() and unicodedata.category(ch) != "Cf"
+               for ch in text)
+
+
 def _check_fields(title: str, action_ids: Sequence[int], points: int, goal_posts: int | None,
                   recurring: bool, cap: str | None) -> tuple[int | None, str | None]:
     """Check a mission's fields (R2); returns the parsed cap (count, period) or (None, None)."""
-    if not title.strip():
-        raise InvalidInput("a mission needs a title")
+    if not shows(title):
+        raise InvalidInput("a mission needs a title (one that shows: spaces and invisible "
+                           "characters alone are not one)")
     if recurring == (goal_posts is not None):
         raise InvalidInput("choose one goal: a number of posts (goal_posts; on the command line "
                            "--posts N) or recurring (recurring: true; --recurring), not both "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -233,9 +234,24 @@ async def on_configuration_error(request: Request, error: Exception) -> Response
     return _json(500, "configuration_error", str(error))
 
 
+def _validation_text(item: Mapping[str, Any]) -> str:
+    """Pydantic's words for one error, with a text's length counted in characters (a length
+    checked after a validator is "items" in pydantic's own words)."""
+    kind, given = item.get("type"), item.get("input")
+    context = item.get("ctx") or {}
+    if kind in ("too_long", "too_short") and isinstance(given, str):
+        if kind == "too_long":
+            return (f"the text has {len(given)} characters, more than "
+                    f"{context.get('max_length')}")
+        fewest = context.get("min_length")
+        return ("the text is empty" if not given else
+                f"the text has {len(given)} characters, fewer than {fewest}")
+    return str(item.get("msg", ""))
+
+
 async def on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    details = [{"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")),
+    details = [{"loc": list(item.get("loc", ())), "msg": _validation_text(item),
                 "type": str(item.get("type", ""))} for item in error.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid request"}
     if first.get("type") == "json_invalid":  # FastAPI's loc is ["body", character offset]

@@ -545,3 +545,25 @@ def test_a_mission_s_rule_names_the_api_field(api: Api, body: dict[str, object],
                                                 **body})
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_input"
     assert field in answer.json()["message"]
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("start", 1700000000, 'an instant is ISO 8601 text, such as "2025-06-01T00:00:00Z", not a '
+                          "number"),
+    ("start", True, "not a boolean"),
+    ("title", "x" * 300, "body.title: the text has 300 characters, more than 200"),
+])
+def test_strict_instants_and_lengths_in_characters(api: Api, field: str, value: object,
+                                                   words: str) -> None:
+    """An instant is ISO 8601 text, never a number of seconds read silently; a text's length
+    is said in characters."""
+    body = {"title": "x", "action_ids": [1], "points": 1, "recurring": True, field: value}
+    answer = api.post("/api/v1/missions", json=body)
+    assert answer.status_code == 422 and words in answer.json()["message"], answer.text
+
+
+@pytest.mark.parametrize("title", ["\u200b", " \u2060 ", "\u00a0"])
+def test_a_title_that_does_not_show_is_refused(api: Api, title: str) -> None:
+    answer = api.post("/api/v1/missions", json={"title": title, "action_ids": [1],
+                                                "points": 1, "recurring": True})
+    assert answer.status_code == 400 and "a mission needs a title" in answer.json()["message"]

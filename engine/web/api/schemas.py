@@ -105,7 +105,18 @@ def member_id_rule(value: str | None) -> str | None:
     return value
 
 
-Instant = Annotated[datetime, AfterValidator(_instant)]
+def _instant_text(value: object) -> object:
+    """An instant arrives as ISO 8601 text: a JSON number (which pydantic would read as
+    seconds since 1970) is refused, as types are strict everywhere else."""
+    if not isinstance(value, str | datetime):
+        kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) else (
+            "boolean" if isinstance(value, bool) else type(value).__name__)
+        raise ValueError(f'an instant is ISO 8601 text, such as "2025-06-01T00:00:00Z", not a '
+                         f"{kind}")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant_text), AfterValidator(_instant)]
 # Strict: a JSON number, not "10" nor true (bool is an int subclass in Python).
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 Flag = Annotated[bool, Field(strict=True)]

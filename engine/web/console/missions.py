@@ -41,6 +41,7 @@ from engine.service.missions import (
     get_mission,
     list_missions,
     set_status,
+    shows,
     update_mission,
 )
 from engine.service.records import Action, Mission
@@ -231,7 +232,7 @@ def read_form(form: MissionForm, actions: list[Action], zone: tzinfo,
         return TEXTS("e_too_long", lang, max=limit, n=len(value))
 
     title = form.title.strip()
-    if not title:
+    if not shows(title):
         errors["title"] = TEXTS("e_required", lang)
     elif len(title) > TITLE_MAX:
         errors["title"] = too_long(title, TITLE_MAX)
