@@ -66,7 +66,7 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
                            "with `social-missions member link`")
         if goal_met(session, mission, member_id):
             raise GoalMet(f"member {member_id!r} already completed mission {mission_id} "
-                          f"({mission.goal_posts} post(s) counted): the mission is finished "
+                          f"(goal: {mission.goal_posts} counted posts): the mission is finished "
                           "for them and takes no more claims")
         last = last_claim_at(session, member_id, mission_id, found.name)
         if last is not None and now < last + cooldown:

@@ -474,7 +474,7 @@ def test_failed_deliveries_are_listed_with_attempts_and_sent_again(admin: TestCl
     page = admin.get("/admin/settings")
     box = page.text.split(f'id="delivery-{delivery.id}"')[1].split('<li class="delivery"')[0]
     text = text_of(box)
-    assert f"Envoi n° {delivery.id} · points.awarded · lea · 10 point(s)" in text
+    assert f"Envoi n° {delivery.id} · points.awarded · lea · points : 10" in text
     assert "Échec" in text and "Vers http://127.0.0.1:9/closed" in text
     assert "16 juin 2025" in text and "/resend" in box
     failed_only = admin.get("/admin/settings?state=failed")

@@ -109,12 +109,15 @@ def test_wrong_filters_are_refused_with_a_message(filled: TestClient) -> None:
         "page=0": "« 0 » n'est pas un numéro de page.",
         "page=-1": "n'est pas un numéro de page.",
         "member=" + "x" * 300: "un identifiant a au plus 200 caractères.",
-        "member=%FF": "Membre : identifiant refusé (the member id holds U+FFFD",
-        "member=a%00b": "Membre : identifiant refusé (the member id holds U+0000",
+        "member=%FF": "Membre : identifiant refusé (vide, plus de 200 caractères, un "
+                      "caractère de contrôle, U+FFFD",
+        "member=a%00b": "Membre : identifiant refusé",
+        "verdict=a%01b": "« a\ufffdb » n'est pas un verdict connu.",
     }
     for query, message in cases.items():
         page = filled.get("/admin?" + query)
         assert page.status_code == 400, query
+        assert "\x00" not in page.text and "\x01" not in page.text  # never sent back as came
         assert message in text_of(page.text), (query, text_of(page.text)[-300:])
         assert 'data-verdict="' not in page.text and "csv-export" not in page.text
         export = filled.get("/admin/report.csv?" + query)

@@ -44,3 +44,12 @@ def test_no_text_says_s_in_parentheses() -> None:
              for text in (forms.values() if isinstance(forms, dict) else [forms])]
     words += [text for entry in TEXTS.texts.values() for text in entry.values()]
     assert not [text for text in words if "(s)" in text and "{n}" in text]
+
+
+def test_a_count_shown_the_locale_s_way_still_picks_its_form() -> None:
+    from engine.web.console.results import TEXTS as RESULTS
+
+    assert RESULTS.count("rate_hint", "fr", 1, n="1") == \
+        "(j'aime + commentaires) / abonnés, sur 1 publication"
+    assert RESULTS.count("reach_hint", "en", 12000, n="12,000", known="3") == \
+        "followers of 3 of 12,000 accounts, each counted once"

@@ -54,14 +54,16 @@ class Catalogue:
         text = self.texts[key]
         return text.get(lang, text[DEFAULT_LANG]).format(**values)
 
-    def count(self, key: str, lang: str, n: int, **values: object) -> str:
-        """The counted text ``key`` for ``n`` (put in as ``{n}``) in ``lang``: the entry
-        ``<key>_one`` or ``<key>_other``, by the CLDR plural category Babel gives for ``n``
-        in that language (French counts 0 and 1 as one); ``_other`` when the category has no
-        entry. Raises ``KeyError`` when ``<key>_other`` is missing (a bug)."""
-        category = babel_locale(lang if lang in LANGUAGES else DEFAULT_LANG).plural_form(abs(n))
+    def count(self, key: str, lang: str, count: int, **values: object) -> str:
+        """The counted text ``key`` for ``count`` in ``lang``: the entry ``<key>_one`` or
+        ``<key>_other``, by the CLDR plural category Babel gives for ``count`` in that
+        language (French counts 0 and 1 as one); ``_other`` when the category has no entry.
+        ``{n}`` is ``count`` unless ``values`` gives it (the number written the locale's way).
+        Raises ``KeyError`` when ``<key>_other`` is missing (a bug)."""
+        category = babel_locale(lang if lang in LANGUAGES else DEFAULT_LANG).plural_form(
+            abs(count))
         chosen = f"{key}_{category}" if f"{key}_{category}" in self.texts else f"{key}_other"
-        return self(chosen, lang, n=n, **values)
+        return self(chosen, lang, **{"n": count, **values})
 
     @classmethod
     def load(cls, name: str) -> Catalogue:

@@ -84,7 +84,7 @@ def _day(text: str, name: str, lang: str, errors: list[str]) -> date | None:
     try:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        errors.append(WORDS("bad_date", lang, name=name, value=text[:40]))
+        errors.append(WORDS("bad_date", lang, name=name, value=visible(text[:40])))
         return None
     if not FIRST_DAY <= day <= LAST_DAY:
         errors.append(WORDS("date_range", lang, name=name,
@@ -99,6 +99,12 @@ def _midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
+def visible(text: str) -> str:
+    """``text`` as a page may show it again: each character that cannot be shown (a NUL, a
+    control character) replaced by U+FFFD."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
 def _mission_id(text: str, titles: Mapping[int, str]) -> int | None:
     """The id of a listed mission, or None (not ASCII digits, out of range, unknown)."""
     if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ID:
@@ -110,15 +116,18 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
                  titles: Mapping[int, str]) -> Filters:
     """The filters of the query string, checked; days are the community's (``zone``)."""
     values = {name: request.query_params.get(name, "").strip() for name in FILTER_NAMES}
+    # What the form and its messages show again: a character that cannot be shown (a NUL, a
+    # control) as U+FFFD, never sent back into the page as it came.
+    shown = {name: visible(value) for name, value in values.items()}
     errors: list[str] = []
     mission_id = None
     if values["mission"]:
         mission_id = _mission_id(values["mission"], titles)
         if mission_id is None:
-            errors.append(WORDS("bad_mission", lang, value=values["mission"][:40]))
+            errors.append(WORDS("bad_mission", lang, value=shown["mission"][:40]))
     platform = values["platform"].lower() or None
     if platform and platform not in platforms:
-        errors.append(WORDS("bad_platform", lang, value=values["platform"][:40]))
+        errors.append(WORDS("bad_platform", lang, value=shown["platform"][:40]))
     if len(values["member"]) > 200:
         errors.append(WORDS("bad_member", lang))
     elif values["member"] and member_id_problem(values["member"]):
@@ -126,7 +135,7 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
                             problem=member_id_problem(values["member"])))
     verdict = values["verdict"] or None
     if verdict and verdict not in VERDICTS:
-        errors.append(WORDS("bad_verdict", lang, value=verdict[:40]))
+        errors.append(WORDS("bad_verdict", lang, value=visible(verdict[:40])))
     since = _day(values["since"], WORDS("since", lang), lang, errors)
     until = _day(values["until"], WORDS("until", lang), lang, errors)
     if since and until and since > until:
@@ -139,14 +148,14 @@ def read_filters(request: Request, *, lang: str, zone: tzinfo, platforms: Sequen
             and 1 <= int(page_text) <= MAX_PAGE:
         page = int(page_text)
     else:
-        errors.append(WORDS("bad_page", lang, value=page_text[:40]))
+        errors.append(WORDS("bad_page", lang, value=visible(page_text[:40])))
     # "until" names the last day shown, so the bound is the next local midnight.
     where = ReportFilter(
         mission_id=mission_id, platform=platform, member_id=values["member"] or None,
         verdict=verdict, period=Window(
             start=_midnight(since, zone) if since else None,
             end=_midnight(until + timedelta(days=1), zone) if until else None))
-    return Filters(values=values, where=where, page=page, errors=tuple(errors))
+    return Filters(values=shown, where=where, page=page, errors=tuple(errors))
 
 
 def days_chart(per_day: Mapping[str, Mapping[str, int]], lang: str, *,
