@@ -107,6 +107,10 @@ def test_member_link_claim_and_the_claim_in_the_admin_page(world: World, browser
         phone_admin.get_by_role("button", name=words["create"]).click()
         expect(phone_admin.locator("#member-link-url")).to_be_visible()
         assert phone_admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # Every section of the console's bar is in sight on a phone (none scrolled away).
+        rights = phone_admin.eval_on_selector_all(
+            ".console-nav a", "links => links.map(a => a.getBoundingClientRect().right)")
+        assert len(rights) == 5 and max(rights) <= PHONE["width"], rights
         screenshot(phone_admin, f"console-people-link-{lang}-390.png")
 
         # The member opens the link on a phone, links a handle and claims.
