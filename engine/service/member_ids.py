@@ -18,8 +18,9 @@ order mark, word joiner…; the zero-width joiner and non-joiner, which some scr
 allowed) or a Unicode noncharacter (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their counterparts in
 every plane), or is not in Unicode's normal form NFKC: a decomposed accent ("e" and U+0301
 for "é"), a full-width letter ("ａｎａ") or a ligature ("ﬁ") shows like its normal form, which
-may be another member's id (:func:`look_alike_of`). Ids already stored keep working wherever
-they are looked up.
+may be another member's id (:func:`look_alike_of`), or mixes Latin, Cyrillic and Greek
+letters (:func:`mixed_scripts`: "lеa" with a Cyrillic "е" shows as "lea"). Ids already
+stored keep working wherever they are looked up.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def new_member_id_problem(value: str) -> str | None:
         return (f"the member id {value!r} is a path step that browsers and HTTP clients "
                 "remove from URLs, so the API could never address this member; choose "
                 "another id")
+    mixed = mixed_scripts(value)
+    if mixed:
+        return (f"the member id mixes {' and '.join(mixed)} letters, which look alike (a "
+                "Cyrillic 'а' shows as a Latin 'a'): write it in one script")
     normal = look_alike_of(value)
     if normal is not None:
         fix = (f"send {normal!r} if that is the member's id"
@@ -76,6 +81,23 @@ def new_member_id_problem(value: str) -> str | None:
             return (f"the member id holds U+{ord(char):04X} (an invisible format character): "
                     "an id holding one looks like another on screen")
     return None
+
+
+# The scripts whose letters pass for each other's (Unicode's confusables, UTS #39): an id
+# mixing two of them is how "lea" is imitated.
+LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def mixed_scripts(value: str) -> tuple[str, ...]:
+    """The look-alike scripts (:data:`LOOK_ALIKE_SCRIPTS`, title-cased) whose letters
+    ``value`` holds, when it holds letters of two or more of them; else ``()``."""
+    found: list[str] = []
+    for char in value:
+        if char.isalpha():
+            script = unicodedata.name(char, "").split(" ", 1)[0]
+            if script in LOOK_ALIKE_SCRIPTS and script.title() not in found:
+                found.append(script.title())
+    return tuple(found) if len(found) > 1 else ()
 
 
 def look_alike_of(value: str) -> str | None:

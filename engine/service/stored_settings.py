@@ -18,7 +18,7 @@ from engine.storage.models import SettingRow
 
 from .context import Service
 from .keys import SecretUnreadable, decrypt_secret, encrypt_secret
-from .webhook_targets import check_webhook_url
+from .webhook_targets import ascii_host_url, check_webhook_url
 
 log = logging.getLogger(__name__)
 WEBHOOK_URL = "webhooks.url"
@@ -119,6 +119,7 @@ def update_webhook(service: Service, *, url: str | None | object = ...,
     if url is not ...:
         text = (str(url).strip() if url else "")
         if text:
+            text = ascii_host_url(text)  # stored and shown as it is reached
             check_webhook_url(text, allow_private=service.settings.webhook_allow_private)
         write_setting(service, WEBHOOK_URL, text)
         if text and not service.settings.webhook_secret:

@@ -123,6 +123,26 @@ def check_addresses(host: str, addresses: list[Address]) -> None:
             raise _refuse(host, address, kind)
 
 
+def ascii_host_url(url: str) -> str:
+    """``url`` with a host written in other letters than ASCII turned into its ASCII form
+    (IDNA, "punycode": ``exаmple.com`` with a Cyrillic "а" is ``xn--exmple-4nf.com``), so that
+    a host that only looks like another never shows as that one. Raises
+    :class:`WebhookTargetRefused` for a malformed URL or a host IDNA cannot encode."""
+    parts = _parse(url)
+    host = str(parts.hostname)
+    if host.isascii():
+        return url
+    try:
+        encoded = host.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise WebhookTargetRefused(f"the webhook host {host!r} is not a valid international "
+                                   f"domain name ({error})") from None
+    userinfo = parts.netloc.rpartition("@")[0]
+    port = f":{parts.port}" if parts.port is not None else ""
+    netloc = (userinfo + "@" if userinfo else "") + encoded + port
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def check_webhook_url(url: str, *, allow_private: bool, resolve_names: bool = True) -> str:
     """``url`` unchanged when it may be a webhook URL (see the module); raises
     :class:`WebhookTargetRefused` naming the fault.

@@ -272,6 +272,18 @@ def test_the_api_never_echoes_webhook_credentials(api: Api) -> None:
     assert api.service.settings.webhook_url == "https://shop:pa55@hooks.example.org/p"
 
 
+def test_a_webhook_host_in_other_letters_is_stored_and_shown_in_ascii(api: Api) -> None:
+    """A host that only looks like another ("exаmple.com" with a Cyrillic "а") is kept in
+    its ASCII form (IDNA), which shows that it is not example.com."""
+    answer = api.put("/api/v1/webhook", json={"url": "https://u:p@ex\u0430mple.com:8443/in"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["url"] == "https://***@xn--exmple-4nf.com:8443/in"
+    assert api.service.settings.webhook_url == "https://u:p@xn--exmple-4nf.com:8443/in"
+    bad = api.put("/api/v1/webhook", json={"url": "https://a..b\u00e9/"})
+    assert bad.status_code == 400 and "not a valid international domain name" in \
+        bad.json()["message"]
+
+
 def test_the_console_refuses_private_targets_and_hides_credentials(world: World) -> None:
     client = signed_in(world)
 

@@ -29,7 +29,8 @@ REFUSED = {"team/alice": "'/'", "lea\u200b": "U+200B", "\ufeffana": "U+FEFF",
            "a\u2060b": "U+2060", "x\uffff": "U+FFFF", "a\ufdd0": "U+FDD0",
            "b\U0010fffe": "U+10FFFE", ".": "path step", "..": "path step",
            "\uff41\uff4e\uff41": "shows like 'ana'", "e\u0301lodie": "shows like '\u00e9lodie'",
-           "\ufb01ona": "shows like 'fiona'", "team\uff0falice": "choose another id"}
+           "\ufb01ona": "shows like 'fiona'", "team\uff0falice": "choose another id",
+           "l\u0435a": "mixes Latin and Cyrillic letters", "\u0391nna": "mixes Greek and Latin"}
 
 
 @pytest.mark.parametrize("member_id", sorted(REFUSED))
@@ -40,6 +41,7 @@ def test_a_new_id_is_refused_naming_the_character(member_id: str) -> None:
 
 
 @pytest.mark.parametrize("member_id", ["نرم\u200cافزار", "👩\u200d💻", "team:alice", "élodie",
+                                       "\u0438\u0432\u0430\u043d", "\u03b1\u03bb\u03c6\u03b1-7",
                                        "...", ".lea", "lea.voyage"])
 def test_joiners_and_plain_ids_are_fine_for_a_new_member(member_id: str) -> None:
     assert check_member_id(member_id, new=True) == member_id
@@ -109,3 +111,15 @@ def test_the_console_names_the_id_a_look_alike_shows_like(world: World) -> None:
                 "csrf_token": token, "member_id": "\uff41\uff4e\uff41",
                 "mission_id": str(world.mission.id), "days": "3"})
             assert answer.status_code == 400 and words in html.unescape(answer.text)
+
+
+def test_the_console_refuses_an_id_mixing_scripts(world: World) -> None:
+    client: TestClient
+    client, _ = signed_in(world)
+    with client:
+        token = csrf_of(client, "/admin/members")
+        answer = client.post("/admin/members/link?lang=fr", data={
+            "csrf_token": token, "member_id": "l\u0435a",
+            "mission_id": str(world.mission.id), "days": "3"})
+        assert answer.status_code == 400
+        assert "mêle des lettres latines, cyrilliques" in html.unescape(answer.text)

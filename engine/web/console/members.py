@@ -33,7 +33,12 @@ from engine.service.diagnosis import diagnose
 from engine.service.errors import NotFound
 from engine.service.human_dates import human_instant
 from engine.service.link_revocations import revoke_member_links
-from engine.service.member_ids import look_alike_of, member_id_problem, new_member_id_problem
+from engine.service.member_ids import (
+    look_alike_of,
+    member_id_problem,
+    mixed_scripts,
+    new_member_id_problem,
+)
 from engine.service.members import (
     claimed_missions,
     claims_page,
@@ -179,7 +184,8 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
     elif new_member_id_problem(member) and _member_or_none(service, member) is None:
         # No member could be created with this id.
         normal = look_alike_of(member)
-        errors["member"] = (TEXTS("look_alike_member", lang, normal=normal) if normal
+        errors["member"] = (TEXTS("mixed_scripts_member", lang) if mixed_scripts(member)
+                            else TEXTS("look_alike_member", lang, normal=normal) if normal
                             else TEXTS("bad_new_member", lang))
     missions = {str(m.id): m for m in _missions(request)}
     mission = missions.get(mission_id.strip())
