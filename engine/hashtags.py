@@ -41,6 +41,10 @@ _JOINABLE = frozenset((_LETTER, _MARK))
 _ASCII_SPELLING = {
     "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
     "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+    # Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, UTS #39): a tag
+    # typed with one ("summеr" with a Cyrillic "е") is the Latin tag it imitates.
+    **dict(zip("аеорсухіјѕԁһԛԝ" "АВЕКМНОРСТХІЈЅ" "οναικρτ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+               "aeopcyxijsdhqw" "ABEKMHOPCTXIJS" "ovaikpt" "ABEZHIKMNOPTYX", strict=True)),
 }
 
 

@@ -36,6 +36,8 @@ def test_accented_hashtag_names_the_character_and_suggests_ascii() -> None:
         ("straße", "'ß'", "strasse"),
         ("summer-2024", "'-'", "summer2024"),
         ("#a#b", "a second '#'", "ab"),
+        ("summ\u0435r", "'\u0435'", "summer"),  # a Cyrillic "е": the Latin tag it imitates
+        ("\u0391\u0392C2025", "'\u0391'", "ABC2025"),  # Greek capitals
     ],
 )
 def test_refused_characters_are_named(raw: str, named: str, suggestion: str) -> None:
