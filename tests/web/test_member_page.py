@@ -372,3 +372,15 @@ def test_an_outcome_of_a_handle_no_longer_linked_says_so(client: TestClient,
     assert ("Ce résultat et les publications vues concernent @lea.voyage, le compte lié lors "
             "de cette vérification. Appuyez sur le bouton pour vérifier @zoe.switch.") in page
     assert "This outcome and the posts seen are of @lea.voyage" in words(client, url + "?lang=en")
+
+
+def test_a_form_made_by_hand_is_answered_in_words(client: TestClient, world: World) -> None:
+    """A post without a platform, or with one the mission does not use, shows the page with
+    its "refused" notice, never a developer's "body.platform: Field required"."""
+    url = member_url(world, "lea", add_mission_to(world))
+    for path in ("/link", "/claim", "/post"):
+        for data in ({}, {"platform": "tiktok"}, {"platform": "../x"}):
+            answer = client.post(url + path, data={"handle": "lea.voyage", **data})
+            assert answer.status_code == 303, (path, data, answer.text[:200])
+            page = words(client, answer.headers["location"])
+            assert "La demande n'a pas pu être prise en compte." in page, (path, data)

@@ -194,7 +194,7 @@ def french_handle_reason(rule: HandleRule, typed: str) -> str:
 
 
 @router.post("/m/{token}/link", include_in_schema=False)
-def link_handle(request: Request, token: str, platform: str = Form(...),
+def link_handle(request: Request, token: str, platform: str = Form(""),
                 handle: str = Form(""), lang: str = Form("fr")) -> Response:
     """Link the member's handle on ``platform``; a refusal is shown inline (400)."""
     visit = _visit(request, token, lang)
@@ -203,8 +203,8 @@ def link_handle(request: Request, token: str, platform: str = Form(...),
     service, member_id, mission_id, chosen = (visit.service, visit.member_id, visit.mission_id,
                                               visit.lang)
     mission = get_mission(service, mission_id)
-    if platform not in mission.platforms:
-        return RedirectResponse(_page_url(token, chosen), status_code=303)
+    if platform not in mission.platforms:  # a form made by hand: said, not silent
+        return RedirectResponse(_page_url(token, chosen, notice="refused"), status_code=303)
     title = service.engine.platform(platform).title
     typed = handle.strip()
     try:
@@ -250,7 +250,7 @@ def _claim(service: Service, token: str, member_id: str, mission_id: int, platfo
 
 
 @router.post("/m/{token}/claim", include_in_schema=False)
-def press_button(request: Request, token: str, platform: str = Form(...),
+def press_button(request: Request, token: str, platform: str = Form(""),
                  lang: str = Form("fr")) -> Response:
     """The button: a claim of the whole profile on ``platform``."""
     visit = _claim_visit(request, token, platform, lang)
@@ -260,7 +260,7 @@ def press_button(request: Request, token: str, platform: str = Form(...),
 
 
 @router.post("/m/{token}/post", include_in_schema=False)
-def select_post(request: Request, token: str, platform: str = Form(...),
+def select_post(request: Request, token: str, platform: str = Form(""),
                 seen: str = Form(""), url: str = Form(""), again: str = Form(""),
                 lang: str = Form("fr")) -> Response:
     """Select your post (R4): the answer for one post.
