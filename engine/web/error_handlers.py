@@ -188,6 +188,11 @@ def _http_message(request: Request, error: HTTPException) -> str:
     path = request.url.path
     if _is_api(request):
         return f"no API route at {path}; the routes are listed at /docs and /openapi.json"
+    if not wants_json(request):  # a page outside the console: French and English, as its title
+        return (f"Il n'y a pas de page à l'adresse {path} ; la page d'accueil / mène à la "
+                "console d'administration (/admin) et à la documentation de l'API. · "
+                f"There is no page at {path}; the start page / links the admin console (/admin) "
+                "and the API docs.")
     return (f"there is no page at {path}; the start page / links the admin console (/admin) "
             "and the API docs")
 

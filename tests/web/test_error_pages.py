@@ -114,3 +114,8 @@ def test_pages_outside_the_console_keep_their_bilingual_page(admin: TestClient) 
     answer = admin.get("/nowhere")
     assert answer.status_code == 404
     assert "Page introuvable · Page not found" in answer.text
+    # The sentence too, not only the title (a new-user session found it in English only).
+    words = text_of(answer.text)
+    assert "Il n'y a pas de page à l'adresse /nowhere" in words
+    assert "There is no page at /nowhere" in words
+    assert admin.get("/m/../../etc/passwd").status_code == 404
