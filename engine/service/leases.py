@@ -173,11 +173,10 @@ LEASE_ATTEMPTS = 2
 
 def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
     """:func:`lease_once`, run again once on a new connection when the database dropped the
-    connection (``DBAPIError`` with ``connection_invalidated``), with the same ``now``: the
-    lease's statements are safe to repeat, since the claim's lease they may have committed
-    is ``owner``'s (``owner`` may take it again) and the fetch lease ends at the very instant
-    they write (:data:`~.shared_fetch.FETCH_LEASE_FREE`). Raises the second error, or any
-    other ``DBAPIError`` at once."""
+    connection (``DBAPIError`` with ``connection_invalidated``): the statements may have
+    committed before their answer was lost, so the fetch lease they took is dropped first
+    (:func:`_drop_lost_fetch_lease`) and the claim's lease, ``owner``'s, is taken again.
+    Raises the second error, or any other ``DBAPIError`` at once."""
     now = service.now()
     for attempt in range(LEASE_ATTEMPTS):
         try:
@@ -187,7 +186,29 @@ def take_lease(service: Service, claim_id: int, owner: str) -> Leased | None:
                 raise
             log.warning("claim %s: the database connection was lost while taking the lease; "
                         "taking it again", claim_id)
+            _drop_lost_fetch_lease(service, claim_id, owner,
+                                   now + timedelta(seconds=service.settings.lease))
     raise AssertionError("unreachable")
+
+
+def _drop_lost_fetch_lease(service: Service, claim_id: int, owner: str,
+                           until: datetime) -> None:
+    """After a lease whose answer was lost: free the account's fetch lease when it ends at
+    ``until`` and the claim's lease is ``owner``'s until that same instant, which is what
+    the lost statements wrote when they committed (a fetch lease that no worker holds would
+    only make the next checks of the account wait for it to expire). Raises ``DBAPIError``
+    when the database still fails."""
+    mine = and_(CLAIMS.c.id == claim_id, CLAIMS.c.lease_owner == owner,
+                CLAIMS.c.lease_until == until)
+    handle = (select(_MINE.c.handle).where(_MINE.c.member_id == CLAIMS.c.member_id,
+                                           _MINE.c.platform == CLAIMS.c.platform)
+              .correlate(CLAIMS).scalar_subquery())
+    with service.db.statements() as connection:
+        connection.execute(update(LINKS).where(
+            LINKS.c.fetch_lease_until == until,
+            select(CLAIMS.c.id).where(mine, LINKS.c.platform == CLAIMS.c.platform,
+                                      LINKS.c.handle == handle).exists())
+            .values(fetch_lease_until=None))
 
 
 def lease_once(service: Service, claim_id: int, owner: str,

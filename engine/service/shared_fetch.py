@@ -39,12 +39,9 @@ WAIT_FOR_SHARED_FETCH = 2.0  # seconds before a claim looks again for a fetch in
 MAX_WAIT_FOR_SHARED_FETCH = 45.0
 SHARED_FETCH_POLL = 0.05
 
-# A link's fetch lease is free: never taken, held until before ``now``, or held until the
-# very ``until`` the statement writes (its own lease: the same statement run again, with the
-# same parameters, after the database dropped the connection before its answer came back).
+# A link's fetch lease is free: never taken, or held until before ``now``.
 FETCH_LEASE_FREE = or_(LINKS.c.fetch_lease_until.is_(None),
-                       LINKS.c.fetch_lease_until < bindparam("now"),
-                       LINKS.c.fetch_lease_until == bindparam("until"))
+                       LINKS.c.fetch_lease_until < bindparam("now"))
 # Take the account's fetch lease on its oldest link (``link_id``) unless a worker holds it:
 # one row, with the account's last shareable fetch (:class:`LastFetch`), when taken.
 TAKE_FETCH = (update(LINKS).where(LINKS.c.id == bindparam("link_id"), FETCH_LEASE_FREE)
