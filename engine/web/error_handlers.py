@@ -244,6 +244,8 @@ def _validation_text(item: Mapping[str, Any]) -> str:
     checked after a validator is "items" in pydantic's own words)."""
     kind, given = item.get("type"), item.get("input")
     context = item.get("ctx") or {}
+    if kind == "value_error" and context.get("error"):  # our validators' own words
+        return str(context["error"])
     if kind in ("too_long", "too_short") and isinstance(given, str):
         if kind == "too_long":
             return (f"the text has {len(given)} characters, more than "

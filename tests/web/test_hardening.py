@@ -564,6 +564,8 @@ def test_a_mission_s_rule_names_the_api_field(api: Api, body: dict[str, object],
     ("start", 1700000000, 'an instant is ISO 8601 text, such as "2025-06-01T00:00:00Z", not a '
                           "number"),
     ("start", True, "not a boolean"),
+    ("start", "1700000000", "not a number ('1700000000' would be read as seconds since 1970)"),
+    ("end", "2025", "not a number ('2025' would be read as seconds"),
     ("title", "x" * 300, "body.title: the text has 300 characters, more than 200"),
 ])
 def test_strict_instants_and_lengths_in_characters(api: Api, field: str, value: object,

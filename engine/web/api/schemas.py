@@ -105,6 +105,10 @@ def member_id_rule(value: str | None) -> str | None:
     return value
 
 
+# Text pydantic would read as a count of seconds (or milliseconds) since 1970.
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _instant_text(value: object) -> object:
     """An instant arrives as ISO 8601 text: a JSON number (which pydantic would read as
     seconds since 1970) is refused, as types are strict everywhere else."""
@@ -113,6 +117,9 @@ def _instant_text(value: object) -> object:
             "boolean" if isinstance(value, bool) else type(value).__name__)
         raise ValueError(f'an instant is ISO 8601 text, such as "2025-06-01T00:00:00Z", not a '
                          f"{kind}")
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        raise ValueError(f'an instant is ISO 8601 text, such as "2025-06-01T00:00:00Z", not a '
+                         f"number ({value.strip()[:20]!r} would be read as seconds since 1970)")
     return value
 
 
