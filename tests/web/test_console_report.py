@@ -195,3 +195,27 @@ def test_logout_without_its_token_is_refused_and_keeps_the_session(world: World)
         out = client.post("/admin/logout", data={"csrf_token": token.group(1)})
         assert out.status_code == 303 and out.headers["location"] == "/admin/login"
         assert client.get("/admin").status_code == 303
+
+
+def test_a_long_member_id_does_not_widen_the_table(world: World) -> None:
+    """A 200-character member id is shown cut to 32 characters (the whole id in its title):
+    a new-user session saw one stretch the table to 2,930 px."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from engine.storage.models import MemberRow, SeenPostRow
+
+    world.clock.now = NOW
+    fill(world.service, 20, members=2, days=2)
+    long_id = "Z" * 200
+    with world.service.db.transaction() as session:
+        session.add(MemberRow(id=long_id, created_at=datetime.now(UTC)))
+        session.flush()
+        first = session.scalars(select(SeenPostRow.id).order_by(SeenPostRow.id)).first()
+        session.execute(update(SeenPostRow).where(SeenPostRow.id == first)
+                        .values(member_id=long_id))
+    with signed_in(world) as client:
+        page = client.get("/admin").text
+    assert long_id not in re.sub(r'title="[^"]*"', "", page)
+    assert "Z" * 31 + "…" in page and f'title="{long_id}"' in page
