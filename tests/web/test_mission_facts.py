@@ -25,7 +25,7 @@ KINDS: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {
                         ["10 points pour 1 publication comptée",
                          "une publication compte dès 300 « J'aime »",
                          "0 publication comptée sur 1"],
-                        ["a post counts from 300 likes", "0 of 1 posts counted"]),
+                        ["a post counts from 300 likes", "0 of 1 post counted"]),
     "recurring_threshold": ({"goal_posts": None, "recurring": True, "min_views": 5000},
                             ["10 points par publication comptée",
                              "une publication compte dès 5 000 vues", "0 publication comptée"],

@@ -53,3 +53,13 @@ def test_a_count_shown_the_locale_s_way_still_picks_its_form() -> None:
         "(j'aime + commentaires) / abonnés, sur 1 publication"
     assert RESULTS.count("reach_hint", "en", 12000, n="12,000", known="3") == \
         "followers of 3 of 12,000 accounts, each counted once"
+
+
+def test_the_member_page_s_progress_agrees_in_both_languages() -> None:
+    from engine.web.pages.messages import say_count
+
+    assert say_count("progress_posts", "en", 1, goal=1) == "1 of 1 post counted"
+    assert say_count("progress_posts", "en", 0, goal=1) == "0 of 1 post counted"
+    assert say_count("progress_posts", "en", 1, goal=3) == "1 of 3 posts counted"
+    assert say_count("progress_posts", "fr", 1, goal=3) == "1 publication comptée sur 3"
+    assert say_count("progress_posts", "fr", 2, goal=3) == "2 publications comptées sur 3"

@@ -10,6 +10,8 @@ here. The texts themselves are data: ``engine/web/texts/member.toml`` and
 
 from __future__ import annotations
 
+from typing import cast
+
 from babel import Locale
 from babel.numbers import format_decimal
 
@@ -34,16 +36,25 @@ def say(key: str, lang: str, **values: object) -> str:
     return MESSAGES[key][pick_lang(lang)].format(**values)
 
 
+# The value a counted text agrees with when it is not ``n``, per key and language: English
+# says "1 of 3 posts counted" (the noun follows the goal), French "1 publication comptée
+# sur 3" (it follows the count).
+AGREES_WITH = {"progress_posts": {"en": "goal"}}
+
+
 def say_count(key: str, lang: str, n: int, **values: object) -> str:
     """The text ``key`` of :data:`COUNTED_MESSAGES` for the count ``n`` in ``lang``.
 
-    The plural category comes from Babel (CLDR): French counts 0 and 1 as singular. ``{n}`` is
-    the count written the locale's way (``12 000``, ``12,000``).
+    The plural category comes from Babel (CLDR) for ``n``, or for the value
+    :data:`AGREES_WITH` names: French counts 0 and 1 as singular. ``{n}`` is the count written
+    the locale's way (``12 000``, ``12,000``).
     """
     chosen = pick_lang(lang)
     locale = Locale.parse(_LOCALES[chosen])
     forms = COUNTED_MESSAGES[key][chosen]
-    text = forms.get(locale.plural_form(abs(n)), forms["other"])
+    other = AGREES_WITH.get(key, {}).get(chosen)
+    agreed = int(cast(int, values[other])) if other else n
+    text = forms.get(locale.plural_form(abs(agreed)), forms["other"])
     return text.format(n=format_decimal(n, locale=locale), **values)
 
 
