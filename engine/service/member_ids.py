@@ -66,8 +66,11 @@ def new_member_id_problem(value: str) -> str | None:
                 "another id")
     mixed = mixed_scripts(value)
     if mixed:
-        return (f"the member id mixes {' and '.join(mixed)} letters, which look alike (a "
-                "Cyrillic 'а' shows as a Latin 'a'): write it in one script")
+        example = ("a Cyrillic 'а' shows as a Latin 'a'" if "Cyrillic" in mixed and "Latin" in mixed
+                   else "a Greek 'ο' shows as a Latin 'o'" if "Latin" in mixed
+                   else "a Greek 'ο' shows as a Cyrillic 'о'")
+        return (f"the member id mixes {' and '.join(mixed)} letters, which look alike "
+                f"({example}): write it in one script")
     normal = look_alike_of(value)
     if normal is not None:
         fix = (f"send {normal!r} if that is the member's id"

@@ -61,7 +61,32 @@ def _parse(url: str) -> SplitResult:
     if not host:
         raise WebhookTargetRefused("the webhook URL names no host; write it as "
                                    "https://host/path")
+    if _literal(host) is None:
+        problem = _name_problem(host)
+        if problem:
+            raise WebhookTargetRefused(f"the webhook host {host!r} is not a valid domain "
+                                       f"name: {problem}")
     return parts
+
+
+def _name_problem(host: str) -> str | None:
+    """What keeps ``host`` (a name, not an IP address) from being a domain name (RFC 1035:
+    labels of 1 to 63 characters, 253 in all; an ``xn--`` label must decode, RFC 3492), or
+    None."""
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253:
+        return f"it has {len(name)} characters, more than 253"
+    for label in name.split("."):
+        if not label:
+            return "it has an empty label (two dots in a row, or a dot at the start)"
+        if len(label) > 63:
+            return f"the label {label[:20]!r}… has {len(label)} characters, more than 63"
+        if label.isascii() and label.lower().startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return f"the label {label!r} is not a valid international (xn--) label"
+    return None
 
 
 def _literal(host: str) -> Address | None:

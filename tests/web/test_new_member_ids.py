@@ -94,9 +94,15 @@ def test_the_console_says_why_it_cannot_make_a_link_for_such_an_id(world: World)
     client, _ = signed_in(world)
     with client:
         token = csrf_of(client, "/admin/members")
-        for lang, words in (("fr", "ne peut contenir ni « / »"), ("en", "cannot hold '/'")):
+        for member_id, lang, words in (
+                ("team/alice", "fr", "ne peut contenir « / »"),
+                ("team/alice", "en", "cannot hold '/'"),
+                ("..", "fr", "« . » et « .. » ne peuvent pas être l'identifiant"),
+                ("..", "en", "choose another id"),
+                ("lea\u200b", "fr", "caractère invisible"),
+                ("lea\u200b", "en", "remove it")):
             answer = client.post(f"/admin/members/link?lang={lang}", data={
-                "csrf_token": token, "member_id": "team/alice",
+                "csrf_token": token, "member_id": member_id,
                 "mission_id": str(world.mission.id), "days": "3"})
             assert answer.status_code == 400 and words in html.unescape(answer.text)
 

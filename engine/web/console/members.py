@@ -186,7 +186,9 @@ def create_link(request: Request, csrf_token: str = Form(""), member_id: str = F
         normal = look_alike_of(member)
         errors["member"] = (TEXTS("mixed_scripts_member", lang) if mixed_scripts(member)
                             else TEXTS("look_alike_member", lang, normal=normal) if normal
-                            else TEXTS("bad_new_member", lang))
+                            else TEXTS("path_step_member", lang) if member in (".", "..")
+                            else TEXTS("slash_member", lang) if "/" in member
+                            else TEXTS("invisible_member", lang))
     missions = {str(m.id): m for m in _missions(request)}
     mission = missions.get(mission_id.strip())
     if mission is None:
