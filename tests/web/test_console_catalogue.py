@@ -519,3 +519,32 @@ def test_duplicate_mission_is_a_draft_copy(world: World) -> None:
     copy = duplicate_mission(world.service, world.mission.id, "Encore")
     assert copy.status == "draft" and copy.title == "Encore" and copy.id != world.mission.id
     assert copy.actions == world.mission.actions
+
+
+def test_a_save_from_a_form_opened_before_another_save_is_refused(client: TestClient,
+                                                                 world: World) -> None:
+    """Two admins open the same mission; the first lowers its goal, the second (whose form
+    still shows the old goal) changes only the title: the second save is refused with a
+    message, nothing of it is written, and saving again (knowingly) applies it."""
+    mission_id = world.mission.id
+    REVISION = re.compile(r'name="revision" value="([0-9a-f]{16})"')
+    first = client.get(f"/admin/missions/{mission_id}").text
+    second = client.get(f"/admin/missions/{mission_id}").text
+    stale = REVISION.search(second).group(1)  # type: ignore[union-attr]
+    assert REVISION.search(first).group(1) == stale  # type: ignore[union-attr]
+    token = CSRF.search(first).group(1)  # type: ignore[union-attr]
+    saved = client.post(f"/admin/missions/{mission_id}", data={
+        **mission_form(world, goal_posts="1"), "csrf_token": token, "revision": stale})
+    assert saved.status_code == 303
+    refused = client.post(f"/admin/missions/{mission_id}", data={
+        **mission_form(world, title="Autre titre"), "csrf_token": token, "revision": stale})
+    assert refused.status_code == 409
+    assert "a été modifiée par quelqu'un d'autre" in text_of(refused.text)
+    mission = get_mission(world.service, mission_id)
+    assert (mission.title, mission.goal_posts) == ("Vacances", 1)
+    current = REVISION.search(refused.text).group(1)  # type: ignore[union-attr]
+    assert current != stale and field_value(refused.text, "title") == "Autre titre"
+    again = client.post(f"/admin/missions/{mission_id}", data={
+        **mission_form(world, title="Autre titre"), "csrf_token": token, "revision": current})
+    assert again.status_code == 303
+    assert get_mission(world.service, mission_id).title == "Autre titre"

@@ -15,7 +15,9 @@ next to it, in the admin's language, with everything typed kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -84,6 +86,9 @@ class MissionForm:
     no_end: bool = False
     threshold: str = ""  # a performance mission's minimum ("" none)
     threshold_kind: str = "views"  # views or likes
+    # The mission as the form was filled from it (:func:`revision_of`): a save from a form
+    # whose mission changed meanwhile is refused instead of undoing the other change.
+    revision: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -151,9 +156,21 @@ def default_form(service: Service) -> MissionForm:
                        end=add_months(start).strftime(DATE_INPUT))
 
 
+def revision_of(mission: Mission) -> str:
+    """A short digest (16 hex digits) of every field the form edits, as stored: it differs
+    once anyone saved the mission with another value."""
+    fields = [mission.title, mission.description, mission.label,
+              sorted((action.platform, action.id) for action in mission.actions),
+              mission.goal, mission.goal_posts, mission.cap_count, mission.cap_period,
+              mission.points, str(mission.start_at), str(mission.end_at), mission.min_views,
+              mission.min_likes]
+    return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
+
+
 def form_of(mission: Mission, zone: tzinfo) -> MissionForm:
     """The form of a stored mission, as the edit page shows it."""
     return MissionForm(
+        revision=revision_of(mission),
         title=mission.title, description=mission.description, label=mission.label,
         actions={action.platform: str(action.id) for action in mission.actions},
         goal=mission.goal, goal_posts=str(mission.goal_posts or ""),
@@ -302,7 +319,8 @@ def _typed(request_form: dict[str, Any]) -> MissionForm:
         # A unit left out is refused with its count (never a silent default unit).
         cap_period=text("cap_period"), points=text("points"), start=text("start"),
         end=text("end"), no_start=bool(text("no_start")), no_end=bool(text("no_end")),
-        threshold=text("threshold"), threshold_kind=text("threshold_kind"))
+        threshold=text("threshold"), threshold_kind=text("threshold_kind"),
+        revision=text("revision"))
 
 
 def _platform_choices(service: Service, actions: list[Action]) -> list[dict[str, Any]]:
@@ -437,6 +455,12 @@ async def edit_mission(request: Request, mission_id: IdPath, csrf_token: str = F
         return _form_page(request, lang, form_of(mission, base.community_zone(service)),
                           mission=mission, error=TEXTS("archived_no_edit", lang),
                           status_code=409)
+    current = revision_of(mission)
+    if form.revision and form.revision != current:
+        # Saved by someone else since this form was opened: say so, keep what was typed, and
+        # let a second save (made knowing it) replace it.
+        return _form_page(request, lang, replace(form, revision=current), mission=mission,
+                          error=TEXTS("changed_meanwhile", lang), status_code=409)
     values = read_form(form, list_actions(service), base.community_zone(service), lang)
     if values is None:
         return _form_page(request, lang, form, mission=mission, status_code=422)
