@@ -46,7 +46,8 @@ def list_actions(service: Service, *, limit: int | None = None,
 def load_action(session: Session, action_id: int) -> ActionRow:
     row = session.get(ActionRow, action_id)
     if row is None:
-        raise NotFound(f"no action {action_id}; see `social-missions action list`")
+        raise NotFound(f"no action {action_id}; the actions are listed by GET /api/v1/actions "
+                       "and `social-missions action list`")
     return row
 
 

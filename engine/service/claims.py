@@ -63,7 +63,8 @@ def create_claim(service: Service, member_id: str, mission_id: int, platform: st
         handle = linked_handle(session, member_id, found.name)
         if handle is None:
             raise Conflict(f"member {member_id!r} has no linked {found.title} handle; link one "
-                           "with `social-missions member link`")
+                           "first (PUT /api/v1/members/{member}/accounts/{platform}, the "
+                           "member's page, or `social-missions member link`)")
         if goal_met(session, mission, member_id):
             raise GoalMet(f"member {member_id!r} already completed mission {mission_id} "
                           f"(goal: {mission.goal_posts} counted posts): the mission is finished "

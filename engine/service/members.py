@@ -107,8 +107,9 @@ def load_member_row(session: Session, member_id: str, *, lock: bool = False) -> 
     query = select(MemberRow).where(MemberRow.id == member_id)
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
-        raise NotFound(f"no member {member_id!r}; link a handle first with "
-                       "`social-missions member link`")
+        raise NotFound(f"no member {member_id!r}: a member exists from their first linked "
+                       "handle (PUT /api/v1/members/{member}/accounts/{platform}, or "
+                       "`social-missions member link`)")
     return row
 
 

@@ -313,7 +313,8 @@ def get_mission(service: Service, mission_id: int) -> Mission:
 def load_mission_row(session: Session, mission_id: int) -> MissionRow:
     row = session.get(MissionRow, mission_id)
     if row is None:
-        raise NotFound(f"no mission {mission_id}; see `social-missions mission list`")
+        raise NotFound(f"no mission {mission_id}; the missions are listed by GET /api/v1/missions "
+                       "and `social-missions mission list`")
     return row
 
 

@@ -123,7 +123,8 @@ def link_row(session: Session, member_id: str, platform: str) -> LinkedAccountRo
         LinkedAccountRow.member_id == member_id, LinkedAccountRow.platform == platform))
     if row is None:
         raise NotFound(f"member {member_id!r} has no linked {platform} handle; link one first "
-                       "with `social-missions member link`")
+                       "(PUT /api/v1/members/{member}/accounts/{platform}, or "
+                       "`social-missions member link`)")
     return row
 
 

@@ -333,7 +333,7 @@ def _already_erased(service: Service, session: Session, member_id: str) -> Erasu
         known_digests(service, ERASURE, member_id))).limit(1))
     if row is None:
         raise NotFound(f"no member {member_id!r} (nor any erased under that id); check the "
-                       "id with `social-missions member show`")
+                       "id (GET /api/v1/members/{member}, or `social-missions member show`)")
     return Erasure(member_id=member_id, erased=True, already_erased=True,
                    erased_at=row.erased_at)
 
