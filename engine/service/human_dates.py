@@ -12,9 +12,10 @@ Languages are ``fr`` (the default) and ``en``; nothing here formats a date by ha
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
@@ -31,13 +32,26 @@ _ZONE_NAME_MAX = 64
 
 def zone_from_name(name: str | None) -> tzinfo:
     """The IANA time zone called ``name`` (``"Europe/Paris"``), or UTC when it is missing or
-    not a zone this machine knows. Never raises: the value comes from a cookie."""
-    if not name or len(name) > _ZONE_NAME_MAX or not _ZONE_NAME.fullmatch(name):
+    not one of the zones this machine lists (``zoneinfo.available_timezones``: tzdata's
+    files that are not zones, such as ``posixrules``, ``localtime`` or ``right/UTC``, are not
+    accepted). Never raises: the value comes from a cookie."""
+    if not name or len(name) > _ZONE_NAME_MAX or not _ZONE_NAME.fullmatch(name) \
+            or name not in _known_zones():
         return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return UTC
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """The IANA zone names this machine knows (read once: it lists tzdata's folder), without
+    the files that are not a place's time: ``localtime`` (this machine's own setting),
+    ``posixrules``, ``Factory`` and the ``posix/`` and ``right/`` copies."""
+    return frozenset(name for name in available_timezones()
+                     if name not in ("localtime", "posixrules", "Factory")
+                     and not name.startswith(("posix/", "right/")))
 
 
 def zone_name(zone: tzinfo | None) -> str:

@@ -56,6 +56,9 @@ def test_delays() -> None:
     ("Etc/GMT+5", "Etc/GMT+5"), ("Etc/UTC", "UTC"), ("UTC", "UTC"), (None, "UTC"), ("", "UTC"),
     ("Mars/Olympus_Mons", "UTC"), ("../../etc/passwd", "UTC"), ("/etc/localtime", "UTC"),
     ("Europe/Paris\x00", "UTC"), ("a" * 65, "UTC"),
+    # tzdata files that are not a place's time (a new-user session's cookie picked them).
+    ("posixrules", "UTC"), ("localtime", "UTC"), ("Factory", "UTC"), ("right/UTC", "UTC"),
+    ("posix/Europe/Paris", "UTC"),
 ])
 def test_zone_names_from_a_cookie(name: str | None, expected: str) -> None:
     zone = zone_from_name(name)
