@@ -63,3 +63,9 @@ def test_the_member_page_s_progress_agrees_in_both_languages() -> None:
     assert say_count("progress_posts", "en", 1, goal=3) == "1 of 3 posts counted"
     assert say_count("progress_posts", "fr", 1, goal=3) == "1 publication comptée sur 3"
     assert say_count("progress_posts", "fr", 2, goal=3) == "2 publications comptées sur 3"
+
+
+def test_a_claim_s_checks_are_counted_in_words() -> None:
+    assert TEXTS.count("checks_of", "fr", 1) == "1 vérification"
+    assert TEXTS.count("checks_of", "fr", 3) == "3 vérifications, les plus récentes d'abord"
+    assert TEXTS.count("checks_of", "en", 2) == "2 checks, newest first"
