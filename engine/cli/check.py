@@ -120,7 +120,8 @@ def render_table(outcome: CheckOutcome) -> str:
     lines = [
         f"{snapshot.account.platform} @{snapshot.account.handle}: {snapshot.status.value}"
         + (f" ({snapshot.cause.value})" if snapshot.cause else "")
-        + f" via {snapshot.backend or 'no backend'}, {snapshot.requests} request(s)",
+        + f" via {snapshot.backend or 'no backend'}, {snapshot.requests} "
+        + ("request" if snapshot.requests == 1 else "requests"),
     ]
     failed = [a for a in snapshot.attempts if a.outcome == "error"]
     for attempt in failed:

@@ -85,7 +85,7 @@ def observe_check(service: Service, *, claim_id: int, mission_id: int, platform:
     elif after == "unavailable" and snapshot.status is not AccountStatus.OK:
         VERDICT_SECONDS.labels(platform, "unavailable").observe(waited)
     ACTIVITY_LOG.info(
-        "check %s of claim %s (mission %s, %s, %s): %s%s via %s, %d request(s), %.2f s",
+        "check %s of claim %s (mission %s, %s, %s): %s%s via %s, requests: %d, %.2f s",
         check_id, claim_id, mission_id, platform, kind, status, f" ({cause})" if cause else "",
         backend or "no backend", snapshot.requests if shared_from is None else 0,
         snapshot.seconds, extra={"event": "check", "check": check_id, "claim": claim_id,

@@ -136,7 +136,7 @@ def test_readable_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "instagram", "lea.voyage", "--hashtag", "summer2025",
                  "--cassette", str(CASSETTES / "public.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "instagram @lea.voyage: ok via web, 1 request(s)" in out
+    assert "instagram @lea.voyage: ok via web, 1 request" in out
     assert "#summer2025: 4 of 12 posts match" in out
     assert "hashtag_near_miss" in out
 
