@@ -19,7 +19,7 @@ from engine.storage.models import CreditRow, MissionRow
 from . import ledger
 from .context import Service
 from .ownership import lock_members
-from .webhooks import event_body, new_delivery
+from .webhooks import add_event_delivery
 
 
 def pay_lowered_goal(service: Service, session: Session, mission: MissionRow,
@@ -56,11 +56,8 @@ def pay_lowered_goal(service: Service, session: Session, mission: MissionRow,
             check_id=credits[goal - 1].check_id, now=now)
         if award is None:  # paid already (the goal was met before), and it stands
             continue
-        body = event_body(award, progress=goal, goal=goal,
-                          balance=ledger.balance(session, member_id))
-        delivery = new_delivery(service, award, body, now)
-        if delivery is not None:
-            session.add(delivery)
-            session.flush()
-            deliveries.append(delivery.id)
+        delivery_id = add_event_delivery(service, session, award, progress=goal, goal=goal,
+                                         balance=ledger.balance(session, member_id), now=now)
+        if delivery_id is not None:
+            deliveries.append(delivery_id)
     return deliveries

@@ -40,7 +40,7 @@ from . import ledger as ledger_module
 from .context import Service
 from .errors import NotFound
 from .records import LinkedAccount
-from .webhooks import event_body, new_delivery
+from .webhooks import add_event_delivery
 
 CODE_PREFIX = "SM-"
 # No 0/O, 1/I/L: the code is read off a phone and typed into a bio.
@@ -264,14 +264,12 @@ def reverse_handle(service: Service, session: Session, member_id: str, platform:
                                          check_id=check_id or award.check_id, now=now)
         if reversal is None:
             continue
-        body = event_body(reversal, progress=None, goal=None,
-                          balance=ledger_module.balance(session, member_id),
-                          reverses=award.idempotency_key)
-        delivery = new_delivery(service, reversal, body, now)
-        if delivery is not None:
-            session.add(delivery)
-            session.flush()
-            deliveries.append(delivery.id)
+        delivery_id = add_event_delivery(
+            service, session, reversal, progress=None, goal=None,
+            balance=ledger_module.balance(session, member_id), now=now,
+            reverses=award.idempotency_key)
+        if delivery_id is not None:
+            deliveries.append(delivery_id)
     return deliveries
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from engine.dates import iso_utc
 from engine.storage.models import LedgerRow, WebhookAttemptRow, WebhookDeliveryRow
@@ -231,6 +232,21 @@ def new_delivery(service: Service, ledger: LedgerRow, body: str,
     return WebhookDeliveryRow(ledger_id=ledger.id,
                               url=stored_url(service, service.settings.webhook_url), body=body,
                               state="pending", attempts=0, next_attempt_at=now, created_at=now)
+
+
+def add_event_delivery(service: Service, session: Session, ledger: LedgerRow, *,
+                       progress: int | None, goal: int | None, balance: int, now: datetime,
+                       reverses: str | None = None) -> int | None:
+    """Write the webhook event of one ledger row (:func:`event_body` with the member's
+    ``balance`` after it) as a pending delivery, flushed; returns its id to enqueue once the
+    transaction commits, or None when no webhook is configured."""
+    body = event_body(ledger, progress=progress, goal=goal, balance=balance, reverses=reverses)
+    delivery = new_delivery(service, ledger, body, now)
+    if delivery is None:
+        return None
+    session.add(delivery)
+    session.flush()
+    return delivery.id
 
 
 @dataclass(frozen=True, kw_only=True)
