@@ -37,7 +37,18 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class WebhookTargetRefused(InvalidInput):
     """A webhook URL that is malformed or names a non-public address; the message says why and
-    how to fix it (never with the URL's credentials)."""
+    how to fix it (never with the URL's credentials).
+
+    ``fault`` names the kind of refusal for a caller that words it in another language:
+    ``non_public`` (``host`` is, or resolves to, a ``kind`` of address: ``loopback``,
+    ``private``, ``link-local``, ``multicast``, ``reserved``, ``unspecified``,
+    ``non-public``), ``unresolved`` (``host`` does not resolve), ``bad_name`` (``host`` is
+    not a domain name), or ``""`` for the URL's form (scheme, length, characters)."""
+
+    def __init__(self, message: str, *, fault: str = "", host: str = "",
+                 kind: str = "") -> None:
+        super().__init__(message)
+        self.fault, self.host, self.kind = fault, host, kind
 
 
 def _parse(url: str) -> SplitResult:
@@ -65,7 +76,7 @@ def _parse(url: str) -> SplitResult:
         problem = _name_problem(host)
         if problem:
             raise WebhookTargetRefused(f"the webhook host {host!r} is not a valid domain "
-                                       f"name: {problem}")
+                                       f"name: {problem}", fault="bad_name", host=host)
     return parts
 
 
@@ -116,7 +127,8 @@ def _refuse(host: str, address: Address, kind: str) -> WebhookTargetRefused:
     return WebhookTargetRefused(
         f"the webhook host {host} is {'' if str(address) == host else f'at {address}, '}"
         f"a {kind} address; webhooks go to public addresses only (set [webhooks] "
-        "allow_private = true for a receiver on this machine or network)")
+        "allow_private = true for a receiver on this machine or network)",
+        fault="non_public", host=host, kind=kind)
 
 
 def resolve(host: str, port: int) -> list[Address]:
@@ -128,15 +140,16 @@ def resolve(host: str, port: int) -> list[Address]:
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise WebhookTargetRefused(f"the webhook host {host} does not resolve ({error})") \
-            from None
+        raise WebhookTargetRefused(f"the webhook host {host} does not resolve ({error})",
+                                   fault="unresolved", host=host) from None
     found: list[Address] = []
     for _family, _kind, _proto, _name, sockaddr in answers:
         address = _literal(str(sockaddr[0]))
         if address is not None and address not in found:
             found.append(address)
     if not found:
-        raise WebhookTargetRefused(f"the webhook host {host} resolves to no address")
+        raise WebhookTargetRefused(f"the webhook host {host} resolves to no address",
+                                   fault="unresolved", host=host)
     return found
 
 
@@ -161,7 +174,8 @@ def ascii_host_url(url: str) -> str:
         encoded = host.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise WebhookTargetRefused(f"the webhook host {host!r} is not a valid international "
-                                   f"domain name ({error})") from None
+                                   f"domain name ({error})", fault="bad_name",
+                                   host=host) from None
     userinfo = parts.netloc.rpartition("@")[0]
     port = f":{parts.port}" if parts.port is not None else ""
     netloc = (userinfo + "@" if userinfo else "") + encoded + port
@@ -183,7 +197,8 @@ def check_webhook_url(url: str, *, allow_private: bool, resolve_names: bool = Tr
     if host.rstrip(".") in LOCAL_NAMES or host.rstrip(".").endswith(".localhost"):
         raise WebhookTargetRefused(
             f"the webhook host {host} is this machine (loopback); webhooks go to public "
-            "addresses only (set [webhooks] allow_private = true for a local receiver)")
+            "addresses only (set [webhooks] allow_private = true for a local receiver)",
+            fault="non_public", host=host, kind="loopback")
     if not resolve_names and _literal(host) is None:
         return url
     try:

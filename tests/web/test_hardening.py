@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -295,7 +296,13 @@ def test_the_console_refuses_private_targets_and_hides_credentials(world: World)
                                                              "url": url})
 
     refused = post("http://169.254.169.254/latest/meta-data/")
-    assert refused.status_code == 400 and "link-local" in refused.text
+    assert refused.status_code == 400 and "de lien local" in html.unescape(refused.text)
+    assert "Adresse refusée : l'hôte 169.254.169.254 est une adresse de lien local" in \
+        html.unescape(refused.text) and "webhook host" not in refused.text  # all in French
+    loopback = post("http://localhost:8080/in")
+    assert "adresse de bouclage (cette machine)" in html.unescape(loopback.text)
+    bad_name = post("https://a..b/in")
+    assert "« a..b » n'est pas un nom de domaine valide" in html.unescape(bad_name.text)
     assert world.service.settings.webhook_url is None
     saved = post("https://shop:pa55@hooks.example.org/p")
     assert saved.status_code == 200 and "pa55" not in saved.text

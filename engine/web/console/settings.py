@@ -157,6 +157,18 @@ def settings_page(request: Request) -> Response:
     return _view(request)
 
 
+def refusal_text(refused: WebhookTargetRefused, lang: str) -> str:
+    """Why the webhook URL was refused, in ``lang``: the console's words for a known fault
+    (:attr:`WebhookTargetRefused.fault`), else the engine's English message."""
+    if refused.fault == "non_public":
+        kind = TEXTS(f"kind_{refused.kind.replace('-', '_')}", lang) \
+            if f"kind_{refused.kind.replace('-', '_')}" in TEXTS.texts else refused.kind
+        return TEXTS("refused_non_public", lang, host=refused.host, kind=kind)
+    if refused.fault in ("unresolved", "bad_name"):
+        return TEXTS(f"refused_{refused.fault}", lang, host=refused.host)
+    return TEXTS("refused_url", lang, reason=refused)
+
+
 @router.post("/settings/tokens", include_in_schema=False)
 @base.form_post
 def new_token(request: Request, csrf_token: str = Form(""), scope: str = Form(""),
@@ -204,7 +216,7 @@ def set_webhook(request: Request, csrf_token: str = Form(""), url: str = Form(""
         secret = update_webhook(service, url=text or None)
     except WebhookTargetRefused as refused:
         return _view(request, status_code=400, url_form={
-            "url": url[:URL_MAX], "error": TEXTS("refused_url", lang, reason=refused)})
+            "url": url[:URL_MAX], "error": refusal_text(refused, lang)})
     except InvalidInput:
         return _view(request, status_code=400, url_form={
             "url": url[:URL_MAX], "error": TEXTS("bad_url", lang)})
