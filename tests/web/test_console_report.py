@@ -219,3 +219,18 @@ def test_a_long_member_id_does_not_widen_the_table(world: World) -> None:
         page = client.get("/admin").text
     assert long_id not in re.sub(r'title="[^"]*"', "", page)
     assert "Z" * 31 + "…" in page and f'title="{long_id}"' in page
+
+
+def test_missions_of_the_same_title_are_told_apart_by_their_id(world: World) -> None:
+    """Two missions called alike show their ids in the report's and the link form's lists."""
+    from engine.service.missions import duplicate_mission, set_status
+
+    copy = duplicate_mission(world.service, world.mission.id)
+    set_status(world.service, copy.id, "published")
+    with signed_in(world) as client:
+        report = client.get("/admin").text
+        form = client.get("/admin/members").text
+    title = world.mission.title
+    for mission_id in (world.mission.id, copy.id):
+        assert f"{title} (#{mission_id})</option>" in report
+        assert f"{title} · #{mission_id}" in form
