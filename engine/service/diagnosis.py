@@ -21,7 +21,7 @@ from engine.verdicts import Verdict
 from . import ownership
 from .causes import cause_text
 from .context import Service
-from .human_dates import babel_locale, human_instant
+from .human_dates import human_instant, plural_category
 from .members import linked_handle, linked_row, load_member_row
 from .missions import DEFAULT_LABEL, DEFAULT_LABEL_EN, load_mission_row, to_mission
 from .records import Diagnosis, DiagnosisLine, Mission
@@ -214,8 +214,8 @@ def _say(code: str, lang: str, **values: object) -> str:
     category Babel (CLDR) gives for the value :data:`COUNTED` names."""
     text = TEXTS[code][lang]
     if isinstance(text, dict):
-        count = abs(int(cast(int, values[COUNTED[code][lang]])))
-        text = text.get(babel_locale(lang).plural_form(count), text["other"])
+        count = int(cast(int, values[COUNTED[code][lang]]))
+        text = text.get(plural_category(lang, count), text["other"])
     return text.format(**values)
 
 

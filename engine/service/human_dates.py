@@ -72,6 +72,12 @@ def babel_locale(lang: str) -> Locale:
     return Locale.parse(LOCALES.get(lang, LOCALES["fr"]))
 
 
+def plural_category(lang: str, count: int) -> str:
+    """The CLDR plural category (``one``, ``other``…) of ``count`` in ``lang``, as Babel
+    gives it: French counts 0 and 1 as ``one``, English only 1 (the sign is ignored)."""
+    return str(babel_locale(lang).plural_form(abs(count)))
+
+
 def _joining_pattern(locale: Locale) -> str:
     """The locale's pattern that joins a date ``{1}`` and a time ``{0}`` inside a sentence.
 

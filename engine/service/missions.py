@@ -18,6 +18,7 @@ from engine.storage.models import ActionRow, CreditRow, MissionActionRow, Missio
 from .actions import load_action, to_action
 from .context import Service
 from .errors import Conflict, GoalLocked, NotFound
+from .ownership import enqueue_deliveries
 from .records import Mission
 
 DEFAULT_LABEL = "C'est fait ! Vérifiez mon profil !"
@@ -249,9 +250,7 @@ def update_mission(
 
             deliveries = pay_lowered_goal(service, session, row, service.now())
         mission = to_mission(session, row)
-    if deliveries and service.queue is not None:
-        for delivery_id in deliveries:
-            service.queue.enqueue_webhook(delivery_id)
+    enqueue_deliveries(service, deliveries)
     return mission
 
 

@@ -140,33 +140,47 @@ def test_a_check_whose_lease_was_taken_over_writes_nothing(
     assert check_count(service) == 1 and len(ledger_rows(service)) == 4
 
 
+def _one_claim(service: Service) -> int:
+    """A recurring mission, ana linked, and her claim's id."""
+    goal = mission(service, recurring=True)
+    member(service)
+    return create_claim(service, "ana", goal.id, "instagram").claim_id
+
+
+def _dropped_once(real: Any, calls: list[int], *, answered: bool) -> Any:
+    """``real`` whose first call fails as on a connection the server ended; ``answered``:
+    after ``real`` ran (its work committed, its answer lost), else before it runs. Each call
+    is counted in ``calls``."""
+    from sqlalchemy.exc import OperationalError
+
+    def dropped(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        done = real(*args, **kwargs) if answered or len(calls) > 1 else None
+        if len(calls) == 1:
+            if answered:
+                assert done is not None  # committed
+            raise OperationalError("statement …", {}, Exception("server closed the "
+                                   "connection"), connection_invalidated=True)
+        return done
+
+    return dropped
+
+
 def test_an_outcome_whose_connection_was_lost_is_written_again(
         service: Service, replay: Any, monkeypatch: Any) -> None:
     # The server ended the connection while the outcome was being written (a restart, an
     # administrator): nothing of that transaction was kept, and the platform's answer is
     # written again on a new connection, not recorded as the engine's own error.
-    from sqlalchemy.exc import OperationalError
-
     from engine.service import claim_checks
 
-    goal = mission(service, recurring=True)
-    member(service)
-    receipt = create_claim(service, "ana", goal.id, "instagram")
-    count_posts = claim_checks.count_posts
-    calls = []
-
-    def dropped_once(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("INSERT …", {}, Exception("server closed the connection"),
-                                   connection_invalidated=True)
-        return count_posts(*args, **kwargs)
-
-    monkeypatch.setattr(claim_checks, "count_posts", dropped_once)
-    result = process_claim(service, receipt.claim_id)
+    claim_id = _one_claim(service)
+    calls: list[int] = []
+    monkeypatch.setattr(claim_checks, "count_posts",
+                        _dropped_once(claim_checks.count_posts, calls, answered=False))
+    result = process_claim(service, claim_id)
     assert result is not None and result.status == "ok" and result.counted == 4
     assert len(calls) == 2 and check_count(service) == 1 and len(ledger_rows(service)) == 4
-    assert get_claim(service, receipt.claim_id).state == "done"
+    assert get_claim(service, claim_id).state == "done"
 
 
 def test_a_lease_whose_answer_was_lost_is_taken_again(
@@ -175,27 +189,13 @@ def test_a_lease_whose_answer_was_lost_is_taken_again(
     # back (a restart, an administrator): the worker takes the lease again on a new
     # connection (it is its own) instead of failing the job and leaving the claim to wait
     # for the lease to expire.
-    from sqlalchemy.exc import OperationalError
-
     from engine.service import leases
 
-    goal = mission(service, recurring=True)
-    member(service)
-    receipt = create_claim(service, "ana", goal.id, "instagram")
+    claim_id = _one_claim(service)
     lease_once = leases.lease_once
-    calls = []
-
-    def answer_lost_once(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        leased = lease_once(*args, **kwargs)
-        if len(calls) == 1:
-            assert leased is not None  # committed
-            raise OperationalError("UPDATE claims …", {}, Exception("server closed the "
-                                   "connection"), connection_invalidated=True)
-        return leased
-
-    monkeypatch.setattr(leases, "lease_once", answer_lost_once)
-    result = process_claim(service, receipt.claim_id)
+    calls: list[int] = []
+    monkeypatch.setattr(leases, "lease_once", _dropped_once(lease_once, calls, answered=True))
+    result = process_claim(service, claim_id)
     assert result is not None and result.status == "ok" and result.counted == 4
     assert len(calls) == 2 and check_count(service) == 1 and len(ledger_rows(service)) == 4
     # Another worker still cannot take a lease it does not hold.
@@ -212,9 +212,7 @@ def test_a_lease_error_that_is_not_a_lost_connection_is_raised_at_once(
 
     from engine.service import leases
 
-    goal = mission(service, recurring=True)
-    member(service)
-    receipt = create_claim(service, "ana", goal.id, "instagram")
+    claim_id = _one_claim(service)
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -223,7 +221,7 @@ def test_a_lease_error_that_is_not_a_lost_connection_is_raised_at_once(
 
     monkeypatch.setattr(leases, "lease_once", failing)
     try:
-        process_claim(service, receipt.claim_id)
+        process_claim(service, claim_id)
     except OperationalError:
         pass
     else:

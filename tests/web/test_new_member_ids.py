@@ -89,43 +89,34 @@ def test_a_stored_member_with_a_slash_keeps_working(api: Api) -> None:
     assert link.status_code == 201
 
 
-def test_the_console_says_why_it_cannot_make_a_link_for_such_an_id(world: World) -> None:
+def _refusals(world: World, cases: tuple[tuple[str, str, str], ...]) -> None:
+    """Post the console's member-link form with each (member id, lang, words): refused (400)
+    with ``words`` in the page."""
     client: TestClient
     client, _ = signed_in(world)
     with client:
         token = csrf_of(client, "/admin/members")
-        for member_id, lang, words in (
-                ("team/alice", "fr", "ne peut contenir « / »"),
-                ("team/alice", "en", "cannot hold '/'"),
-                ("..", "fr", "« . » et « .. » ne peuvent pas être l'identifiant"),
-                ("..", "en", "choose another id"),
-                ("lea\u200b", "fr", "caractère invisible"),
-                ("lea\u200b", "en", "remove it")):
+        for member_id, lang, words in cases:
             answer = client.post(f"/admin/members/link?lang={lang}", data={
                 "csrf_token": token, "member_id": member_id,
                 "mission_id": str(world.mission.id), "days": "3"})
             assert answer.status_code == 400 and words in html.unescape(answer.text)
 
 
+def test_the_console_says_why_it_cannot_make_a_link_for_such_an_id(world: World) -> None:
+    _refusals(world, (
+        ("team/alice", "fr", "ne peut contenir « / »"),
+        ("team/alice", "en", "cannot hold '/'"),
+        ("..", "fr", "« . » et « .. » ne peuvent pas être l'identifiant"),
+        ("..", "en", "choose another id"),
+        ("lea\u200b", "fr", "caractère invisible"),
+        ("lea\u200b", "en", "remove it")))
+
+
 def test_the_console_names_the_id_a_look_alike_shows_like(world: World) -> None:
-    client: TestClient
-    client, _ = signed_in(world)
-    with client:
-        token = csrf_of(client, "/admin/members")
-        for lang, words in (("fr", "s'affiche comme « ana »"), ("en", "shows like 'ana'")):
-            answer = client.post(f"/admin/members/link?lang={lang}", data={
-                "csrf_token": token, "member_id": "\uff41\uff4e\uff41",
-                "mission_id": str(world.mission.id), "days": "3"})
-            assert answer.status_code == 400 and words in html.unescape(answer.text)
+    _refusals(world, (("\uff41\uff4e\uff41", "fr", "s'affiche comme « ana »"),
+                      ("\uff41\uff4e\uff41", "en", "shows like 'ana'")))
 
 
 def test_the_console_refuses_an_id_mixing_scripts(world: World) -> None:
-    client: TestClient
-    client, _ = signed_in(world)
-    with client:
-        token = csrf_of(client, "/admin/members")
-        answer = client.post("/admin/members/link?lang=fr", data={
-            "csrf_token": token, "member_id": "l\u0435a",
-            "mission_id": str(world.mission.id), "days": "3"})
-        assert answer.status_code == 400
-        assert "mêle des lettres latines, cyrilliques" in html.unescape(answer.text)
+    _refusals(world, (("l\u0435a", "fr", "mêle des lettres latines, cyrilliques"),))

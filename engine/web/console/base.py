@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engine.service.alerts import degraded_backends
 from engine.service.context import Service
-from engine.service.human_dates import babel_locale
+from engine.service.human_dates import plural_category
 from engine.web.api.schemas import text_problem
 from engine.web.pages.rendering import TEMPLATES, service_of
 from engine.web.pages.session import COOKIE, MAX_AGE, current_admin
@@ -60,8 +60,7 @@ class Catalogue:
         language (French counts 0 and 1 as one); ``_other`` when the category has no entry.
         ``{n}`` is ``count`` unless ``values`` gives it (the number written the locale's way).
         Raises ``KeyError`` when ``<key>_other`` is missing (a bug)."""
-        category = babel_locale(lang if lang in LANGUAGES else DEFAULT_LANG).plural_form(
-            abs(count))
+        category = plural_category(lang if lang in LANGUAGES else DEFAULT_LANG, count)
         chosen = f"{key}_{category}" if f"{key}_{category}" in self.texts else f"{key}_other"
         return self(chosen, lang, **{"n": count, **values})
 

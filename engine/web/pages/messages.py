@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from babel import Locale
 from babel.numbers import format_decimal
 
+from engine.service.human_dates import babel_locale, plural_category
 from engine.web.texts import load_counted_texts, load_texts
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANG = "fr"
-_LOCALES = {"fr": "fr_FR", "en": "en_US"}
 
 MESSAGES: dict[str, dict[str, str]] = load_texts("member")
 
@@ -50,12 +49,11 @@ def say_count(key: str, lang: str, n: int, **values: object) -> str:
     the locale's way (``12 000``, ``12,000``).
     """
     chosen = pick_lang(lang)
-    locale = Locale.parse(_LOCALES[chosen])
     forms = COUNTED_MESSAGES[key][chosen]
     other = AGREES_WITH.get(key, {}).get(chosen)
     agreed = int(cast(int, values[other])) if other else n
-    text = forms.get(locale.plural_form(abs(agreed)), forms["other"])
-    return text.format(n=format_decimal(n, locale=locale), **values)
+    text = forms.get(plural_category(chosen, agreed), forms["other"])
+    return text.format(n=format_decimal(n, locale=babel_locale(chosen)), **values)
 
 
 def has_message(key: str) -> bool:
